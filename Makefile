@@ -1,0 +1,45 @@
+# The two commands a new user needs: `make run` and `make test`. Both set everything up first.
+VENV      ?= .venv
+PY        := $(VENV)/bin/python
+PERISCOPE := $(VENV)/bin/periscope
+PYTEST_ARGS ?=
+
+.PHONY: setup run test es-start es-stop es-status es-logs demo serve bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+run: setup
+	$(PERISCOPE) up
+	$(PERISCOPE) demo
+	$(PERISCOPE) serve
+
+test: setup
+	$(PERISCOPE) es start
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+es-start: setup
+	$(PERISCOPE) es start
+es-stop:
+	$(PERISCOPE) es stop
+es-status:
+	$(PERISCOPE) es status
+es-logs:
+	$(PERISCOPE) es logs
+
+demo: setup
+	$(PERISCOPE) up
+	$(PERISCOPE) demo
+
+serve: setup
+	$(PERISCOPE) serve
+
+bench: setup
+	$(PERISCOPE) es start
+	$(PY) bench/enrich.py
+	$(PY) bench/ingest.py
+	$(PY) bench/search.py
+
+clean:
+	-$(PERISCOPE) es stop
+	rm -rf $(VENV) .cache node_modules

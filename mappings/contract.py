@@ -1,0 +1,96 @@
+"""The document contract: field names and languages shared by the indexer and the search API.
+
+``index_v<N>.json`` is the source of truth; this module only names what both sides need so that
+neither hard-codes a field name the mapping does not have (a test checks they agree).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+CURRENT_VERSION = 1
+
+# ISO 639-1 code -> hunspell locale. Each language here gets ``title_<lang>`` / ``body_<lang>``
+# fields analysed with lowercase + hunspell, so "sanctioned" matches "sanctions".
+LANGUAGE_LOCALES: dict[str, str] = {
+    "en": "en_US",
+    "fr": "fr_FR",
+    "es": "es_ES",
+    "de": "de_DE",
+    "ru": "ru_RU",
+    "it": "it_IT",
+    "pt": "pt_PT",
+    "nl": "nl_NL",
+    "uk": "uk_UA",
+}
+STEMMED_LANGUAGES: tuple[str, ...] = tuple(LANGUAGE_LOCALES)
+
+ENTITY_TYPES: tuple[str, ...] = ("person", "org", "location", "other")
+
+# Keyword fields an analyst can filter and facet on: public name -> index field.
+FACET_FIELDS: dict[str, str] = {
+    "language": "language",
+    "source": "source",
+    "source_type": "source_type",
+    "topics": "topics",
+    "countries": "countries",
+    "person": "entities.person",
+    "org": "entities.org",
+    "location": "entities.location",
+    "other": "entities.other",
+    "keywords": "keywords",
+}
+DATE_FIELD = "published_at"
+VECTOR_FIELD = "vector"
+VECTOR_DIMS = 512
+SUGGEST_FIELD = "suggest"
+LSH_FIELD = "lsh_bands"
+
+
+def title_field(lang: str) -> str:
+    return f"title_{lang}"
+
+
+def body_field(lang: str) -> str:
+    return f"body_{lang}"
+
+
+def index_name(alias: str, version: int = CURRENT_VERSION) -> str:
+    """Concrete, versioned index behind ``alias`` (e.g. ``periscope-docs-v1``)."""
+    return f"{alias}-v{version}"
+
+
+@lru_cache(maxsize=None)
+def _load(version: int) -> str:
+    path = HERE / f"index_v{version}.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"no mapping file for contract version {version}: {path}")
+    return path.read_text(encoding="utf-8")
+
+
+def index_body(version: int = CURRENT_VERSION, *, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
+    """A fresh copy of the index settings + mappings for ``version``."""
+    body = json.loads(_load(version))
+    body["settings"]["index"].update({"number_of_shards": shards, "number_of_replicas": replicas})
+    return body
+
+
+def mapped_fields(version: int = CURRENT_VERSION) -> set[str]:
+    """Dotted names of every mapped field (used by tests and by the API's field: syntax)."""
+    out: set[str] = set()
+
+    def walk(props: dict[str, Any], prefix: str) -> None:
+        for name, spec in props.items():
+            full = prefix + name
+            out.add(full)
+            if "properties" in spec:
+                walk(spec["properties"], full + ".")
+            for sub in spec.get("fields", {}):
+                out.add(f"{full}.{sub}")
+
+    walk(index_body(version)["mappings"]["properties"], "")
+    return out

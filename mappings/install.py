@@ -1,0 +1,126 @@
+"""Install the index contract idempotently and migrate between contract versions.
+
+The concrete index is ``<alias>-v<N>``; readers and writers use only the alias. Moving to a new
+version copies documents with a scroll + bulk (the core-only distribution has no ``_reindex``) and
+then swaps the alias in one atomic ``_aliases`` call, so searches never see an empty index.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from elasticsearch import Elasticsearch, NotFoundError, helpers
+
+from .contract import CURRENT_VERSION, index_body, index_name
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InstallResult:
+    alias: str
+    index: str
+    created: bool
+
+
+def current_index(client: Elasticsearch, alias: str) -> str | None:
+    """The concrete index the alias points to, or None when the alias does not exist."""
+    try:
+        found = client.indices.get_alias(name=alias)
+    except NotFoundError:
+        return None
+    # Prefer the write index when an alias spans several (mid-migration).
+    for index, spec in found.body.items():
+        if spec["aliases"][alias].get("is_write_index"):
+            return index
+    return sorted(found.body)[-1]
+
+
+def install(
+    client: Elasticsearch,
+    alias: str,
+    *,
+    version: int = CURRENT_VERSION,
+    shards: int = 1,
+    replicas: int = 0,
+    body: dict[str, Any] | None = None,
+) -> InstallResult:
+    """Create ``<alias>-v<version>`` and point ``alias`` at it, unless the alias already exists.
+
+    An existing alias is left alone (it may point at an older version: use :func:`migrate`).
+    """
+    existing = current_index(client, alias)
+    if existing is not None:
+        return InstallResult(alias, existing, created=False)
+    index = index_name(alias, version)
+    body = body or index_body(version, shards=shards, replicas=replicas)
+    if not client.indices.exists(index=index):
+        client.indices.create(index=index, settings=body["settings"], mappings=body["mappings"])
+    client.indices.update_aliases(
+        actions=[{"add": {"index": index, "alias": alias, "is_write_index": True}}]
+    )
+    client.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
+    return InstallResult(alias, index, created=True)
+
+
+def migrate(
+    client: Elasticsearch,
+    alias: str,
+    to_version: int,
+    *,
+    body: dict[str, Any] | None = None,
+    shards: int = 1,
+    replicas: int = 0,
+    transform: Any = None,
+    batch_size: int = 500,
+    delete_old: bool = False,
+) -> InstallResult:
+    """Copy every document from the alias's current index into ``<alias>-v<to_version>`` and swap.
+
+    ``transform`` (optional) maps an old ``_source`` to the new one. Documents written to the old
+    index during the copy are not lost if the caller pauses writers; for a live system run it again
+    (it is idempotent: ids are kept, so a second pass only overwrites).
+    """
+    source = current_index(client, alias)
+    target = index_name(alias, to_version)
+    if source is None:
+        return install(client, alias, version=to_version, body=body, shards=shards, replicas=replicas)
+    if source == target:
+        return InstallResult(alias, target, created=False)
+    body = body or index_body(to_version, shards=shards, replicas=replicas)
+    if not client.indices.exists(index=target):
+        client.indices.create(index=target, settings=body["settings"], mappings=body["mappings"])
+
+    def actions():
+        for hit in helpers.scan(client, index=source, query={"query": {"match_all": {}}}, size=batch_size):
+            doc = hit["_source"]
+            if transform is not None:
+                doc = transform(doc)
+            yield {"_index": target, "_id": hit["_id"], "_source": doc}
+
+    copied, errors = helpers.bulk(client, actions(), chunk_size=batch_size, raise_on_error=False)
+    if errors:
+        raise RuntimeError(f"migration to {target} failed for {len(errors)} documents: {errors[:3]}")
+    client.indices.refresh(index=target)
+    client.indices.update_aliases(
+        actions=[
+            {"remove": {"index": source, "alias": alias}},
+            {"add": {"index": target, "alias": alias, "is_write_index": True}},
+        ]
+    )
+    log.info("migrated %d documents %s -> %s", copied, source, target)
+    if delete_old:
+        client.indices.delete(index=source)
+    return InstallResult(alias, target, created=True)
+
+
+def drop(client: Elasticsearch, alias: str) -> None:
+    """Delete every concrete index behind ``alias`` (tests and `periscope es reset`)."""
+    try:
+        found = client.indices.get_alias(name=alias)
+    except NotFoundError:
+        return
+    for index in found.body:
+        client.indices.delete(index=index, ignore_unavailable=True)

@@ -1,0 +1,127 @@
+"""The ``periscope`` command line: the managed node, index setup, the API server, ingestion."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import typer
+from rich.console import Console
+
+from periscope.settings import Settings, SettingsError, get_settings
+
+app = typer.Typer(help="Periscope — OSINT search and discovery.", no_args_is_help=True, add_completion=False)
+es_app = typer.Typer(help="Manage the local Elasticsearch node.", no_args_is_help=True)
+app.add_typer(es_app, name="es")
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}")
+    return typer.Exit(code)
+
+
+def ensure_node(settings: Settings) -> None:
+    """Start the managed node when no external cluster is configured."""
+    if not settings.managed:
+        return
+    from periscope.esnode import ManagedNode, NodeError
+
+    node = ManagedNode(settings)
+    try:
+        t0 = time.monotonic()
+        st = node.start()
+    except NodeError as exc:
+        raise _fail(str(exc)) from None
+    console.print(f"Elasticsearch {st.version} at {st.url}: {st.health} ({time.monotonic() - t0:.1f}s)")
+
+
+@es_app.command("start")
+def es_start() -> None:
+    """Fetch (first time), configure and start the local node; wait until it is healthy."""
+    settings = _settings()
+    if not settings.managed:
+        raise _fail("PERISCOPE_ES_URL is set: Periscope uses that cluster and manages no local node.")
+    ensure_node(settings)
+
+
+@es_app.command("stop")
+def es_stop() -> None:
+    """Stop the local node."""
+    from periscope.esnode import ManagedNode
+
+    stopped = ManagedNode(_settings()).stop()
+    console.print("stopped" if stopped else "not running")
+
+
+@es_app.command("status")
+def es_status() -> None:
+    """Show whether the local node runs, its version and cluster health. Exit 1 when down."""
+    from periscope.esnode import ManagedNode
+
+    st = ManagedNode(_settings()).status()
+    print(f"{'running' if st.running else 'stopped'}\turl={st.url}\tpid={st.pid}\tversion={st.version}\thealth={st.health}\t{st.message}")
+    raise typer.Exit(0 if st.running else 1)
+
+
+@es_app.command("logs")
+def es_logs(lines: int = typer.Option(50, "--lines", "-n", help="How many lines from the end.")) -> None:
+    """Print the end of the node's log."""
+    from periscope.esnode import ManagedNode
+
+    path = ManagedNode(_settings()).logs_path()
+    if not path.is_file():
+        raise _fail(f"no log yet at {path}")
+    sys.stdout.write("\n".join(path.read_text(errors="replace").splitlines()[-lines:]) + "\n")
+
+
+@app.command("up")
+def up() -> None:
+    """Make sure Elasticsearch runs and the index contract is installed (idempotent)."""
+    settings = _settings()
+    ensure_node(settings)
+    from elasticsearch import ApiError, TransportError
+
+    from mappings import install
+    from mappings.client import es_client
+
+    try:
+        res = install(
+            es_client(settings), settings.index_alias,
+            shards=settings.index_shards, replicas=settings.index_replicas,
+        )
+    except (ApiError, TransportError) as exc:
+        raise _fail(f"could not install the index at {settings.es_hosts}: {exc}") from None
+    console.print(f"index {res.index} behind alias {res.alias} ({'created' if res.created else 'exists'})")
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option(None, help="Bind address (default PERISCOPE_API_HOST)."),
+    port: int = typer.Option(None, help="Port (default PERISCOPE_API_PORT)."),
+    workers: int = typer.Option(None, help="uvicorn worker processes (default PERISCOPE_API_WORKERS)."),
+) -> None:
+    """Serve the search API and the analyst UI with uvicorn."""
+    import uvicorn
+
+    settings = _settings()
+    host = host or settings.api_host
+    if host not in ("127.0.0.1", "localhost", "::1") and not settings.api_keys:
+        raise _fail(f"binding to {host} exposes the API: set PERISCOPE_API_KEYS=key1,key2 first.")
+    console.print(f"Periscope on http://{host}:{port or settings.api_port}/  (API docs at /docs)")
+    uvicorn.run(
+        "search_api.app:create_app", factory=True, host=host, port=port or settings.api_port,
+        workers=workers or settings.api_workers, log_level="info",
+    )
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

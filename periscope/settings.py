@@ -1,0 +1,131 @@
+"""Configuration, read once from the environment (``PERISCOPE_*``) and an optional ``.env`` file.
+
+Every other module receives a :class:`Settings` instance (or calls :func:`get_settings`, which caches
+one), so there is exactly one place that knows about environment variables.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class SettingsError(ValueError):
+    """A configuration value is wrong; the message says which variable and how to fix it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="PERISCOPE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # --- Elasticsearch connection -------------------------------------------------------------
+    # Empty es_url means "use the managed local node" (started by `periscope es start`).
+    es_url: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    es_api_key: str | None = None
+    es_username: str | None = None
+    es_password: str | None = None
+    es_ca_certs: Path | None = None
+    es_verify_certs: bool = True
+    es_request_timeout: float = 30.0
+    es_max_retries: int = 3
+
+    # --- managed local node ---------------------------------------------------------------------
+    es_version: str = "9.3.2"
+    es_port: int = 9200
+    es_heap: str = "2g"
+    es_run_as: str = "periscope"  # user the node runs as when Periscope is started as root
+    cache_dir: Path = PROJECT_ROOT / ".cache"
+
+    # --- index naming -----------------------------------------------------------------------------
+    index_alias: str = "periscope-docs"
+    index_shards: int = 1
+    index_replicas: int = 0
+
+    # --- API server -----------------------------------------------------------------------------
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_workers: int = 1
+    api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("es_url", "api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _split_csv(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("es_url")
+    @classmethod
+    def _check_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError(
+                    f"{url!r} is not an http(s) URL; use e.g. https://es.example.org:9200"
+                )
+            try:
+                parts.port  # noqa: B018 - raises on a non-numeric port
+            except ValueError as exc:
+                raise ValueError(f"{url!r} has an invalid port") from exc
+        return urls
+
+    @field_validator("es_ca_certs")
+    @classmethod
+    def _check_ca(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_file():
+            raise ValueError(f"CA certificate file {str(path)!r} does not exist or is not a file")
+        return path
+
+    @field_validator("index_alias")
+    @classmethod
+    def _check_alias(cls, alias: str) -> str:
+        if not alias or alias != alias.lower() or any(c in alias for c in ' "*\\<|,>/?#:'):
+            raise ValueError(f"{alias!r} is not a valid index name (lowercase, no spaces or */?\"<>|,#:)")
+        return alias
+
+    @model_validator(mode="after")
+    def _check_auth(self) -> "Settings":
+        if (self.es_username is None) != (self.es_password is None):
+            raise ValueError("set both PERISCOPE_ES_USERNAME and PERISCOPE_ES_PASSWORD, or neither")
+        return self
+
+    @property
+    def managed(self) -> bool:
+        """True when Periscope runs its own local node instead of an external cluster."""
+        return not self.es_url
+
+    @property
+    def es_hosts(self) -> list[str]:
+        return self.es_url or [f"http://127.0.0.1:{self.es_port}"]
+
+    @property
+    def api_requires_key(self) -> bool:
+        return self.api_host not in ("127.0.0.1", "localhost", "::1")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, turning validation errors into one readable message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "settings"
+            env = f"PERISCOPE_{field.upper()}" if field != "settings" else "PERISCOPE_* settings"
+            lines.append(f"{env}: {err['msg'].removeprefix('Value error, ')}")
+        raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

@@ -1,0 +1,53 @@
+"""Shared fixtures: one real Elasticsearch node per session, a fresh index per test module.
+
+The node is the managed local one (started if needed) unless PERISCOPE_ES_URL points elsewhere.
+Never a mock: integration tests talk to Elasticsearch for real.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from mappings import drop, install
+from mappings.client import es_client
+from periscope.settings import Settings, load_settings
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def es(settings: Settings) -> Iterator[Elasticsearch]:
+    if settings.managed:
+        from periscope.esnode import ManagedNode
+
+        ManagedNode(settings).start()
+    client = es_client(settings)
+    client.cluster.health(wait_for_status="yellow", timeout="60s")
+    yield client
+    client.close()
+
+
+def unique_alias(prefix: str) -> str:
+    return f"test-{prefix.lower().replace('_', '-')}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="module")
+def index_alias(request: pytest.FixtureRequest, es: Elasticsearch) -> Iterator[str]:
+    """A fresh, empty Periscope index (contract v1) for this test module; deleted afterwards."""
+    alias = unique_alias(request.module.__name__.rsplit(".", 1)[-1])
+    install(es, alias)
+    yield alias
+    drop(es, alias)
+
+
+@pytest.fixture(scope="module")
+def module_settings(settings: Settings, index_alias: str) -> Settings:
+    """Settings pointing at this module's index alias."""
+    return settings.model_copy(update={"index_alias": index_alias})
