@@ -123,5 +123,11 @@ def serve(
     )
 
 
+# --- ingestion commands (index, demo, feeds): owned by indexer/, see periscope/cli_indexer.py ---
+from periscope.cli_indexer import register as _register_indexer  # noqa: E402
+
+_register_indexer(app)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,117 @@
+"""Enrichment in a pool of worker processes, each loading the NLP models once.
+
+The pool is fed whole batches (``nlp.Enricher.enrich_batch`` pipes them through spaCy/USE, which is
+where batching pays). ``workers=0`` enriches in this process — what tests use to share one loaded
+``Enricher`` — and a worker that dies is replaced and its batch retried once, then split up so one
+poisonous document cannot take its batch with it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+EnrichResult = list[Any]  # per input: an nlp.Enrichment, or a str saying why it failed
+
+_ENRICHER: Any = None
+
+
+def default_factory() -> Any:
+    from nlp import Enricher
+
+    return Enricher()
+
+
+def _init_worker(factory: Callable[[], Any]) -> None:
+    global _ENRICHER
+    os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core per worker: no oversubscription
+    _ENRICHER = factory()
+
+
+def enrich_with(enricher: Any, inputs: list[Any]) -> EnrichResult:
+    """Enrich a batch; if the batch raises, fall back to one at a time and report the bad ones."""
+    try:
+        out = enricher.enrich_batch(inputs)
+        if len(out) == len(inputs):
+            return list(out)
+    except Exception:  # noqa: BLE001 - isolate below which document is at fault
+        pass
+    results: EnrichResult = []
+    for one in inputs:
+        try:
+            results.append(enricher.enrich_batch([one])[0])
+        except Exception as exc:  # noqa: BLE001
+            results.append(f"{type(exc).__name__}: {exc}"[:500])
+    return results
+
+
+def _enrich_in_worker(inputs: list[Any]) -> EnrichResult:
+    return enrich_with(_ENRICHER, inputs)
+
+
+class _Done(Future):
+    def __init__(self, value: Any = None, exc: BaseException | None = None) -> None:
+        super().__init__()
+        if exc is not None:
+            self.set_exception(exc)
+        else:
+            self.set_result(value)
+
+
+class EnrichPool:
+    """``submit(inputs) -> Future[EnrichResult]`` over worker processes or in-process."""
+
+    def __init__(self, workers: int, *, enricher: Any = None, factory: Callable[[], Any] = default_factory) -> None:
+        self.workers = workers
+        self.factory = factory
+        self._enricher = enricher
+        self._pool: ProcessPoolExecutor | None = None
+        if workers > 0:
+            self._start()
+        elif self._enricher is None:
+            self._enricher = factory()
+
+    def _start(self) -> None:
+        ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+        self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
+                                         initargs=(self.factory,))
+
+    def submit(self, inputs: list[Any]) -> Future:
+        if self._pool is None:
+            try:
+                return _Done(enrich_with(self._enricher, inputs))
+            except BaseException as exc:  # noqa: BLE001
+                return _Done(exc=exc)
+        return self._pool.submit(_enrich_in_worker, inputs)
+
+    def result(self, fut: Future, inputs: list[Any]) -> EnrichResult:
+        """The batch's results; a crashed worker pool is restarted and the batch retried once."""
+        try:
+            return fut.result()
+        except BrokenProcessPool:
+            self.restart()
+            try:
+                return self.submit(inputs).result()
+            except BrokenProcessPool as exc:
+                self.restart()
+                return [f"enrichment worker crashed: {exc}"] * len(inputs)
+
+    def restart(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._start()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> "EnrichPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

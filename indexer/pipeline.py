@@ -1,0 +1,224 @@
+"""Stream → batch → skip unchanged → enrich (worker pool) → link near-duplicates → bulk-load → summary.
+
+Memory stays flat whatever the source size: sources are generators, and at most ``max_inflight``
+batches are between the reader and Elasticsearch (the reader blocks until the oldest batch is loaded —
+back-pressure). Batches are finished in order.
+
+Resuming needs no position file: ids are stable and each document carries a ``content_hash``, so a
+restarted run re-reads its sources, asks Elasticsearch (one ``mget`` per batch) which documents are
+already there unchanged, and enriches and loads only the rest. The index itself is the checkpoint,
+which cannot disagree with what was actually loaded — no loss, no duplicates, even if files changed
+in between.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from elasticsearch import Elasticsearch
+
+from mappings import install
+
+from .dedupe import DuplicateLinker
+from .deadletter import DeadLetters, log_index
+from .document import build_document, pipeline_version
+from .enrich import EnrichPool
+from .ids import content_hash, doc_id
+from .loader import Backoff, ElasticsearchUnavailable, Loader
+from .models import Failure, Item, SourceDoc
+
+
+@dataclass
+class PipelineConfig:
+    alias: str
+    batch_size: int = 64
+    workers: int = 1
+    max_inflight: int | None = None  # batches between reader and ES; default 2 × workers + 1
+    skip_unchanged: bool = True
+    link_duplicates: bool = True
+    duplicate_threshold: float = 0.8
+    dead_letter_dir: Path = Path(".cache/ingest/dead-letter")
+    es_give_up_after: float = 600.0
+    bulk_chunk: int = 500
+
+
+@dataclass
+class RunStats:
+    run_id: str
+    alias: str
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    es_retries: int = 0
+    started: float = field(default_factory=time.monotonic)
+    finished: float | None = None
+    dead_letter_file: str | None = None
+    ingest_log_index: str | None = None
+    failures_by_reason: dict[str, int] = field(default_factory=dict)
+    aborted: str | None = None
+
+    @property
+    def processed(self) -> int:
+        return self.created + self.updated + self.unchanged + self.failed
+
+    @property
+    def elapsed(self) -> float:
+        return (self.finished or time.monotonic()) - self.started
+
+    @property
+    def rate(self) -> float:
+        return self.processed / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0 and self.aborted is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id, "alias": self.alias, "read": self.read, "created": self.created,
+            "updated": self.updated, "unchanged": self.unchanged, "duplicates": self.duplicates,
+            "failed": self.failed, "es_retries": self.es_retries, "elapsed_s": round(self.elapsed, 3),
+            "docs_per_s": round(self.rate, 2), "dead_letter_file": self.dead_letter_file,
+            "ingest_log_index": self.ingest_log_index, "failures_by_reason": self.failures_by_reason,
+            "aborted": self.aborted,
+        }
+
+
+@dataclass
+class _Batch:
+    docs: list[tuple[SourceDoc, str, str]]  # (doc, id, content hash) to enrich and load
+    future: Any = None
+
+
+def _batched(items: Iterable[Item], n: int) -> Iterator[list[Item]]:
+    it = iter(items)
+    while chunk := list(itertools.islice(it, n)):
+        yield chunk
+
+
+class Pipeline:
+    def __init__(self, es: Elasticsearch, config: PipelineConfig, *, enricher: Any = None,
+                 progress: Callable[[RunStats], None] | None = None) -> None:
+        self.es, self.cfg, self.progress = es, config, progress
+        self.run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        self.stats = RunStats(self.run_id, config.alias)
+        self.backoff = Backoff(give_up_after=config.es_give_up_after, on_retry=self._on_retry)
+        self.loader = Loader(es, config.alias, chunk_size=config.bulk_chunk, backoff=self.backoff)
+        self.linker = DuplicateLinker(es, config.alias, threshold=config.duplicate_threshold, call=self.backoff.call)
+        self.dead = DeadLetters(config.dead_letter_dir / f"{config.alias}-{self.run_id}.jsonl", self.run_id, config.alias)
+        self._enricher = enricher
+        self.pipeline = pipeline_version()
+
+    def _on_retry(self, what: str, delay: float) -> None:
+        self.stats.es_retries += 1
+        self._tick()
+
+    def _tick(self) -> None:
+        if self.progress is not None:
+            self.progress(self.stats)
+
+    def _fail(self, failure: Failure) -> None:
+        self.dead.add(failure)
+        self.stats.failed += 1
+        self.stats.failures_by_reason[failure.reason] = self.stats.failures_by_reason.get(failure.reason, 0) + 1
+
+    # -- stages -------------------------------------------------------------------------------------
+    def _prepare(self, chunk: list[Item]) -> _Batch:
+        """Fail bad items, compute ids, drop in-batch repeats and (optionally) unchanged documents."""
+        by_id: dict[str, tuple[SourceDoc, str, str]] = {}
+        for item in chunk:
+            self.stats.read += 1
+            if isinstance(item, Failure):
+                self._fail(item)
+                continue
+            i = doc_id(item)
+            if i in by_id:  # the same document twice in one batch: the later one wins
+                self.stats.unchanged += 1
+            by_id[i] = (item, i, content_hash(item, self.pipeline))
+        docs = list(by_id.values())
+        if self.cfg.skip_unchanged and docs:
+            ids = [d[1] for d in docs]
+            resp = self.backoff.call("lookup of existing documents", lambda: self.es.mget(
+                index=self.cfg.alias, ids=ids, source_includes=["content_hash"]))
+            known = {d["_id"]: d["_source"].get("content_hash") for d in resp["docs"] if d.get("found")}
+            keep = [d for d in docs if known.get(d[1]) != d[2]]
+            self.stats.unchanged += len(docs) - len(keep)
+            docs = keep
+        return _Batch(docs)
+
+    def _finish(self, batch: _Batch, pool: EnrichPool) -> None:
+        if not batch.docs:
+            self._tick()
+            return
+        from nlp import EnrichInput
+
+        inputs = [EnrichInput(title=d.title, body=d.body, language_hint=d.language_hint) for d, _, _ in batch.docs]
+        results = pool.result(batch.future, inputs)
+        now = datetime.now(timezone.utc)
+        out: list[dict[str, Any]] = []
+        for (src, i, h), enr in zip(batch.docs, results):
+            if isinstance(enr, str):
+                self._fail(Failure(src.origin, "enrich-error", enr, src.source, src.source_type, i))
+                continue
+            try:
+                out.append(build_document(src, enr, doc_id=i, content_hash=h, pipeline=self.pipeline, now=now))
+            except Exception as exc:  # noqa: BLE001 - one odd enrichment must not stop the run
+                self._fail(Failure(src.origin, "build-error", f"{type(exc).__name__}: {exc}"[:500],
+                                   src.source, src.source_type, i))
+        if self.cfg.link_duplicates and out:
+            self.stats.duplicates += self.linker.link(out)
+        origins = {i: src for src, i, _ in batch.docs}
+        res = self.loader.load(out)
+        self.stats.created += res.created
+        self.stats.updated += res.updated
+        for i, reason in res.failed:
+            src = origins[i]
+            self._fail(Failure(src.origin, "rejected-by-elasticsearch", reason, src.source, src.source_type, i))
+        self.dead.flush_to_index(self.es, self.backoff.call)
+        self._tick()
+
+    # -- driver -------------------------------------------------------------------------------------
+    def run(self, items: Iterable[Item]) -> RunStats:
+        cfg = self.cfg
+        max_inflight = cfg.max_inflight or (2 * max(cfg.workers, 1) + 1)
+        try:
+            self.backoff.call("index setup", lambda: install(self.es, cfg.alias))
+            with EnrichPool(cfg.workers, enricher=self._enricher) as pool:
+                inflight: deque[_Batch] = deque()
+                from nlp import EnrichInput
+
+                for chunk in _batched(items, cfg.batch_size):
+                    batch = self._prepare(chunk)
+                    if batch.docs:
+                        batch.future = pool.submit([
+                            EnrichInput(title=d.title, body=d.body, language_hint=d.language_hint)
+                            for d, _, _ in batch.docs])
+                    inflight.append(batch)
+                    while len(inflight) >= max_inflight:
+                        self._finish(inflight.popleft(), pool)
+                while inflight:
+                    self._finish(inflight.popleft(), pool)
+        except ElasticsearchUnavailable as exc:
+            self.stats.aborted = str(exc)
+        except KeyboardInterrupt:
+            self.stats.aborted = "interrupted"
+            raise
+        finally:
+            self.stats.finished = time.monotonic()
+            self.dead.close()
+            if self.dead.count:
+                self.stats.dead_letter_file = str(self.dead.path)
+                self.stats.ingest_log_index = log_index(cfg.alias)
+            self._tick()
+        return self.stats
