@@ -1,4 +1,4 @@
-"""The FastAPI application: versioned search API, health, and (later) the analyst UI."""
+"""The FastAPI application: versioned search API, health, metrics, and the analyst UI at ``/``."""
 
 from __future__ import annotations
 
@@ -6,45 +6,79 @@ from contextlib import asynccontextmanager
 
 from elasticsearch import ApiError, TransportError
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse, Response
 
+from mappings import CURRENT_VERSION
 from mappings.client import async_es_client
-from mappings.install import current_index
 from periscope.settings import Settings, get_settings
 
+from . import routes, ui
+from .errors import RETRY_AFTER_S, install_handlers
+from .metrics import Metrics, MetricsMiddleware
+from .models import Health
+from .service import SearchService
+
 API_VERSION = "v1"
+DESCRIPTION = """Faceted search over enriched open-source documents.
+
+Query syntax (`q`): words, `"phrases"`, `AND` / `OR` / `NOT`, `+required`, `-excluded`, `prefix*`,
+`field:value` (fields: title, body, language, source, source_type, topics, countries, person, org,
+location, other, keywords, author, url, id) and parentheses. Errors are RFC 9457 problem+json.
+"""
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, default_operator: str = "and") -> FastAPI:
     settings = settings or get_settings()
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.es = async_es_client(settings)
+        app.state.service = SearchService(app.state.es, settings.index_alias, default_operator=default_operator)
         try:
             yield
         finally:
             await app.state.es.close()
 
-    app = FastAPI(title="Periscope", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title="Periscope search API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
+    app.state.metrics = metrics
+    install_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
+                           allow_headers=["X-API-Key", "Content-Type"], max_age=600)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
 
-    async def health(request: Request) -> dict:
+    async def health(request: Request) -> JSONResponse:
         es = request.app.state.es
         alias = settings.index_alias
-        out: dict = {"status": "ok", "index": alias, "cluster": None, "documents": None}
+        out = Health(status="ok", index=alias, versions={"api": API_VERSION, "app": app.version,
+                                                         "contract": CURRENT_VERSION})
         try:
+            nodes = await es.nodes.info(node_id="_local", filter_path="nodes.*.version")
+            out.versions["elasticsearch"] = next(iter(nodes.get("nodes", {}).values()), {}).get("version")
             h = await es.cluster.health()
-            out["cluster"] = {"name": h["cluster_name"], "status": h["status"]}
+            out.cluster = {"name": h["cluster_name"], "status": h["status"]}
             try:
-                out["documents"] = (await es.count(index=alias))["count"]
+                out.documents = (await es.count(index=alias))["count"]
             except ApiError:
-                out["documents"] = 0
-                out["status"] = "no-index"
+                out.documents = 0
+                out.status = "no-index"
         except (ApiError, TransportError) as exc:
-            out["status"] = "elasticsearch-unavailable"
-            out["error"] = str(exc)[:200]
-        return out
+            out.status = "elasticsearch-unavailable"
+            out.error = str(exc)[:200]
+            return JSONResponse(out.model_dump(), status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+        return JSONResponse(out.model_dump())
 
-    app.get("/health")(health)
-    app.get(f"/api/{API_VERSION}/health")(health)
+    for path in ("/health", f"/api/{API_VERSION}/health"):
+        app.get(path, response_model=Health, tags=["ops"], summary="Cluster status, index, document count, versions")(health)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def prometheus() -> Response:
+        data, ctype = metrics.render()
+        return Response(data, media_type=ctype)
+
+    app.include_router(routes.router, tags=["search"])
+    app.include_router(ui.router)
     return app

@@ -1,0 +1,162 @@
+"""Request and response models of the search API (the JSON contract in docs/contracts.md §3).
+
+One ``SearchRequest`` serves ``GET`` (query parameters, lists as repeated parameters) and ``POST``
+(JSON body) so both paths validate identically and the UI builds the same object.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+
+from mappings import FACET_FIELDS
+
+from .limits import (
+    MAX_FACET_SIZE, MAX_FILTER_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW, MAX_VALUE_CHARS,
+)
+
+FacetName = Literal["language", "source", "source_type", "topics", "countries", "person", "org", "location", "keywords"]
+FACET_NAMES: tuple[str, ...] = tuple(n for n in FACET_FIELDS if n != "other")
+assert set(FACET_NAMES) == set(FacetName.__args__)  # type: ignore[attr-defined]
+
+Value = Annotated[str, StringConstraints(min_length=1, max_length=MAX_VALUE_CHARS)]
+Values = Annotated[list[Value], Field(default_factory=list, max_length=MAX_FILTER_VALUES)]
+Interval = Literal["auto", "day", "week", "month", "quarter", "year"]
+
+
+class SearchRequest(BaseModel):
+    """What an analyst asks for: query text, filters (facet selections), paging and display options."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={"examples": [{"q": 'oil AND "price cut" -opec', "language": ["en"], "size": 20}]},
+    )
+
+    q: str = Field("", max_length=MAX_QUERY_CHARS, description='Analyst syntax: words, "phrases", AND/OR/NOT, +/-, prefix*, field:value, ( )',
+                   examples=['sanctions "central bank" -russia', "org:OPEC AND price*"])
+    language: Values
+    source: Values
+    source_type: Values
+    topics: Values
+    countries: Values
+    person: Values
+    org: Values
+    location: Values
+    keywords: Values
+    date_from: dt.date | None = Field(None, description="Inclusive start date (YYYY-MM-DD)")
+    date_to: dt.date | None = Field(None, description="Inclusive end date (YYYY-MM-DD)")
+    duplicates: Literal["hide", "show"] = "hide"
+    sort: Literal["relevance", "date", "date_asc"] = "relevance"
+    size: int = Field(20, ge=0, le=MAX_PAGE_SIZE, description=f"Hits per page (max {MAX_PAGE_SIZE})")
+    cursor: Annotated[str, StringConstraints(max_length=2048)] | None = Field(
+        None, description="Opaque next_cursor from a previous response (deep paging; page is then ignored)")
+    page: int = Field(1, ge=1, le=MAX_RESULT_WINDOW, description="1-based page; page*size must stay within 10,000")
+    facet_size: int = Field(10, ge=0, le=MAX_FACET_SIZE, description="Buckets per facet; 0 disables facets")
+    interval: Interval = "auto"
+
+    @field_validator("date_to")
+    @classmethod
+    def _date_order(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        start = info.data.get("date_from")
+        if value is not None and start is not None and start > value:
+            raise ValueError("date_to must not be before date_from")
+        return value
+
+    @field_validator("page")
+    @classmethod
+    def _window(cls, value: int, info: ValidationInfo) -> int:
+        size = info.data.get("size") or 0
+        if info.data.get("cursor") is None and value * size > MAX_RESULT_WINDOW:
+            raise ValueError(f"page * size may not exceed {MAX_RESULT_WINDOW}; use cursor (next_cursor) for deep paging")
+        return value
+
+    def selections(self) -> dict[str, list[str]]:
+        return {name: getattr(self, name) for name in FACET_NAMES if getattr(self, name)}
+
+
+class ExportRequest(SearchRequest):
+    format: Literal["csv", "jsonl"] = "jsonl"
+
+
+class Total(BaseModel):
+    value: int
+    relation: Literal["eq", "gte"]
+
+
+class Hit(BaseModel):
+    id: str
+    url: str | None = None
+    title: str | None = None
+    source: str | None = None
+    source_type: str | None = None
+    published_at: str | None = None
+    language: str | None = None
+    score: float | None = None
+    highlights: dict[str, list[str]] = Field(default_factory=dict, description="HTML-escaped fragments with <mark> tags")
+    snippet: str = Field("", description="HTML-escaped body fragment (with <mark> when the query matched)")
+    entities: dict[str, list[str]] = Field(default_factory=dict)
+    countries: list[str] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    duplicate_of: str | None = None
+
+
+class Bucket(BaseModel):
+    value: str
+    count: int
+    selected: bool = False
+
+
+class Facet(BaseModel):
+    buckets: list[Bucket]
+    missing: int = 0
+
+
+class HistogramBucket(BaseModel):
+    date: str
+    count: int
+
+
+class Histogram(BaseModel):
+    interval: str
+    buckets: list[HistogramBucket]
+    missing: int = 0
+
+
+class SearchResponse(BaseModel):
+    total: Total
+    took_ms: int
+    page: int
+    size: int
+    next_cursor: str | None = None
+    hits: list[Hit]
+    facets: dict[str, Facet] = Field(default_factory=dict)
+    histogram: Histogram | None = None
+
+
+class HitList(BaseModel):
+    hits: list[Hit]
+
+
+class FacetValues(BaseModel):
+    name: str
+    buckets: list[Bucket]
+
+
+class Suggestion(BaseModel):
+    text: str
+    kind: str
+
+
+class Suggestions(BaseModel):
+    suggestions: list[Suggestion]
+
+
+class Health(BaseModel):
+    status: str
+    index: str
+    cluster: dict[str, Any] | None = None
+    documents: int | None = None
+    versions: dict[str, str | int | None] = Field(default_factory=dict)
+    error: str | None = None

@@ -1,0 +1,103 @@
+"""HTTP routes of the versioned API (``/api/v1``): thin wrappers over :class:`SearchService`."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import StreamingResponse
+
+from .limits import MAX_FACET_SIZE, MAX_SIMILAR, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS
+from .models import ExportRequest, FacetName, FacetValues, HitList, SearchRequest, SearchResponse, Suggestions
+from .security import require_api_key
+from .service import SearchService
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Query syntax error (problem+json with a hint)"},
+    401: {"description": "API key missing or wrong"},
+    422: {"description": "Invalid parameter (problem+json naming the field)"},
+    503: {"description": "Elasticsearch unavailable (Retry-After)"},
+}
+
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_key)], responses=PROBLEM_RESPONSES)
+DocId = Annotated[str, Path(min_length=1, max_length=512, description="Document id from a search hit")]
+
+
+def service(request: Request) -> SearchService:
+    return request.app.state.service
+
+
+Service = Annotated[SearchService, Depends(service)]
+
+
+@router.get("/search", response_model=SearchResponse, summary="Search (query parameters)")
+async def search_get(req: Annotated[SearchRequest, Query()], svc: Service) -> SearchResponse:
+    return await svc.search(req)
+
+
+@router.post("/search", response_model=SearchResponse, summary="Search (JSON body)")
+async def search_post(req: SearchRequest, svc: Service) -> SearchResponse:
+    return await svc.search(req)
+
+
+@router.get("/facets/{name}", response_model=FacetValues, summary="Search within one facet's values")
+async def facet_values(
+    name: FacetName, req: Annotated[SearchRequest, Query()], svc: Service,
+    prefix: Annotated[str, Query(max_length=MAX_VALUE_CHARS)] = "",
+    size: Annotated[int, Query(ge=1, le=MAX_FACET_SIZE)] = 20,
+) -> FacetValues:
+    return await svc.facet_values(name, req, prefix, size)
+
+
+@router.get("/documents/{doc_id}", summary="One whole document with entity mentions (no vector)")
+async def document(doc_id: DocId, svc: Service) -> dict[str, Any]:
+    return await svc.document(doc_id)
+
+
+@router.get("/documents/{doc_id}/similar", response_model=HitList, summary="More like this (text + vector)")
+async def similar(doc_id: DocId, svc: Service, size: Annotated[int, Query(ge=1, le=MAX_SIMILAR)] = 10) -> HitList:
+    return await svc.similar(doc_id, size)
+
+
+@router.get("/documents/{doc_id}/duplicates", response_model=HitList, summary="Near-duplicates of a document")
+async def duplicates(doc_id: DocId, svc: Service) -> HitList:
+    return await svc.duplicates(doc_id)
+
+
+@router.get("/suggest", response_model=Suggestions, summary="Completions from titles and entity names")
+async def suggest(svc: Service, q: Annotated[str, Query(max_length=MAX_SUGGEST_CHARS)] = "",
+                  size: Annotated[int, Query(ge=1, le=20)] = 10) -> Suggestions:
+    return await svc.suggest(q, size)
+
+
+CSV_COLUMNS = ["id", "url", "title", "source", "source_type", "published_at", "language", "countries", "topics",
+               "person", "org", "location", "duplicate_of"]
+
+
+@router.get("/export", summary="Export the result set as CSV or JSON lines (streamed, capped)",
+            responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})
+async def export(req: Annotated[ExportRequest, Query()], svc: Service) -> StreamingResponse:
+    first = await svc.export_first(req)  # errors surface as problem+json before streaming starts
+
+    async def lines() -> AsyncIterator[str]:
+        if req.format == "csv":
+            buf = io.StringIO()
+            writer = csv.writer(buf)
+            writer.writerow(CSV_COLUMNS)
+            async for row in svc.export_rest(req, first):
+                writer.writerow(["; ".join(v) if isinstance(v, list) else ("" if v is None else v)
+                                 for v in (row[c] for c in CSV_COLUMNS)])
+                if buf.tell() > 32_768:
+                    yield buf.getvalue(); buf.seek(0); buf.truncate()
+            yield buf.getvalue()
+        else:
+            async for row in svc.export_rest(req, first):
+                yield json.dumps(row, ensure_ascii=False) + "\n"
+
+    media = "text/csv; charset=utf-8" if req.format == "csv" else "application/x-ndjson"
+    name = f"periscope-export.{req.format}"
+    return StreamingResponse(lines(), media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
