@@ -1,0 +1,170 @@
+"""Test helpers for the indexer tests: tiny PDF/DOCX generators, a loopback HTTP server, a TCP proxy."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import socket
+import threading
+from pathlib import Path
+
+FIXTURES = Path(__file__).parent / "fixtures" / "indexer"
+
+
+def make_pdf(path: Path, text_lines: list[str], *, title: str, author: str, date: str = "D:20240312093000Z") -> Path:
+    """A minimal, valid one-page PDF with real text and an Info dictionary (title/author/date)."""
+    def esc(s: str) -> str:
+        return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    ops = ["BT", "/F1 11 Tf", "72 720 Td", "14 TL"]
+    for line in text_lines:
+        ops.append(f"({esc(line)}) Tj T*")
+    ops.append("ET")
+    stream = "\n".join(ops).encode("latin-1")
+    objs = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Title ({esc(title)}) /Author ({esc(author)}) /CreationDate ({date}) >>".encode("latin-1"),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n \n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    path.write_bytes(bytes(out))
+    return path
+
+
+def make_docx(path: Path, paragraphs: list[str], *, title: str, author: str) -> Path:
+    import datetime
+
+    import docx
+
+    d = docx.Document()
+    for p in paragraphs:
+        d.add_paragraph(p)
+    d.core_properties.title = title
+    d.core_properties.author = author
+    d.core_properties.created = datetime.datetime(2024, 2, 20, 10, 0, 0)
+    d.save(str(path))
+    return path
+
+
+def build_tree(dest: Path) -> Path:
+    """Copy the fixture tree and add generated binary formats (PDF, DOCX, a PDF named .txt)."""
+    tree = dest / "tree"
+    shutil.copytree(FIXTURES / "tree", tree)
+    make_pdf(tree / "assessment.pdf", [
+        "Turkey and Iraq agreed to restart oil flows through the Kirkuk-Ceyhan pipeline,",
+        "energy officials in Ankara said, ending a halt that has lasted more than a year.",
+    ], title="Kirkuk-Ceyhan pipeline to restart", author="Energy Desk")
+    make_pdf(tree / "scan_misnamed.txt", [
+        "Indonesia banned exports of raw bauxite to encourage domestic smelting, the mining",
+        "ministry in Jakarta said, a policy already applied to nickel ore.",
+    ], title="Indonesia bauxite export ban", author="Mining Desk")
+    make_docx(tree / "memo.docx", [
+        "Morocco signed an agreement with Nigeria to extend the planned West African gas pipeline,",
+        "officials in Rabat said, with financing talks to follow in Abuja next month.",
+    ], title="Morocco-Nigeria gas pipeline memo", author="Gas Desk")
+    return tree
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:  # keep test output clean
+        pass
+
+
+class LocalHTTPServer:
+    """Serves a folder on 127.0.0.1 (an ephemeral port) from a background thread."""
+
+    def __init__(self, root: Path) -> None:
+        handler = lambda *a, **kw: _Handler(*a, directory=str(root), **kw)  # noqa: E731
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class TcpProxy:
+    """A loopback TCP proxy to Elasticsearch that can be stopped (connections refused) and restarted.
+
+    Lets a test make Elasticsearch "unavailable" without touching the shared node.
+    """
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        self.port = probe.getsockname()[1]
+        probe.close()
+        self._server: socket.socket | None = None
+        self._conns: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        srv = socket.socket()
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("127.0.0.1", self.port))
+        srv.listen(64)
+        self._server = srv
+        threading.Thread(target=self._accept, args=(srv,), daemon=True).start()
+
+    def _accept(self, srv: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = srv.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+    def stop(self) -> None:
+        """Refuse new connections and cut the open ones."""
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        with self._lock:
+            conns, self._conns = self._conns, []
+        for s in conns:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
