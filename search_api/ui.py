@@ -329,8 +329,16 @@ def _parse_day(value: str) -> dt.date | None:
         return None
 
 
-def bucket_end(start: dt.date, interval: str) -> dt.date:
-    """Last day covered by a histogram bucket that starts on ``start``."""
+_RAW_INTERVALS = {"1d": "day", "7d": "week", "1w": "week", "1M": "month", "3M": "quarter", "1q": "quarter", "1y": "year"}
+
+
+def bucket_end(start: dt.date, interval: str, next_start: dt.date | None = None) -> dt.date:
+    """Last day covered by a histogram bucket that starts on ``start``.
+
+    Calendar intervals are exact; any other (e.g. ``auto_date_histogram``'s "2M") ends the day before
+    the next bucket starts.
+    """
+    interval = _RAW_INTERVALS.get(interval, interval)
     if interval == "day":
         return start
     if interval == "week":
@@ -339,6 +347,8 @@ def bucket_end(start: dt.date, interval: str) -> dt.date:
         months = {"month": 1, "quarter": 3, "year": 12}[interval]
         y, m = divmod(start.month - 1 + months, 12)
         return dt.date(start.year + y, m + 1, 1) - dt.timedelta(days=1)
+    if next_start is not None and next_start > start:
+        return next_start - dt.timedelta(days=1)
     return start
 
 
@@ -358,17 +368,22 @@ def timeline(histogram: Any, state: UiState, width: int = 720, height: int = 90)
     gap = 1 if slot > 4 else 0
     bars = []
     for i, (day, count) in enumerate(buckets):
-        end = bucket_end(day, interval)
+        if i + 1 < len(buckets):
+            nxt: dt.date | None = buckets[i + 1][0]
+        elif len(buckets) > 1:
+            nxt = day + (day - buckets[i - 1][0])
+        else:
+            nxt = None
+        end = bucket_end(day, interval, nxt)
         h = 0 if count == 0 else max(2.0, (height - 4) * count / peak)
-        label = day.strftime("%Y") if interval == "year" else (
-            day.strftime("%b %Y") if interval in ("month", "quarter") else day.isoformat())
+        label = day.isoformat() if end == day else f"{day.isoformat()} – {end.isoformat()}"
         bars.append({
             "x": round(i * slot, 2), "w": round(max(slot - gap, 0.5), 2), "y": round(height - h, 2),
             "h": round(h, 2), "count": count, "from": day.isoformat(), "to": end.isoformat(),
             "label": label, "href": state.url(date_from=day.isoformat(), date_to=end.isoformat()),
         })
-    return {"bars": bars, "width": width, "height": height, "interval": interval,
-            "first": buckets[0][0].isoformat(), "last": bucket_end(buckets[-1][0], interval).isoformat(),
+    return {"bars": bars, "width": width, "height": height, "interval": _RAW_INTERVALS.get(interval, interval),
+            "first": bars[0]["from"], "last": bars[-1]["to"],
             "peak": peak}
 
 
