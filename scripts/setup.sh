@@ -82,4 +82,18 @@ if [ -f package.json ] && [ ! -d node_modules ] || [ package.json -nt node_modul
   npm install --silent --no-audit --no-fund >/dev/null 2>&1 || { echo "[setup] npm install failed" >&2; exit 1; }
   touch node_modules
 fi
+# --- 5. docker compose plugin (only to validate docker-compose.yml; no Docker engine runs here) --
+# When the docker CLI lacks the compose plugin, build it with `go install`-style module fetching.
+# Best effort: the compose test skips (and says so) when this is not possible.
+if command -v docker >/dev/null && ! docker compose version >/dev/null 2>&1 && command -v go >/dev/null \
+   && [ -z "${PERISCOPE_SKIP_COMPOSE:-}" ]; then
+  log "building the docker compose CLI plugin (first time only, ~2 min)"
+  tmp=$(mktemp -d)
+  ( cd "$tmp" && printf 'module periscope/composebuild\n\ngo 1.24\n' > go.mod \
+    && go get github.com/docker/compose/v2/cmd@v2.40.3 >/dev/null 2>&1 \
+    && go build -o docker-compose github.com/docker/compose/v2/cmd \
+    && mkdir -p "$HOME/.docker/cli-plugins" && mv docker-compose "$HOME/.docker/cli-plugins/" ) \
+    || echo "[setup] warning: could not build the docker compose plugin; its test will be skipped" >&2
+  rm -rf "$tmp"
+fi
 log "ready"
