@@ -483,6 +483,11 @@ def _base_context(request: Request) -> dict[str, Any]:
             "language_names": LANGUAGE_NAMES, "entity_labels": ENTITY_LABELS, "country_name": country_name}
 
 
+def facet_input_id(name: str, value: str) -> str:
+    """A stable element id per facet value, so keyboard focus survives htmx page swaps."""
+    return f"f-{name}-{hashlib.sha1(value.encode('utf-8')).hexdigest()[:10]}"
+
+
 def _facet_view(name: str, label: str, facet: Any, state: UiState) -> dict[str, Any]:
     facet = _as_dict(facet) or {}
     selected = state.selected(name)
@@ -492,10 +497,10 @@ def _facet_view(name: str, label: str, facet: Any, state: UiState) -> dict[str, 
         value = str(b.get("value", b.get("key", "")))
         seen.add(value)
         buckets.append({"value": value, "label": value_label(name, value), "count": b.get("count", b.get("doc_count")),
-                        "selected": value in selected})
+                        "selected": value in selected, "id": facet_input_id(name, value)})
     # A selected value always stays visible (and checked), even when it falls outside the top N.
-    missing = [{"value": v, "label": value_label(name, v), "count": None, "selected": True}
-               for v in selected if v not in seen]
+    missing = [{"value": v, "label": value_label(name, v), "count": None, "selected": True,
+                "id": facet_input_id(name, v)} for v in selected if v not in seen]
     buckets = missing + buckets
     return {"name": name, "label": label, "buckets": buckets, "selected": selected,
             "more": len(_bucket_list(facet)) >= FACET_SIZE,

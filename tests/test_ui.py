@@ -342,6 +342,24 @@ def test_two_facet_values_change_counts_and_results_as_the_api_says(page, api) -
     assert page.locator(".chip").count() == 1
 
 
+def test_keyboard_only_filtering_keeps_focus(page, api) -> None:
+    page.goto("/?q=sanctions")
+    page.locator('#facet-language-values input[value="en"]').focus()
+    page.keyboard.press("Space")
+    wait_url(page, lambda u: "language=en" in u)
+    wait_settled(page)
+    assert page.evaluate("document.activeElement.name + '=' + document.activeElement.value") == "language=en"
+    assert page.locator('#facet-language-values input[value="en"]').is_checked()
+    res = api_search(api, page.url)
+    assert int(page.locator("#total").get_attribute("data-total")) == res["total"]["value"]
+    # sort from the keyboard too
+    page.locator("#sort").select_option("date_asc")
+    wait_url(page, lambda u: "sort=date_asc" in u)
+    wait_settled(page)
+    dates = page.locator("#hits time").all_inner_texts()
+    assert dates == sorted(dates)
+
+
 def test_remove_a_chip(page, api) -> None:
     page.goto("/?language=en&topics=sanctions")
     assert page.locator(".chip").count() == 2
@@ -449,8 +467,7 @@ def test_query_syntax_error_shows_the_api_hint(page, api) -> None:
     assert resp.status == 400
     alert = page.locator("#error")
     assert "could not be understood" in alert.inner_text()
-    if hint:
-        assert hint in alert.locator(".hint").inner_text()
+    assert hint and hint in alert.locator(".hint").inner_text()
     assert page.locator("#q").input_value() == '"unclosed phrase'
     shot(page, "error-syntax")
 
@@ -461,6 +478,12 @@ def test_empty_results_say_so(page) -> None:
     assert "No documents match" in empty.inner_text()
     page.locator("#no-filters").click()
     wait_url(page, lambda u: "language" not in u)
+
+
+def test_invalid_parameters_are_explained(page) -> None:
+    resp = page.goto("/?date_from=2024-13-45")
+    assert resp.status == 400
+    assert "date_from" in page.locator("#error").inner_text()
 
 
 def test_elasticsearch_down_is_a_clear_message(browser, module_settings: Settings) -> None:

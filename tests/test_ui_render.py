@@ -1,0 +1,108 @@
+"""Unit tests of the UI's HTML building and URL state (no browser, no Elasticsearch)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from starlette.requests import Request
+
+from search_api.ui import (
+    UiState, bucket_end, mark_mentions, safe_highlight, shape_hit, timeline, ui_error, _pager,
+)
+
+
+def _request(qs: str) -> Request:
+    return Request({"type": "http", "method": "GET", "path": "/", "query_string": qs.encode(), "headers": []})
+
+
+def test_safe_highlight_keeps_marks_and_escapes_everything_else() -> None:
+    assert safe_highlight("a <mark>b</mark> &amp; c") == "a <mark>b</mark> &amp; c"
+    # unescaped markup from a careless producer is shown as text, never run
+    assert safe_highlight("<script>x</script><mark>y") == "&lt;script&gt;x&lt;/script&gt;<mark>y</mark>"
+    assert safe_highlight("</mark>z") == "z"
+    assert safe_highlight(None) == ""
+
+
+def test_mark_mentions_wraps_valid_offsets_and_skips_stale_or_overlapping_ones() -> None:
+    text = "Olaf Scholz met <NATO> in Berlin."
+    mentions = [
+        {"text": "Olaf Scholz", "type": "person", "start": 0, "end": 11, "field": "body", "canonical": "Olaf Scholz"},
+        {"text": "Scholz", "type": "person", "start": 5, "end": 11, "field": "body"},  # overlaps: skipped
+        {"text": "NATO", "type": "ORG", "start": 17, "end": 21, "field": "body"},
+        {"text": "Bonn", "type": "location", "start": 26, "end": 32, "field": "body"},  # stale text: skipped
+        {"text": "Berlin", "type": "location", "start": 26, "end": 32, "field": "title"},  # other field
+        {"text": "x", "type": "person", "start": 40, "end": 99, "field": "body"},  # out of range
+    ]
+    out = str(mark_mentions(text, mentions, "body"))
+    assert out == ('<mark class="ent ent-person" data-type="person" title="Person: Olaf Scholz">Olaf Scholz</mark>'
+                   ' met &lt;<mark class="ent ent-org" data-type="org" title="Organisation: NATO">NATO</mark>&gt;'
+                   " in Berlin.")
+
+
+def test_mark_mentions_escapes_canonical_names() -> None:
+    out = str(mark_mentions("Eve", [{"text": "Eve", "type": "person", "start": 0, "end": 3,
+                                     "canonical": '"><script>', "field": "body"}], "body"))
+    assert "<script>" not in out and "&#34;&gt;&lt;script&gt;" in out
+
+
+def test_state_round_trips_through_the_url_and_resets_page() -> None:
+    st = UiState.from_request(_request("q=oil&language=en&language=fr&language=en&page=3&sort=date&date_from=2024-01-01&x=1"))
+    assert st.filters == {"language": ["en", "fr"]} and st.page == 3 and st.sort == "date"
+    assert st.query_string() == "q=oil&language=en&language=fr&date_from=2024-01-01&sort=date&page=3"
+    assert st.without("language", "fr") == "/?q=oil&language=en&date_from=2024-01-01&sort=date"
+    assert st.url(page=2).endswith("&page=2")
+    bad = UiState.from_request(_request("page=abc&sort=evil&duplicates=maybe"))
+    assert (bad.page, bad.sort, bad.duplicates) == (1, "relevance", "hide")
+
+
+def test_bucket_end_for_calendar_and_auto_intervals() -> None:
+    d = dt.date(2024, 1, 1)
+    assert bucket_end(d, "day") == d
+    assert bucket_end(d, "week") == dt.date(2024, 1, 7)
+    assert bucket_end(d, "1M") == dt.date(2024, 1, 31)
+    assert bucket_end(dt.date(2024, 2, 1), "month") == dt.date(2024, 2, 29)
+    assert bucket_end(dt.date(2024, 10, 1), "quarter") == dt.date(2024, 12, 31)
+    assert bucket_end(d, "year") == dt.date(2024, 12, 31)
+    assert bucket_end(d, "2M", dt.date(2024, 3, 1)) == dt.date(2024, 2, 29)
+
+
+def test_timeline_bars_link_to_their_range() -> None:
+    tl = timeline({"interval": "month", "buckets": [{"date": "2024-01-01", "count": 4},
+                                                     {"date": "2024-02-01", "count": 0},
+                                                     {"date": "2024-03-01", "count": 2}]}, UiState(q="x"))
+    assert [b["from"] for b in tl["bars"]] == ["2024-01-01", "2024-02-01", "2024-03-01"]
+    assert tl["bars"][0]["to"] == "2024-01-31" and tl["bars"][1]["h"] == 0
+    assert tl["bars"][2]["href"] == "/?q=x&date_from=2024-03-01&date_to=2024-03-31"
+    assert timeline({"interval": "month", "buckets": []}, UiState()) is None
+
+
+def test_pager_is_capped_at_the_result_window() -> None:
+    p = _pager(UiState(page=3), total=95)
+    assert (p["page"], p["last"], p["pages"]) == (3, 5, [1, 2, 3, 4, 5]) and not p["capped"]
+    deep = _pager(UiState(page=1), total=1_000_000)
+    assert deep["last"] == 500 and deep["capped"]
+
+
+def test_shape_hit_prefers_highlights_and_escapes_plain_fields() -> None:
+    h = shape_hit({"id": "a", "title": "<b>T</b>", "highlights": {"body": ["x <mark>oil</mark>"]},
+                   "published_at": "2024-05-01T00:00:00Z", "language": "fr", "entities": {"person": ["P"]}})
+    assert str(h["title_html"]) == "&lt;b&gt;T&lt;/b&gt;"
+    assert str(h["snippet_html"]) == "x <mark>oil</mark>"
+    assert (h["date"], h["language_label"]) == ("2024-05-01", "French")
+
+
+def test_errors_become_messages() -> None:
+    from search_api.errors import QuerySyntaxError, SearchUnavailable
+
+    e = ui_error(QuerySyntaxError("unclosed quote", "close the quote"))
+    assert (e.kind, e.status, e.hint) == ("syntax", 400, "close the quote")
+    assert ui_error(SearchUnavailable("down")).status == 503
+    assert ui_error(ConnectionRefusedError()).kind == "unavailable"
+    from pydantic import ValidationError
+    from search_api.models import SearchRequest
+
+    try:
+        SearchRequest.model_validate({"date_from": "yesterday"})
+    except ValidationError as exc:
+        v = ui_error(exc)
+    assert v.kind == "invalid" and "date_from" in v.detail
