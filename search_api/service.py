@@ -54,9 +54,11 @@ class SearchService:
         return shape_search(req, res)
 
     # --- documents --------------------------------------------------------------------------------
-    async def _raw_document(self, doc_id: str, excludes: list[str]) -> tuple[str, dict[str, Any]]:
+    async def _raw_document(self, doc_id: str, excludes: list[str], *, vectors: bool = False) -> tuple[str, dict[str, Any]]:
+        # ES 9 leaves dense vectors out of _source unless asked (index.mapping.exclude_source_vectors).
+        extra = {"source_exclude_vectors": False} if vectors else {}
         try:
-            res = await self.es.get(index=self.alias, id=doc_id, source_excludes=excludes)
+            res = await self.es.get(index=self.alias, id=doc_id, source_excludes=excludes, **extra)
             return res["_index"], res["_source"]
         except NotFoundError as exc:
             if _es_error_type(exc) == "index_not_found_exception":
@@ -72,7 +74,7 @@ class SearchService:
         return src
 
     async def similar(self, doc_id: str, size: int = 10) -> HitList:
-        index, src = await self._raw_document(doc_id, [f(l) for l in STEMMED_LANGUAGES for f in (title_field, body_field)])
+        index, src = await self._raw_document(doc_id, ["body", "mentions"] + [f(l) for l in STEMMED_LANGUAGES for f in (title_field, body_field)], vectors=True)
         vector = src.get(VECTOR_FIELD)
         bodies = Q.similar_bodies(index, doc_id, vector if isinstance(vector, list) else None, size)
         searches: list[dict[str, Any]] = []
