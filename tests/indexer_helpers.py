@@ -158,6 +158,10 @@ class TcpProxy:
     def stop(self) -> None:
         """Refuse new connections and cut the open ones."""
         if self._server is not None:
+            try:
+                self._server.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+            except OSError:
+                pass
             self._server.close()
             self._server = None
         with self._lock:
