@@ -425,8 +425,9 @@ def ui_error(exc: Exception) -> UiError:
     if (api_errors is not None and isinstance(exc, getattr(api_errors, "SearchUnavailable", ()))
             or name == "SearchUnavailable" or isinstance(exc, (TransportError, ConnectionError, OSError))):
         detail = str(getattr(exc, "detail", "") or "Elasticsearch could not be reached")
+        hint = str(getattr(exc, "hint", "") or "")
         return UiError("unavailable", 503, "Search is unavailable right now", detail + ".",
-                       "Try again in a minute. If it persists, start the node with "
+                       (hint[:1].upper() + hint[1:] + ". " if hint else "") + "If it persists, start the node with "
                        "`periscope es start`, check `periscope es status` or PERISCOPE_ES_URL.")
     if isinstance(exc, ValidationError):
         errs = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]

@@ -317,6 +317,7 @@ def test_two_facet_values_change_counts_and_results_as_the_api_says(page, api) -
     page.goto("/")
     before = api_search(api, page.url)
     assert shown_facet(page, "language") == api_facet(before, "language")
+    page.evaluate("window.__sameDocument = true")  # survives htmx swaps, not full page loads
     page.locator('#facet-language-values input[value="en"]').check()
     wait_url(page, lambda u: "language=en" in u)
     wait_settled(page)
@@ -334,6 +335,7 @@ def test_two_facet_values_change_counts_and_results_as_the_api_says(page, api) -
         assert shown_facet(page, name) == api_facet(res, name), name
     assert page.locator('#facet-language-values input[value="en"]').is_checked()
     assert page.locator(".chip").count() == 2
+    assert page.evaluate("window.__sameDocument === true"), "htmx should swap the page, not reload it"
     shot(page, "search-facets")
     # back restores the previous state (URL holds it all)
     page.go_back()
@@ -358,6 +360,19 @@ def test_keyboard_only_filtering_keeps_focus(page, api) -> None:
     wait_settled(page)
     dates = page.locator("#hits time").all_inner_texts()
     assert dates == sorted(dates)
+
+
+def test_works_without_javascript(browser, server, api) -> None:
+    ctx = browser.new_context(base_url=server.url, java_script_enabled=False)
+    pg = ctx.new_page()
+    pg.goto("/?q=sanctions")
+    pg.locator('#facet-language-values input[value="en"]').check()
+    pg.get_by_role("button", name="Apply filters").click()
+    pg.wait_for_url("**language=en**")
+    res = api_search(api, pg.url)
+    assert int(pg.locator("#total").get_attribute("data-total")) == res["total"]["value"]
+    assert pg.locator('.chip[data-facet="language"]').count() == 1
+    ctx.close()
 
 
 def test_remove_a_chip(page, api) -> None:
