@@ -426,7 +426,7 @@ def ui_error(exc: Exception) -> UiError:
             or name == "SearchUnavailable" or isinstance(exc, (TransportError, ConnectionError, OSError))):
         detail = str(getattr(exc, "detail", "") or "Elasticsearch could not be reached")
         hint = str(getattr(exc, "hint", "") or "")
-        return UiError("unavailable", 503, "Search is unavailable right now", detail + ".",
+        return UiError("unavailable", 503, "Search is unavailable right now", detail[:1].upper() + detail[1:] + ".",
                        (hint[:1].upper() + hint[1:] + ". " if hint else "") + "If it persists, start the node with "
                        "`periscope es start`, check `periscope es status` or PERISCOPE_ES_URL.")
     if isinstance(exc, ValidationError):
