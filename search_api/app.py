@@ -34,7 +34,8 @@ def create_app(settings: Settings | None = None, *, default_operator: str = "and
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.es = async_es_client(settings)
+        # A pool as wide as the concurrency we serve: the client default (10) queues requests under load.
+        app.state.es = async_es_client(settings, connections_per_node=64)
         app.state.service = SearchService(app.state.es, settings.index_alias, default_operator=default_operator)
         try:
             yield

