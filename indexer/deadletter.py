@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import BadRequestError, Elasticsearch, helpers
 
 from .models import Failure
 
@@ -59,8 +59,12 @@ class DeadLetters:
 
         def write() -> None:
             if not es.indices.exists(index=index):
-                es.indices.create(index=index, mappings=LOG_MAPPING,
-                                  settings={"number_of_shards": 1, "number_of_replicas": 0})
+                try:
+                    es.indices.create(index=index, mappings=LOG_MAPPING,
+                                      settings={"number_of_shards": 1, "number_of_replicas": 0})
+                except BadRequestError as exc:  # created meanwhile by a parallel run
+                    if "resource_already_exists" not in str(exc):
+                        raise
             helpers.bulk(es, ({"_index": index, "_source": r} for r in recs), raise_on_error=False)
 
         call("ingest log", write)

@@ -30,6 +30,13 @@ def _init_worker(factory: Callable[[], Any]) -> None:
     global _ENRICHER
     os.environ.setdefault("OMP_NUM_THREADS", "1")  # one core per worker: no oversubscription
     _ENRICHER = factory()
+    warm = getattr(_ENRICHER, "warm_up", None)
+    if callable(warm):  # load models now, not inside the first batch
+        warm()
+
+
+def _ready() -> bool:
+    return _ENRICHER is not None
 
 
 def enrich_with(enricher: Any, inputs: list[Any]) -> EnrichResult:
@@ -99,6 +106,17 @@ class EnrichPool:
             except BrokenProcessPool as exc:
                 self.restart()
                 return [f"enrichment worker crashed: {exc}"] * len(inputs)
+
+    def wait_ready(self) -> None:
+        """Block until every worker has loaded its models (so rates measure enrichment, not loading)."""
+        if self._pool is None:
+            warm = getattr(self._enricher, "warm_up", None)
+            if callable(warm):
+                warm()
+            return
+        futs = [self._pool.submit(_ready) for _ in range(self.workers)]
+        for f in futs:
+            f.result()
 
     def restart(self) -> None:
         if self._pool is not None:

@@ -67,6 +67,7 @@ class RunStats:
     ingest_log_index: str | None = None
     failures_by_reason: dict[str, int] = field(default_factory=dict)
     aborted: str | None = None
+    warmup_s: float = 0.0
 
     @property
     def processed(self) -> int:
@@ -91,7 +92,7 @@ class RunStats:
             "failed": self.failed, "es_retries": self.es_retries, "elapsed_s": round(self.elapsed, 3),
             "docs_per_s": round(self.rate, 2), "dead_letter_file": self.dead_letter_file,
             "ingest_log_index": self.ingest_log_index, "failures_by_reason": self.failures_by_reason,
-            "aborted": self.aborted,
+            "aborted": self.aborted, "warmup_s": round(self.warmup_s, 2),
         }
 
 
@@ -195,6 +196,10 @@ class Pipeline:
         try:
             self.backoff.call("index setup", lambda: install(self.es, cfg.alias))
             with EnrichPool(cfg.workers, enricher=self._enricher) as pool:
+                t0 = time.monotonic()
+                pool.wait_ready()
+                self.stats.warmup_s = time.monotonic() - t0
+                self.stats.started = time.monotonic()  # rates measure ingestion, not model loading
                 inflight: deque[_Batch] = deque()
                 from nlp import EnrichInput
 
