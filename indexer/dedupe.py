@@ -27,7 +27,7 @@ def _similarity(a: list[int], b: list[int]) -> float:
 
 class DuplicateLinker:
     def __init__(self, es: Elasticsearch, alias: str, *, threshold: float = DEFAULT_THRESHOLD,
-                 window: int = 5000, candidates: int = 5,
+                 window: int = 1000, candidates: int = 5,
                  call: Callable[[str, Callable[[], Any]], Any] | None = None,
                  similarity: Callable[[list[int], list[int]], float] = _similarity) -> None:
         self.es, self.alias, self.threshold, self.window, self.candidates = es, alias, threshold, window, candidates
