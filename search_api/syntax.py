@@ -104,6 +104,11 @@ def tokenize(q: str) -> list[Token]:
                 i = j
                 continue
             op = _OPERATORS.get(word)
+            if not op and not any(ch.isalnum() for ch in word.rstrip("*")):
+                # Punctuation alone ("oil & gas", "Iran — talks") analyses to nothing and would
+                # turn an AND query into "match nothing": drop it, like the analyzer does.
+                i = j
+                continue
             tokens.append(Token(op, word, i) if op else Token("WORD", word, i))
             i = j
     return tokens

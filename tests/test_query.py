@@ -22,6 +22,13 @@ def test_default_or_configurable():
     assert parse("oil prices", F, "or") == BoolOp("or", (Term("oil"), Term("prices")))
 
 
+def test_punctuation_alone_is_ignored_not_matched():
+    # "&" or a dash between words analyses to nothing; it must not empty an AND query.
+    assert parse("oil & gas", F) == BoolOp("and", (Term("oil"), Term("gas")))
+    assert parse("Iran — talks ,", F) == BoolOp("and", (Term("Iran"), Term("talks")))
+    assert parse("…", F) is None
+
+
 def test_precedence_and_binds_tighter_than_or():
     assert parse("a OR b AND c", F) == BoolOp("or", (Term("a"), BoolOp("and", (Term("b"), Term("c")))))
 
