@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
@@ -36,7 +36,19 @@ VENDOR_FILES: dict[str, Path] = {
     "htmx.min.js": PROJECT_ROOT / "node_modules" / "htmx.org" / "dist" / "htmx.min.js",
 }
 
+from .security import COOKIE_NAME, key_is_valid, keys_required
+
+
+async def require_ui_key(request: Request) -> None:
+    """Pages need the same key as the API when keys are on; without one, go to the sign-in page."""
+    settings = request.app.state.settings
+    if keys_required(settings) and not key_is_valid(settings, request.cookies.get(COOKIE_NAME)):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(303, headers={"Location": "/login?" + urlencode({"next": target})})
+
+
 router = APIRouter(include_in_schema=False)
+pages = Depends(require_ui_key)
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 # Facets in the sidebar: API facet name -> label an analyst reads.
@@ -531,7 +543,7 @@ def _pager(state: UiState, total: int) -> dict[str, Any]:
             "url": lambda n: state.url(page=n), "capped": -(-total // PAGE_SIZE) > last}
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.get("/", response_class=HTMLResponse, dependencies=[pages])
 async def search_page(request: Request) -> Response:
     state = UiState.from_request(request)
     ctx = _base_context(request) | {"state": state, "results": None, "error": None, "facets": [],
@@ -564,7 +576,7 @@ async def search_page(request: Request) -> Response:
     return templates.TemplateResponse(request, "search.html", ctx, status_code=status)
 
 
-@router.get("/ui/facets/{name}", response_class=HTMLResponse)
+@router.get("/ui/facets/{name}", response_class=HTMLResponse, dependencies=[pages])
 async def facet_fragment(request: Request, name: str, prefix: str = "", size: int = FACET_MORE_SIZE) -> Response:
     """The checkbox list of one facet (show more / in-facet search), as an HTML fragment for htmx."""
     state = UiState.from_request(request)
@@ -586,7 +598,7 @@ async def facet_fragment(request: Request, name: str, prefix: str = "", size: in
                                       _base_context(request) | {"facet": view, "prefix": prefix.strip()})
 
 
-@router.get("/doc/{doc_id}", response_class=HTMLResponse)
+@router.get("/doc/{doc_id}", response_class=HTMLResponse, dependencies=[pages])
 async def document_page(request: Request, doc_id: str) -> Response:
     back = request.query_params.get("back", "")
     back = back if back.startswith("/") and not back.startswith("//") else "/"
@@ -651,3 +663,30 @@ async def static_file(name: str) -> Response:
         return Response("not found\n", status_code=404, media_type="text/plain")
     return FileResponse(path, headers=_CACHE)
 
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never redirect an analyst to another host after sign-in."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request, next: str = "/") -> Response:
+    ctx = _base_context(request) | {"next": _safe_next(next), "error": None}
+    return templates.TemplateResponse(request, "login.html", ctx)
+
+
+@router.post("/login", response_class=HTMLResponse)
+async def login_submit(request: Request) -> Response:
+    form = parse_qs((await request.body()).decode("utf-8", "replace"))
+    key = (form.get("key") or [""])[0].strip()
+    target = _safe_next((form.get("next") or ["/"])[0])
+    settings = request.app.state.settings
+    if not key_is_valid(settings, key):
+        ctx = _base_context(request) | {"next": target, "error": "That key is not valid. Ask the operator for one."}
+        return templates.TemplateResponse(request, "login.html", ctx, status_code=401)
+    resp = RedirectResponse(target, status_code=303)
+    resp.set_cookie(COOKIE_NAME, key, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return resp
