@@ -29,6 +29,8 @@ _URL = re.compile(r"(?:https?://|www\.|\S+@\S+\.\w+|\.(?:com|org|net|gov)\b)", r
 
 def canonical(text: str, etype: str) -> str | None:
     s = " ".join(text.split())
+    if "@" in s or s.startswith(("#", "RT ")) or "&amp" in s or "&lt" in s or "&gt" in s:
+        return None  # social-media handles, hashtags, retweet markers, HTML entities
     s = _EDGE.sub("", s) if not s.endswith(".") or " " in s else s.strip("\"'“”«»()[]")
     if s.endswith(".") and not re.search(r"\b\w\.$", s):
         s = s.rstrip(".")

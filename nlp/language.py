@@ -49,6 +49,9 @@ def detect(text: str, *, min_letters: int = 12, min_confidence: float = 0.5,
     letters = sum(1 for c in sample if c.isalpha())
     if letters < min_letters:
         return LanguageResult("und", 0.0, "too_little_text")
+    upper = sum(1 for c in sample if c.isupper())
+    if upper > 0.6 * letters:
+        sample = sample.lower()  # langdetect's n-gram profiles are lower-case text: ALL-CAPS reads as German
     try:
         det = _factory().create()
         det.append(sample)

