@@ -118,7 +118,7 @@ def child_enrich(limit: int, workers: int, batch_size: int) -> dict:
     docs = list(read_reuters(reuters_dir(load_settings().cache_dir), limit=limit))
     batches = [[EnrichInput(title=d.title, body=d.body, language_hint=d.language_hint) for d in docs[i:i + batch_size]]
                for i in range(0, len(docs), batch_size)]
-    with EnrichPool(workers) as pool:
+    with EnrichPool(workers, recycle_after=max(1, 2048 // batch_size)) as pool:  # as the pipeline does
         t0 = time.monotonic()
         pool.wait_ready()
         warm = time.monotonic() - t0

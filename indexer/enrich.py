@@ -72,8 +72,12 @@ class _Done(Future):
 class EnrichPool:
     """``submit(inputs) -> Future[EnrichResult]`` over worker processes or in-process."""
 
-    def __init__(self, workers: int, *, enricher: Any = None, factory: Callable[[], Any] = default_factory) -> None:
+    def __init__(self, workers: int, *, enricher: Any = None, factory: Callable[[], Any] = default_factory,
+                 recycle_after: int | None = 32) -> None:
         self.workers = workers
+        # A worker is replaced after this many batches: model caches (spaCy's string store grows with
+        # every new word) then cannot grow without bound on a 10-million-document source.
+        self.recycle_after = recycle_after
         self.factory = factory
         self._enricher = enricher
         self._pool: ProcessPoolExecutor | None = None
@@ -85,7 +89,7 @@ class EnrichPool:
     def _start(self) -> None:
         ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
         self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                         initargs=(self.factory,))
+                                         initargs=(self.factory,), max_tasks_per_child=self.recycle_after)
 
     def submit(self, inputs: list[Any]) -> Future:
         if self._pool is None:

@@ -48,6 +48,7 @@ class PipelineConfig:
     dead_letter_dir: Path = Path(".cache/ingest/dead-letter")
     es_give_up_after: float = 600.0
     bulk_chunk: int = 500
+    recycle_worker_docs: int = 2048  # replace an enrichment worker after about this many documents
 
 
 @dataclass
@@ -195,7 +196,8 @@ class Pipeline:
         max_inflight = cfg.max_inflight or (2 * max(cfg.workers, 1) + 1)
         try:
             self.backoff.call("index setup", lambda: install(self.es, cfg.alias))
-            with EnrichPool(cfg.workers, enricher=self._enricher) as pool:
+            recycle = max(1, cfg.recycle_worker_docs // cfg.batch_size)
+            with EnrichPool(cfg.workers, enricher=self._enricher, recycle_after=recycle) as pool:
                 t0 = time.monotonic()
                 pool.wait_ready()
                 self.stats.warmup_s = time.monotonic() - t0
