@@ -89,7 +89,8 @@ class EnrichPool:
     def _start(self) -> None:
         ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
         self._pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
-                                         initargs=(self.factory,), max_tasks_per_child=self.recycle_after)
+                                         initargs=(self.factory,))
+        self._submitted = 0
 
     def submit(self, inputs: list[Any]) -> Future:
         if self._pool is None:
@@ -97,6 +98,13 @@ class EnrichPool:
                 return _Done(enrich_with(self._enricher, inputs))
             except BaseException as exc:  # noqa: BLE001
                 return _Done(exc=exc)
+        if self.recycle_after and self._submitted >= self.recycle_after:
+            # Not ProcessPoolExecutor(max_tasks_per_child=...): with forkserver it hung here on Python 3.11.
+            # The old pool finishes its queued batches and exits; new batches go to fresh workers.
+            old = self._pool
+            self._start()
+            old.shutdown(wait=False)
+        self._submitted += 1
         return self._pool.submit(_enrich_in_worker, inputs)
 
     def result(self, fut: Future, inputs: list[Any]) -> EnrichResult:
