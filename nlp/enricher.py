@@ -139,7 +139,10 @@ class Enricher:
         self.stage_seconds[stage] += time.perf_counter() - t0
 
     def _prepare(self, item: EnrichInput) -> _Doc:
-        if not isinstance(item, EnrichInput):
+        if isinstance(item, dict):  # tolerate plain mappings from callers that skip the dataclass
+            item = EnrichInput(title=item.get("title") or "", body=item.get("body") or "",
+                               language_hint=item.get("language_hint"))
+        elif not isinstance(item, EnrichInput):
             item = EnrichInput(title=getattr(item, "title", "") or "", body=getattr(item, "body", "") or "",
                                language_hint=getattr(item, "language_hint", None))
         t = textmod.clean(item.title, "title")

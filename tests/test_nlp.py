@@ -154,6 +154,8 @@ def test_bad_input_never_raises(enricher: Enricher, title: str, body: str, warni
 def test_non_text_values_do_not_raise(enricher: Enricher) -> None:
     r = enricher.enrich(EnrichInput(title=None, body=b"bytes \xff body about Paris and France"))  # type: ignore[arg-type]
     assert "body_bytes_decoded" in r.warnings and "FR" in r.countries
+    [d] = enricher.enrich_batch([{"title": "Talks in Madrid", "body": "Spain hosts the talks."}])  # type: ignore[list-item]
+    assert d.countries == ["ES"]
 
 
 def test_huge_body_is_capped_and_flagged(enricher: Enricher) -> None:
