@@ -37,10 +37,13 @@ serve: setup
 	$(PERISCOPE) serve
 
 bench: setup
-	$(PERISCOPE) es start
+	$(PERISCOPE) up
 	$(PY) bench/enrich.py
-	$(PY) bench/ingest.py
+	$(PY) bench/enrich.py --only-language
+	$(PY) bench/ingest.py --limit 0 --small 2000
+	$(PERISCOPE) demo --limit 0
 	$(PY) bench/search.py
+	$(PY) bench/ui_paint.py
 
 clean:
 	-$(PERISCOPE) es stop
