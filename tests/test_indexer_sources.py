@@ -124,6 +124,10 @@ def test_reuters_corpus(settings) -> None:
     docs = list(read_reuters(data, limit=50))
     assert len(docs) == 50 and docs[0].title == "Bahia Cocoa Review"
     assert docs[0].meta["topics"] == ["cocoa"] and docs[0].published_at.year == 1987 and docs[0].language_hint == "en"
+    # every story carries a date, including the one-digit days written " 5-MAR-1987 09:00:00.00"
+    dated = [d for d in read_reuters(data, limit=3000) if d.published_at is not None]
+    assert len(dated) == 3000
+    assert any(d.published_at.day < 10 for d in dated)
 
 
 def test_feed_and_page_from_local_server(tmp_path: Path) -> None:

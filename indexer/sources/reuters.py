@@ -18,10 +18,12 @@ def reuters_dir(cache_dir: Path) -> Path:
 
 
 def _date(value: str | None) -> datetime | None:
+    """Reuters dates look like "26-FEB-1987 15:01:01.79" or " 5-MAR-1987 09:00:00.00" (one-digit day)."""
     if not value:
         return None
-    try:  # "26-FEB-1987 15:01:01.79"
-        return datetime.strptime(value.strip()[:20], "%d-%b-%Y %H:%M:%S").replace(tzinfo=timezone.utc)
+    stamp = value.strip().split(".", 1)[0]  # drop the hundredths of a second
+    try:
+        return datetime.strptime(stamp, "%d-%b-%Y %H:%M:%S").replace(tzinfo=timezone.utc)
     except ValueError:
         return None
 
