@@ -24,7 +24,8 @@ DESCRIPTION = """Faceted search over enriched open-source documents.
 
 Query syntax (`q`): words, `"phrases"`, `AND` / `OR` / `NOT`, `+required`, `-excluded`, `prefix*`,
 `field:value` (fields: title, body, language, source, source_type, topics, countries, person, org,
-location, other, keywords, author, url, id) and parentheses. Errors are RFC 9457 problem+json.
+location, other, keywords, author, url, id; also country, topic, keyword, lang, place, organisation) and
+parentheses. Errors are RFC 9457 problem+json.
 """
 
 

@@ -32,6 +32,12 @@ MLT_FIELDS = ["title", "body"] + [title_field(l) for l in STEMMED_LANGUAGES] + [
 
 # field:value names an analyst may use -> index field (keyword) ; "title"/"body" are text.
 KEYWORD_QUERY_FIELDS: dict[str, str] = {**FACET_FIELDS, "author": "author", "url": "url", "id": "id"}
+# Singular / everyday spellings analysts type without thinking ("country:ir", "topic:energy").
+FIELD_ALIASES: dict[str, str] = {
+    "country": "countries", "topic": "topics", "keyword": "keywords", "lang": "language",
+    "place": "location", "organisation": "org", "organization": "org",
+}
+KEYWORD_QUERY_FIELDS.update({alias: KEYWORD_QUERY_FIELDS[target] for alias, target in FIELD_ALIASES.items()})
 QUERY_FIELDS: frozenset[str] = frozenset(KEYWORD_QUERY_FIELDS) | {"title", "body"}
 
 HIT_SOURCE = ["id", "url", "title", "source", "source_type", DATE_FIELD, "language", "entities", "countries",

@@ -29,6 +29,13 @@ def test_punctuation_alone_is_ignored_not_matched():
     assert parse("…", F) is None
 
 
+def test_singular_field_aliases():
+    for alias, field in (("country", "countries"), ("topic", "topics"), ("place", "entities.location"),
+                         ("organisation", "entities.org")):
+        assert Q.KEYWORD_QUERY_FIELDS[alias] == Q.KEYWORD_QUERY_FIELDS.get(field, field)
+        assert parse(f"{alias}:x", F) == Term("x", alias)
+
+
 def test_precedence_and_binds_tighter_than_or():
     assert parse("a OR b AND c", F) == BoolOp("or", (Term("a"), BoolOp("and", (Term("b"), Term("c")))))
 
