@@ -8,6 +8,7 @@ so the distribution stays pristine), data, logs and the pid file.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -381,7 +382,8 @@ def _get_json(url: str) -> dict | None:
     try:
         with urllib.request.urlopen(url, timeout=10) as resp:
             return json.load(resp)
-    except (urllib.error.URLError, OSError, ValueError):
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException):
+        # e.g. another program (or an ES transport port) answering on this port: not our node
         return None
 
 
