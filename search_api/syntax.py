@@ -151,32 +151,25 @@ class _Parser:
         return tok is not None and tok.kind in ("WORD", "PHRASE", "LPAREN", "NOT", "PLUS", "MINUS", "FIELD")
 
     def or_expr(self, depth: int) -> Node:
-        children = [self.and_expr(depth)]
-        while True:
-            tok = self.peek()
-            if tok is not None and tok.kind == "OR":
-                self.take()
-                self._need_operand(tok)
-                children.append(self.and_expr(depth))
-            elif self.default == "or" and self._starts_operand(tok):
-                children.append(self.and_expr(depth))
-            else:
-                break
-        return children[0] if len(children) == 1 else BoolOp("or", tuple(children))
+        return self._chain("or", self.and_expr, depth)
 
     def and_expr(self, depth: int) -> Node:
-        children = [self.unary(depth)]
+        return self._chain("and", self.unary, depth)
+
+    def _chain(self, op: str, operand, depth: int) -> Node:
+        """``operand (OP operand)*``; two operands side by side also chain when OP is the default."""
+        children = [operand(depth)]
         while True:
             tok = self.peek()
-            if tok is not None and tok.kind == "AND":
+            if tok is not None and tok.kind == op.upper():
                 self.take()
                 self._need_operand(tok)
-                children.append(self.unary(depth))
-            elif self.default == "and" and self._starts_operand(tok):
-                children.append(self.unary(depth))
+                children.append(operand(depth))
+            elif self.default == op and self._starts_operand(tok):
+                children.append(operand(depth))
             else:
                 break
-        return children[0] if len(children) == 1 else BoolOp("and", tuple(children))
+        return children[0] if len(children) == 1 else BoolOp(op, tuple(children))
 
     def _need_operand(self, op: Token) -> None:
         if not self._starts_operand(self.peek()):
