@@ -6,6 +6,8 @@ one), so there is exactly one place that knows about environment variables.
 
 from __future__ import annotations
 
+import os
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -55,6 +57,9 @@ class Settings(BaseSettings):
     api_workers: int = 1
     api_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Signs cursors and session cookies. Empty: a random key is created once in the cache dir and
+    # shared by every worker process on this machine; set it explicitly when several machines serve.
+    secret_key: str = ""
 
     @field_validator("es_url", "api_keys", "cors_origins", mode="before")
     @classmethod
@@ -106,6 +111,24 @@ class Settings(BaseSettings):
     @property
     def es_hosts(self) -> list[str]:
         return self.es_url or [f"http://127.0.0.1:{self.es_port}"]
+
+    def resolved_secret(self) -> bytes:
+        """The server secret: ``PERISCOPE_SECRET_KEY`` or a random key persisted under the cache dir."""
+        if self.secret_key:
+            return self.secret_key.encode("utf-8")
+        path = self.cache_dir / "secret.key"
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(secrets.token_urlsafe(48))
+            tmp.chmod(0o600)
+            try:
+                os.link(tmp, path)  # atomic create-if-absent: concurrent workers agree on one key
+            except FileExistsError:
+                pass
+            finally:
+                tmp.unlink(missing_ok=True)
+        return path.read_text().strip().encode("utf-8")
 
     @property
     def api_requires_key(self) -> bool:
