@@ -7,17 +7,22 @@ from contextlib import asynccontextmanager
 from elasticsearch import ApiError, TransportError
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 
 from mappings import CURRENT_VERSION
 from mappings.client import async_es_client
 from periscope.settings import Settings, get_settings
 
 from . import routes, ui
+from .apidocs import install_docs
 from .errors import RETRY_AFTER_S, install_handlers
+from .headers import SecurityHeadersMiddleware
 from .metrics import Metrics, MetricsMiddleware
 from .models import Health
+from .ratelimit import FailureLimiter
+from .security import KeyRing
 from .service import SearchService
+from .sessions import MemorySessionStore, Sessions
 
 API_VERSION = "v1"
 DESCRIPTION = """Faceted search over enriched open-source documents.
@@ -43,9 +48,18 @@ def create_app(settings: Settings | None = None, *, default_operator: str = "and
         finally:
             await app.state.es.close()
 
-    app = FastAPI(title="Periscope search API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # docs, redoc and openapi.json are served by install_docs (local assets, CSP, key check)
+    app = FastAPI(title="Periscope search API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.metrics = metrics
+    # --- web security: hashed keys, sessions (in-process store), sign-in limit, headers ---------------
+    app.state.keyring = KeyRing(settings.api_keys)
+    app.state.sessions = Sessions(MemorySessionStore(), settings.resolved_secret(), settings.session_ttl_s)
+    app.state.login_limiter = FailureLimiter(settings.login_failures_per_minute, 60.0)
+    app.add_middleware(SecurityHeadersMiddleware)
+    install_docs(app, metrics)
+    # -------------------------------------------------------------------------------------------------
     install_handlers(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
@@ -75,11 +89,6 @@ def create_app(settings: Settings | None = None, *, default_operator: str = "and
 
     for path in ("/health", f"/api/{API_VERSION}/health"):
         app.get(path, response_model=Health, tags=["ops"], summary="Cluster status, index, document count, versions")(health)
-
-    @app.get("/metrics", include_in_schema=False)
-    async def prometheus() -> Response:
-        data, ctype = metrics.render()
-        return Response(data, media_type=ctype)
 
     app.include_router(routes.router, tags=["search"])
     app.include_router(ui.router)

@@ -221,10 +221,13 @@ def page(browser, server: ServerThread) -> Iterator[object]:
     pg = ctx.new_page()
     pg.set_default_timeout(10_000)
     errors: list[str] = []
+    csp: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
     yield pg
     ctx.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not csp, f"the page broke its Content-Security-Policy ({len(csp)}x): {csp[0][:300] if csp else ''}"
 
 
 def shot(page, name: str) -> None:
