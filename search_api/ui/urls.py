@@ -51,12 +51,13 @@ def safe_redirect(target: str | None, default: str = "/") -> str:
     UI takes from a request (sign-in ``next``, the document page's ``back`` link).
 
     Refused: anything with a scheme or host, ``//`` (protocol-relative), backslashes anywhere
-    (browsers read ``/\\host`` as ``//host``), control characters and whitespace, in the value as
-    given and once more percent-decoded (``/%09/evil`` must not become ``//evil`` downstream).
+    (browsers read ``/\\host`` as ``//host``), control characters and whitespace; the path is
+    checked once more percent-decoded (``/%09/evil`` must not become ``//evil`` downstream). The query
+    string may hold encoded spaces or backslashes: they cannot change where the browser goes.
     """
     if not target or not target.startswith("/"):
         return default
-    for candidate in (target, unquote(target)):
+    for candidate in (target, unquote(target.split("?", 1)[0])):
         if "\\" in candidate or _CONTROL_OR_SPACE.search(candidate) or candidate.startswith("//"):
             return default
         parts = urlsplit(candidate)
