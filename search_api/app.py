@@ -22,7 +22,7 @@ from .models import Health
 from .ratelimit import FailureLimiter
 from .security import KeyRing
 from .service import SearchService
-from .sessions import MemorySessionStore, Sessions
+from .sessions import Sessions, SqliteSessionStore
 
 API_VERSION = "v1"
 DESCRIPTION = """Faceted search over enriched open-source documents.
@@ -53,9 +53,10 @@ def create_app(settings: Settings | None = None, *, default_operator: str = "and
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.metrics = metrics
-    # --- web security: hashed keys, sessions (in-process store), sign-in limit, headers ---------------
+    # --- web security: hashed keys, sessions (shared by the workers), sign-in limit, headers ----------
     app.state.keyring = KeyRing(settings.api_keys)
-    app.state.sessions = Sessions(MemorySessionStore(), settings.resolved_secret(), settings.session_ttl_s)
+    app.state.sessions = Sessions(SqliteSessionStore(settings.cache_dir / "sessions.sqlite3"),
+                                  settings.resolved_secret(), settings.session_ttl_s)
     app.state.login_limiter = FailureLimiter(settings.login_failures_per_minute, 60.0)
     app.add_middleware(SecurityHeadersMiddleware)
     install_docs(app, metrics)

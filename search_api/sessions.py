@@ -3,17 +3,24 @@
 The cookie never holds a key: only a random session id, signed with the server secret
 (``Settings.resolved_secret()``) by itsdangerous and refused after ``session_ttl_s``. What the id
 stands for (which key or, later, which user signed in; its CSRF token; when it expires) lives in a
-:class:`SessionStore`. The default store is in-process (a dict): sessions end when the server
-restarts and are not shared between worker processes. The workspace store (SQLAlchemy) can back the
-same small interface later; nothing else needs to change.
+:class:`SessionStore`, a three-method interface. The app uses :class:`SqliteSessionStore`, a file
+under the cache dir, so every worker process of one machine sees the same sessions (an in-process
+dict would sign people out whenever a request reached another worker); :class:`MemorySessionStore`
+serves tests and single-process tools. The workspace store (SQLAlchemy) can back the same interface
+later; nothing else needs to change.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
+import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -66,6 +73,56 @@ class MemorySessionStore:
     def delete(self, sid: str) -> None:
         with self._lock:
             self._items.pop(sid, None)
+
+
+class SqliteSessionStore:
+    """Sessions in one SQLite file (stdlib ``sqlite3``, WAL): shared by the worker processes of a machine.
+
+    A connection per operation (cheap for a local file) keeps it free of thread and lifecycle state.
+    Rows are keyed by the SHA-256 of the session id, so the file alone does not hand out live cookies.
+    """
+
+    _COLUMNS = "key_id, user_id, csrf, created_at, expires_at"
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS sessions (sid_hash TEXT PRIMARY KEY, key_id TEXT, user_id TEXT,"
+                       " csrf TEXT NOT NULL, created_at REAL NOT NULL, expires_at REAL NOT NULL)")
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        db = sqlite3.connect(str(self.path), timeout=10, isolation_level=None)
+        try:
+            yield db
+        finally:
+            db.close()
+
+    @staticmethod
+    def _hash(sid: str) -> str:
+        return hashlib.sha256(sid.encode("utf-8")).hexdigest()
+
+    def save(self, session: Session) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM sessions WHERE expires_at < ?", (time.time(),))
+            db.execute(f"INSERT OR REPLACE INTO sessions (sid_hash, {self._COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                       (self._hash(session.sid), session.key_id, session.user_id, session.csrf,
+                        session.created_at, session.expires_at))
+
+    def load(self, sid: str) -> Session | None:
+        with self._connect() as db:
+            row = db.execute(f"SELECT {self._COLUMNS} FROM sessions WHERE sid_hash = ?", (self._hash(sid),)).fetchone()
+        if row is None:
+            return None
+        key_id, user_id, csrf, created_at, expires_at = row
+        return Session(sid=sid, key_id=key_id, user_id=user_id, csrf=csrf, created_at=created_at,
+                       expires_at=expires_at)
+
+    def delete(self, sid: str) -> None:
+        with self._connect() as db:
+            db.execute("DELETE FROM sessions WHERE sid_hash = ?", (self._hash(sid),))
 
 
 class Sessions:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from periscope.settings import SettingsError, load_settings
 from search_api.app import create_app
 from search_api.security import KeyRing
-from search_api.sessions import SESSION_COOKIE
+from search_api.sessions import SESSION_COOKIE, MemorySessionStore, Sessions, SqliteSessionStore
 from web_server import KEY, csrf_token, sign_in
 
 
@@ -76,7 +76,35 @@ def test_sessions_expire(client: TestClient) -> None:
     sessions = client.app.state.sessions
     session = sessions.find(client.cookies[SESSION_COOKIE])
     session.expires_at = time.time() - 1
+    sessions.store.save(session)
     assert client.get("/").status_code == 303
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+def test_session_stores_keep_the_same_contract(tmp_path, kind: str) -> None:
+    store = MemorySessionStore(max_sessions=3) if kind == "memory" else SqliteSessionStore(tmp_path / "s.sqlite3")
+    sessions = Sessions(store, b"k" * 32, ttl_s=3600)
+    first, cookie = sessions.create(key_id="abc")
+    found = sessions.find(cookie)
+    assert found is not None and (found.sid, found.key_id, found.csrf) == (first.sid, "abc", first.csrf)
+    assert first.sid not in cookie.split(".")[-1]  # the signature part is not the id
+    assert sessions.find(cookie + "x") is None and sessions.find(first.sid) is None  # unsigned id: refused
+    assert Sessions(store, b"other-secret" * 3, ttl_s=3600).find(cookie) is None  # another server's secret
+    sessions.end(found)
+    assert sessions.find(cookie) is None
+    for _ in range(5):  # full stores make room instead of growing without bound
+        sessions.create(key_id="abc")
+
+
+@pytest.mark.integration
+def test_a_session_is_seen_by_every_worker(module_settings) -> None:
+    """Two app instances on one cache dir stand for two uvicorn worker processes."""
+    settings = module_settings.model_copy(update={"api_keys": [KEY]})
+    with TestClient(create_app(settings), follow_redirects=False) as a, \
+            TestClient(create_app(settings), follow_redirects=False) as b:
+        sign_in(a)
+        b.cookies.set(SESSION_COOKIE, a.cookies[SESSION_COOKIE])
+        assert b.get("/").status_code == 200
 
 
 @pytest.mark.integration
