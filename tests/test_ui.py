@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,20 +18,16 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import numpy as np
 import pytest
-import uvicorn
 from elasticsearch import Elasticsearch, helpers
 
 from mappings import body_field, index_name, title_field
 from periscope.settings import Settings
-from search_api.app import create_app
+from web_server import CHROMIUM, CHROMIUM_ARGS, ServerThread, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.timeout(180)]
 sync_api = pytest.importorskip("playwright.sync_api")
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 # --- corpus ---------------------------------------------------------------------------------------
 # (id, lang, source, date, title, body, person, org, location, countries, topics, story, duplicate_of)
@@ -155,37 +149,6 @@ def corpus_docs() -> list[dict]:
 
 
 # --- fixtures -------------------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServerThread:
-    """uvicorn serving ``create_app(settings)`` on a free loopback port, in a daemon thread."""
-
-    def __init__(self, settings: Settings):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> "ServerThread":
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
 
 @pytest.fixture(scope="module")
 def corpus(es: Elasticsearch, index_alias: str) -> list[dict]:
@@ -502,7 +465,7 @@ def test_invalid_parameters_are_explained(page) -> None:
 
 
 def test_elasticsearch_down_is_a_clear_message(browser, module_settings: Settings) -> None:
-    dead = module_settings.model_copy(update={"es_url": [f"http://127.0.0.1:{_free_port()}"],
+    dead = module_settings.model_copy(update={"es_url": [f"http://127.0.0.1:{free_port()}"],
                                               "es_max_retries": 0, "es_request_timeout": 2.0})
     with ServerThread(dead) as srv:
         ctx = browser.new_context(base_url=srv.url)

@@ -1,16 +1,14 @@
 """With API keys on, the UI asks for a key once and then carries a session; the API accepts the header
 or that session cookie."""
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 
 from search_api.app import create_app
+from web_server import sign_in
 
 pytestmark = pytest.mark.integration
-KEY = "s3cret-key"
-FORM = {"content-type": "application/x-www-form-urlencoded"}
+KEY = "s3cret-key"  # loopback: any key is allowed
 
 
 @pytest.fixture(scope="module")
@@ -18,13 +16,6 @@ def client(module_settings):
     settings = module_settings.model_copy(update={"api_keys": [KEY]})
     with TestClient(create_app(settings), follow_redirects=False) as c:
         yield c
-
-
-def sign_in(client: TestClient, key: str, next_: str = "/"):
-    """The browser's way: load the form (CSRF token + cookie), post it back."""
-    page = client.get("/login", params={"next": next_})
-    token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
-    return client.post("/login", data={"key": key, "next": next_, "csrf": token})
 
 
 def test_pages_redirect_to_sign_in_without_key(client):

@@ -15,8 +15,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 
 from ..errors import (
-    DocumentNotFound, InvalidParameter, PeriscopeError, QuerySyntaxError, SearchUnavailable, Unauthorized,
-    translate_es_error,
+    DocumentNotFound, InvalidParameter, PeriscopeError, QuerySyntaxError, SearchUnavailable, translate_es_error,
 )
 
 log = logging.getLogger(__name__)
@@ -52,8 +51,6 @@ def _from_periscope(exc: PeriscopeError) -> UiError:
     if isinstance(exc, InvalidParameter):
         return UiError("invalid", exc.status, "The search request was rejected", _sentence(exc.detail),
                        _sentence(exc.hint), [{"field": exc.field, "message": exc.detail}])
-    if isinstance(exc, Unauthorized):
-        return UiError("invalid", 401, "Sign-in required", _sentence(exc.detail), _sentence(exc.hint))
     return UiError("error", 500, "Something went wrong", "The error has been logged.")
 
 

@@ -1,4 +1,4 @@
-"""Helpers for the hostile web tests: the real app in uvicorn on a free loopback port, chromium."""
+"""Helpers for the browser and hostile web tests: the real app in uvicorn on a free loopback port, chromium."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
 KEY = "k-" + "Zq8xW3vN7pR2tY5uB9mC4kL6"  # a strong enough key for the settings check
-FORM = {"content-type": "application/x-www-form-urlencoded"}
 
 
 def free_port() -> int:
