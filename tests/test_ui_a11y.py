@@ -1,0 +1,123 @@
+"""Accessibility of the analyst UI: axe-core (npm, injected from node_modules) on the search, document,
+sign-in and error pages must find no serious or critical violation; structure checks axe cannot make."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from elasticsearch import Elasticsearch, helpers
+
+from mappings import index_name
+from periscope.settings import Settings
+from test_ui import corpus_docs
+from web_server import CHROMIUM, CHROMIUM_ARGS, KEY, ServerThread, free_port
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.timeout(180)]
+sync_api = pytest.importorskip("playwright.sync_api")
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def server(es: Elasticsearch, module_settings: Settings) -> Iterator[ServerThread]:
+    helpers.bulk(es, ({"_index": index_name(module_settings.index_alias), "_id": d["id"], "_source": d}
+                      for d in corpus_docs()), refresh="wait_for")
+    with ServerThread(module_settings) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def axe_violations(browser, base_url: str, path: str, status: int) -> list[str]:
+    # axe is injected as an inline script: only the test's context bypasses the page's CSP
+    ctx = browser.new_context(base_url=base_url, bypass_csp=True)
+    try:
+        pg = ctx.new_page()
+        assert pg.goto(path).status == status
+        assert pg.locator("h1").count() == 1, f"{path}: one h1 per page"
+        pg.add_script_tag(path=str(AXE))
+        result = pg.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+        return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+                for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize(("path", "status"), [
+    ("/", 200), ("/?q=sanctions&language=en", 200), ("/?q=zzyzx+qwertyuiop", 200), ("/doc/en-1", 200),
+    ("/doc/no-such-id", 404), ("/?q=%22unclosed", 400), ("/?date_from=2024-13-45", 400), ("/login", 200),
+])
+def test_no_serious_axe_violations(browser, server, path: str, status: int) -> None:
+    assert AXE.is_file(), "run `npm install` (package.json lists axe-core)"
+    assert axe_violations(browser, server.url, path, status) == []
+
+
+def test_unavailable_page_has_no_serious_axe_violations(browser, module_settings: Settings) -> None:
+    dead = module_settings.model_copy(update={"es_url": [f"http://127.0.0.1:{free_port()}"], "es_max_retries": 0,
+                                              "es_request_timeout": 2.0})
+    with ServerThread(dead) as srv:
+        assert axe_violations(browser, srv.url, "/?q=oil", 503) == []
+
+
+def test_skip_link_goes_past_the_facets(browser, server) -> None:
+    ctx = browser.new_context(base_url=server.url)
+    pg = ctx.new_page()
+    pg.goto("/?q=sanctions")
+    pg.keyboard.press("Tab")
+    assert pg.evaluate("document.activeElement.className") == "skip"
+    pg.keyboard.press("Enter")
+    assert pg.evaluate("document.activeElement.id") == "main"
+    pg.keyboard.press("Tab")  # the next stop is in the results, not in the sidebar's facets
+    assert pg.evaluate("!!document.activeElement.closest('main') && !document.activeElement.closest('aside')")
+    ctx.close()
+
+
+def test_typing_a_date_does_not_submit_until_done(browser, server) -> None:
+    ctx = browser.new_context(base_url=server.url)
+    pg = ctx.new_page()
+    pg.goto("/?q=sanctions")
+    date = pg.locator("#date_from")
+    date.click(position={"x": 12, "y": 10})  # the month segment
+    pg.keyboard.type("03012024", delay=60)
+    pg.wait_for_timeout(400)
+    assert "date_from" not in pg.url, f"submitted while typing: {pg.url}"
+    pg.keyboard.press("Enter")
+    pg.wait_for_url("**date_from=2024-03-01**")
+    ctx.close()
+
+
+def test_timeline_is_not_an_image_holding_links(browser, server) -> None:
+    ctx = browser.new_context(base_url=server.url)
+    pg = ctx.new_page()
+    pg.goto("/")
+    svg = pg.locator("#timeline")
+    assert svg.get_attribute("role") != "img"
+    links = svg.locator("a")
+    assert links.count() >= 1
+    assert all(a.get_attribute("aria-label") for a in links.all())
+    links.first.focus()  # keyboard operable: bars are reachable and followable
+    assert pg.evaluate("document.activeElement.closest('svg') !== null")
+    ctx.close()
+
+
+def test_signed_in_pages_too(browser, module_settings: Settings) -> None:
+    with ServerThread(module_settings.model_copy(update={"api_keys": [KEY]})) as srv:
+        ctx = browser.new_context(base_url=srv.url, bypass_csp=True)
+        pg = ctx.new_page()
+        pg.goto("/login?next=%2F")
+        pg.fill("#key", KEY)
+        pg.get_by_role("button", name="Sign in").click()
+        pg.wait_for_url(srv.url + "/")
+        pg.add_script_tag(path=str(AXE))
+        result = pg.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+        assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+        pg.get_by_role("button", name="Sign out").click()
+        pg.wait_for_url("**/login")
+        ctx.close()
