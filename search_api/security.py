@@ -29,6 +29,7 @@ from .sessions import SESSION_COOKIE, Session
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Required when the server has API keys")
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _argon2 = PasswordHasher()
+_UNSET = object()
 
 
 def _sha256(text: str) -> str:
@@ -97,10 +98,17 @@ def keys_required(settings) -> bool:
 
 
 def current_session(request: Request) -> Session | None:
-    """The signed-in browser session of this request, if any (and its key is still configured)."""
+    """The signed-in browser session of this request, if any (and its key is still configured).
+
+    Looked up once per request (the guard and the page template both ask).
+    """
+    cached = getattr(request.state, "periscope_session", _UNSET)
+    if cached is not _UNSET:
+        return cached
     session = request.app.state.sessions.find(request.cookies.get(SESSION_COOKIE))
     if session is not None and session.key_id is not None and session.key_id not in request.app.state.keyring.ids:
-        return None
+        session = None
+    request.state.periscope_session = session
     return session
 
 
