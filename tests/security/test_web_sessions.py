@@ -145,3 +145,20 @@ def test_logout_needs_the_session_csrf_token_and_ends_the_session(client: TestCl
     assert r.status_code == 303 and r.headers["location"] == "/login"
     client.cookies.set(SESSION_COOKIE, cookie)  # replaying the old cookie does not bring the session back
     assert client.get("/").status_code == 303
+
+
+def test_serve_refuses_a_weak_key_when_the_host_option_widens_the_bind(monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from periscope import settings as settings_module
+    from periscope.cli import app
+
+    monkeypatch.setenv("PERISCOPE_API_KEYS", "short")
+    monkeypatch.setenv("PERISCOPE_API_HOST", "127.0.0.1")
+    settings_module.get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
+    finally:
+        settings_module.get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "too weak" in result.output and "short" not in result.output.split("(")[0]
