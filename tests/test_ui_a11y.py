@@ -107,17 +107,25 @@ def test_timeline_is_not_an_image_holding_links(browser, server) -> None:
     ctx.close()
 
 
-def test_signed_in_pages_too(browser, module_settings: Settings) -> None:
+def test_sign_in_and_out_under_the_csp(browser, server, module_settings: Settings) -> None:
     with ServerThread(module_settings.model_copy(update={"api_keys": [KEY]})) as srv:
-        ctx = browser.new_context(base_url=srv.url, bypass_csp=True)
-        pg = ctx.new_page()
-        pg.goto("/login?next=%2F")
-        pg.fill("#key", KEY)
-        pg.get_by_role("button", name="Sign in").click()
-        pg.wait_for_url(srv.url + "/")
-        pg.add_script_tag(path=str(AXE))
-        result = pg.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-        assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
-        pg.get_by_role("button", name="Sign out").click()
-        pg.wait_for_url("**/login")
-        ctx.close()
+        for bypass_csp in (False, True):  # first as users get it (CSP on), then with axe injected
+            ctx = browser.new_context(base_url=srv.url, bypass_csp=bypass_csp)
+            pg = ctx.new_page()
+            csp: list[str] = []
+            pg.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
+            pg.goto("/doc/en-1")
+            pg.wait_for_url("**/login?next=%2Fdoc%2Fen-1")
+            pg.fill("#key", KEY)
+            pg.get_by_role("button", name="Sign in").click()
+            pg.wait_for_url(srv.url + "/doc/en-1")
+            assert pg.locator("#doc-title").count() == 1
+            if bypass_csp:
+                pg.add_script_tag(path=str(AXE))
+                result = pg.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+                assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+            pg.get_by_role("button", name="Sign out").click()
+            pg.wait_for_url("**/login")
+            assert pg.goto("/").url.endswith("/login?next=%2F")  # signed out for real
+            assert not csp, csp[0][:300]
+            ctx.close()

@@ -115,4 +115,9 @@ def test_errors_become_messages() -> None:
         SearchRequest.model_validate({"date_from": "yesterday"})
     except ValidationError as exc:
         v = ui_error(exc)
-    assert v.kind == "invalid" and "date_from" in v.detail
+    assert v.kind == "invalid" and "date_from" in v.detail and "YYYY-MM-DD" in v.hint
+    try:  # other parameters get their own hint, not the date one
+        SearchRequest.model_validate({"language": ["x" * 300]})
+    except ValidationError as exc:
+        other = ui_error(exc)
+    assert "language" in other.detail and "YYYY" not in other.hint

@@ -60,9 +60,11 @@ def ui_error(exc: Exception, request: Request | None = None) -> UiError:
         exc = translate_es_error(exc)  # same wording as the API's problem documents
     if isinstance(exc, ValidationError):
         errs = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
+        dates = any(e["field"].startswith("date_") for e in errs)
         err = UiError("invalid", 400, "Some search parameters are not valid",
                       "; ".join(f"{e['field']}: {e['message']}" for e in errs),
-                      "Dates are YYYY-MM-DD; remove the filter or fix the value.", errs)
+                      ("Dates are YYYY-MM-DD; fix or clear the date." if dates
+                       else "Fix the value named above, or remove it from the search."), errs)
     elif isinstance(exc, PeriscopeError):
         err = _from_periscope(exc)
     else:
