@@ -79,6 +79,18 @@ def test_skip_link_goes_past_the_facets(browser, server) -> None:
     ctx.close()
 
 
+def test_opening_a_document_focuses_its_heading(browser, server) -> None:
+    ctx = browser.new_context(base_url=server.url)
+    pg = ctx.new_page()
+    pg.goto("/?q=sanctions")
+    pg.locator("#hits li.hit .hit-title a").first.click()
+    pg.wait_for_url("**/doc/**")
+    pg.wait_for_function("() => document.activeElement && document.activeElement.id === 'doc-title'")
+    pg.goto("/doc/en-1")  # a full page load too
+    pg.wait_for_function("() => document.activeElement && document.activeElement.id === 'doc-title'")
+    ctx.close()
+
+
 def test_typing_a_date_does_not_submit_until_done(browser, server) -> None:
     ctx = browser.new_context(base_url=server.url)
     pg = ctx.new_page()

@@ -60,6 +60,14 @@
     if (elt && elt.hasAttribute && elt.hasAttribute("data-hide-after") && e.detail.successful) elt.hidden = true;
   });
 
+  // A document opened (page load or htmx swap): focus its heading so screen readers start there.
+  var focusDocument = function () {
+    var h = document.getElementById("doc-title");
+    if (h && document.activeElement !== h) h.focus({ preventScroll: true });
+  };
+  document.addEventListener("DOMContentLoaded", focusDocument);
+  document.addEventListener("htmx:afterSettle", focusDocument);
+
   // Links to the syntax help open it.
   document.addEventListener("click", function (e) {
     var a = e.target.closest && e.target.closest("[data-open-help]");
