@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 
@@ -21,25 +22,29 @@ class _Bucket:
 
 
 class FailureLimiter:
-    """``limit`` failures per ``period_s`` per client, refilled continuously (a token bucket)."""
+    """``limit`` failures per ``period_s`` per client, refilled continuously (a token bucket).
+
+    At most ``max_clients`` buckets are kept (least recently seen dropped first), so a flood of
+    addresses cannot grow memory without bound.
+    """
 
     def __init__(self, limit: int, period_s: float = 60.0, max_clients: int = 100_000) -> None:
         self.limit = max(1, limit)
         self.rate = self.limit / period_s  # tokens per second
         self.max_clients = max_clients
-        self._buckets: dict[str, _Bucket] = {}
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
         self._lock = threading.Lock()
 
     def _bucket(self, client: str, now: float) -> _Bucket:
         b = self._buckets.get(client)
         if b is None:
-            if len(self._buckets) >= self.max_clients:  # forget clients whose bucket is full again
-                self._buckets = {k: v for k, v in self._buckets.items()
-                                 if v.tokens + (now - v.updated) * self.rate < self.limit}
             b = self._buckets[client] = _Bucket(float(self.limit), now)
+            if len(self._buckets) > self.max_clients:
+                self._buckets.popitem(last=False)
         else:
             b.tokens = min(self.limit, b.tokens + (now - b.updated) * self.rate)
             b.updated = now
+            self._buckets.move_to_end(client)
         return b
 
     def retry_after(self, client: str) -> int:

@@ -78,16 +78,16 @@ async def search_page(request: Request) -> Response:
     except Exception as exc:  # noqa: BLE001 - every failure becomes a readable page
         ctx["error"] = err = ui_error(exc, request)
         return templates.TemplateResponse(request, "search.html", ctx, status_code=err.status)
-    selections = {n: [b for b in res.facets[n].buckets if b.count or not b.selected] if n in res.facets else []
-                  for n, _ in SIDEBAR_FACETS}
+    # the API appends selected values outside the top N with count 0; facet_view shows them itself
+    top_n = {n: [b for b in res.facets[n].buckets if b.count or not b.selected] if n in res.facets else []
+             for n, _ in SIDEBAR_FACETS}
     ctx |= {
         "results": res,
         "hits": [hit_view(h) for h in res.hits],
         "total": res.total.value,
         "total_relation": res.total.relation,
         "took_ms": res.took_ms,
-        # the API appends selected values outside the top N with count 0; facet_view shows them itself
-        "facets": [facet_view(n, label, selections[n], state) for n, label in SIDEBAR_FACETS],
+        "facets": [facet_view(n, label, top_n[n], state) for n, label in SIDEBAR_FACETS],
         "timeline": timeline(res.histogram, state),
         "pager": pager(state, res.total.value),
         "export_csv": "/api/v1/export?" + urlencode([("format", "csv"), *state.params(page=False)]),

@@ -162,3 +162,17 @@ def test_serve_refuses_a_weak_key_when_the_host_option_widens_the_bind(monkeypat
         settings_module.get_settings.cache_clear()
     assert result.exit_code == 1
     assert "too weak" in result.output and "short" not in result.output.split("(")[0]
+
+
+def test_the_failure_limiter_refills_and_stays_bounded() -> None:
+    from search_api.ratelimit import FailureLimiter
+
+    limiter = FailureLimiter(limit=2, period_s=0.2, max_clients=3)
+    limiter.failed("a")
+    limiter.failed("a")
+    assert limiter.retry_after("a") >= 1 and limiter.retry_after("b") == 0  # per client
+    time.sleep(0.15)  # 0.2 s / 2 tokens: one token back after 0.1 s
+    assert limiter.retry_after("a") == 0
+    for client in ("c", "d", "e", "f"):
+        limiter.failed(client)
+    assert len(limiter._buckets) == 3
