@@ -22,10 +22,10 @@ from elasticsearch import Elasticsearch, helpers
 
 from mappings import body_field, index_name, title_field
 from periscope.settings import Settings
-from web_server import CHROMIUM, CHROMIUM_ARGS, ServerThread, free_port
+from web_server import ServerThread, chromium, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.timeout(180)]
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
@@ -172,10 +172,8 @@ def api(server: ServerThread) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from elasticsearch import Elasticsearch, helpers
 from mappings import index_name
 from periscope.settings import Settings
 from test_ui import corpus_docs
-from web_server import CHROMIUM, CHROMIUM_ARGS, KEY, ServerThread, free_port
+from web_server import KEY, ServerThread, chromium, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.timeout(180)]
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 
 
@@ -29,10 +29,8 @@ def server(es: Elasticsearch, module_settings: Settings) -> Iterator[ServerThrea
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def axe_violations(browser, base_url: str, path: str, status: int) -> list[str]:
@@ -66,9 +64,15 @@ def test_unavailable_page_has_no_serious_axe_violations(browser, module_settings
         assert axe_violations(browser, srv.url, "/?q=oil", 503) == []
 
 
-def test_skip_link_goes_past_the_facets(browser, server) -> None:
+@pytest.fixture
+def pg(browser, server) -> Iterator[object]:
+    """A page in a fresh context (CSP on, as users get it)."""
     ctx = browser.new_context(base_url=server.url)
-    pg = ctx.new_page()
+    yield ctx.new_page()
+    ctx.close()
+
+
+def test_skip_link_goes_past_the_facets(pg) -> None:
     pg.goto("/?q=sanctions")
     pg.keyboard.press("Tab")
     assert pg.evaluate("document.activeElement.className") == "skip"
@@ -76,24 +80,18 @@ def test_skip_link_goes_past_the_facets(browser, server) -> None:
     assert pg.evaluate("document.activeElement.id") == "main"
     pg.keyboard.press("Tab")  # the next stop is in the results, not in the sidebar's facets
     assert pg.evaluate("!!document.activeElement.closest('main') && !document.activeElement.closest('aside')")
-    ctx.close()
 
 
-def test_opening_a_document_focuses_its_heading(browser, server) -> None:
-    ctx = browser.new_context(base_url=server.url)
-    pg = ctx.new_page()
+def test_opening_a_document_focuses_its_heading(pg) -> None:
     pg.goto("/?q=sanctions")
     pg.locator("#hits li.hit .hit-title a").first.click()
     pg.wait_for_url("**/doc/**")
     pg.wait_for_function("() => document.activeElement && document.activeElement.id === 'doc-title'")
     pg.goto("/doc/en-1")  # a full page load too
     pg.wait_for_function("() => document.activeElement && document.activeElement.id === 'doc-title'")
-    ctx.close()
 
 
-def test_typing_a_date_does_not_submit_until_done(browser, server) -> None:
-    ctx = browser.new_context(base_url=server.url)
-    pg = ctx.new_page()
+def test_typing_a_date_does_not_submit_until_done(pg) -> None:
     pg.goto("/?q=sanctions")
     date = pg.locator("#date_from")
     date.click(position={"x": 12, "y": 10})  # the month segment
@@ -102,12 +100,9 @@ def test_typing_a_date_does_not_submit_until_done(browser, server) -> None:
     assert "date_from" not in pg.url, f"submitted while typing: {pg.url}"
     pg.keyboard.press("Enter")
     pg.wait_for_url("**date_from=2024-03-01**")
-    ctx.close()
 
 
-def test_timeline_is_not_an_image_holding_links(browser, server) -> None:
-    ctx = browser.new_context(base_url=server.url)
-    pg = ctx.new_page()
+def test_timeline_is_not_an_image_holding_links(pg) -> None:
     pg.goto("/")
     svg = pg.locator("#timeline")
     assert svg.get_attribute("role") != "img"
@@ -116,7 +111,6 @@ def test_timeline_is_not_an_image_holding_links(browser, server) -> None:
     assert all(a.get_attribute("aria-label") for a in links.all())
     links.first.focus()  # keyboard operable: bars are reachable and followable
     assert pg.evaluate("document.activeElement.closest('svg') !== null")
-    ctx.close()
 
 
 def test_sign_in_and_out_under_the_csp(browser, server, module_settings: Settings) -> None:

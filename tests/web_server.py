@@ -6,6 +6,9 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 
@@ -57,3 +60,16 @@ def sign_in(client, key: str = KEY, next_: str = "/"):
     """The browser's way: load the sign-in form (CSRF token + cookie), post it back."""
     page = client.get("/login", params={"next": next_})
     return client.post("/login", data={"key": key, "next": next_, "csrf": csrf_token(page.text)})
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's chromium, headless, driven by Playwright (never a browser download of its own)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

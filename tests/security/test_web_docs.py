@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from search_api.app import create_app
 from search_api.ui.assets import VENDOR_FILES
-from web_server import CHROMIUM, CHROMIUM_ARGS, KEY, ServerThread, sign_in
+from web_server import KEY, ServerThread, chromium, sign_in
 
 pytestmark = pytest.mark.integration
 GUARDED = ["/docs", "/redoc", "/openapi.json", "/metrics"]
@@ -57,15 +57,11 @@ def test_docs_pages_reference_no_other_host(module_settings) -> None:
     assert all(p.is_file() for p in VENDOR_FILES.values()), "run `npm install` (package.json)"
 
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
 @pytest.mark.browser
 @pytest.mark.timeout(120)
 def test_swagger_ui_renders_offline_under_the_csp(module_settings) -> None:
-    with ServerThread(module_settings.model_copy(update={"api_keys": [KEY]})) as srv, \
-            sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    pytest.importorskip("playwright.sync_api")
+    with ServerThread(module_settings.model_copy(update={"api_keys": [KEY]})) as srv, chromium() as browser:
         ctx = browser.new_context(base_url=srv.url, extra_http_headers={"X-API-Key": KEY})
         outside: list[str] = []
 
@@ -94,4 +90,3 @@ def test_swagger_ui_renders_offline_under_the_csp(module_settings) -> None:
         pg.get_by_text("Periscope search API").first.wait_for(timeout=20_000)
         assert pg.get_by_text("/api/v1/search").count() >= 1
         assert not outside, f"/redoc tried to reach another host: {outside}"
-        browser.close()
