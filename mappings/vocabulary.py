@@ -37,6 +37,7 @@ class FacetSpec:
     display: Display = "plain"  # how values are shown: as stored, a language name, a country name
     search: Search = "words"  # "words": the in-facet search box matches any word of a value; "none": short list, no box
     multi: bool = True  # several values may be selected (OR-ed within the facet)
+    many: bool = True  # a document holds a list of values (else one value or none)
     sidebar: bool = True  # shown in the UI's facet sidebar
     export: bool = True  # a column of the CSV export
     aliases: tuple[str, ...] = ()  # other spellings accepted as ``alias:value`` in the query syntax
@@ -52,9 +53,9 @@ class FacetSpec:
 
 # Order = order of the response's ``facets`` object and of the UI sidebar.
 FACETS: tuple[FacetSpec, ...] = (
-    FacetSpec("language", "language", "Language", display="language", search="none", aliases=("lang",)),
-    FacetSpec("source", "source", "Source"),
-    FacetSpec("source_type", "source_type", "Source type", sidebar=False),
+    FacetSpec("language", "language", "Language", display="language", search="none", many=False, aliases=("lang",)),
+    FacetSpec("source", "source", "Source", many=False),
+    FacetSpec("source_type", "source_type", "Source type", many=False, sidebar=False),
     FacetSpec("topics", "topics", "Topic", aliases=("topic",)),
     FacetSpec("countries", "countries", "Country", display="country", aliases=("country",)),
     FacetSpec("person", "entities.person", "Person"),

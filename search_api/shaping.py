@@ -105,8 +105,11 @@ def export_row(h: dict[str, Any]) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for col in export_columns():
         spec = FACETS_BY_NAME.get(col)
-        if spec is not None:
-            row[col] = list(_field_value(src, spec.field) or [])
+        if spec is not None and spec.many:
+            value = _field_value(src, spec.field)
+            row[col] = value if isinstance(value, list) else ([] if value is None else [value])
+        elif spec is not None:
+            row[col] = _field_value(src, spec.field)
         else:
             row[col] = src.get(col)
     row["id"] = src.get("id") or h["_id"]
