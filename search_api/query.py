@@ -24,6 +24,7 @@ from mappings.vocabulary import (
     SORTS_BY_NAME, TEXT_QUERY_FIELDS, TRACK_TOTAL_HITS, FacetSpec,
 )
 
+from . import display
 from .cursor import decode_cursor, encode_cursor  # noqa: F401 - part of the query layer's API
 from .histogram import interval_for_span, rollup  # noqa: F401 - part of the query layer's API
 from .models import SearchRequest
@@ -42,6 +43,7 @@ KEYWORD_QUERY_FIELDS: dict[str, str] = {
     **{alias: f.field for f in FACETS for alias in f.aliases},
 }
 QUERY_FIELDS: frozenset[str] = frozenset(KEYWORD_QUERY_FIELDS) | set(TEXT_QUERY_FIELDS)
+FACET_QUERY_NAMES: dict[str, FacetSpec] = {n: f for f in FACETS for n in (f.name, *f.aliases)}
 
 HIT_SOURCE = ["id", "url", "title", "source", "source_type", DATE_FIELD, "language", "entities", "countries",
               "topics", "duplicate_of"]
@@ -99,7 +101,21 @@ def keyword_match(field: str, values: list[str], *, prefix: bool = False) -> dic
 
 
 def facet_filter(spec: FacetSpec, values: list[str]) -> dict[str, Any]:
+    """Documents with any of ``values``; for coded facets a name stands for its code ("saudi arabia")."""
+    if spec.display != "plain":
+        values = list(dict.fromkeys([*values, *(c for v in values for c in display.codes_named(spec.display, v))]))
     return keyword_match(spec.field, values)
+
+
+def selected_keys(spec: FacetSpec, values: list[str]) -> set[str]:
+    """Casefolded stored values a selection stands for (the values, and the codes of typed names)."""
+    codes = [c for v in values for c in display.codes_named(spec.display, v)] if spec.display != "plain" else []
+    return {v.casefold() for v in [*values, *codes]}
+
+
+def coded_values_matching(spec: FacetSpec, text: str) -> list[str]:
+    """Stored codes of a coded facet whose display name has a word starting with ``text``."""
+    return display.codes_matching(spec.display, text, word_prefix_match) if spec.display != "plain" and text else []
 
 
 def word_prefix_filter(spec: FacetSpec, text: str) -> dict[str, Any]:
@@ -164,6 +180,8 @@ def _fields_for(field: str | None) -> list[str]:
 
 
 def _term(t: Term) -> dict[str, Any]:
+    if t.field in FACET_QUERY_NAMES and not t.prefix:
+        return facet_filter(FACET_QUERY_NAMES[t.field], [t.text])
     if t.field in KEYWORD_QUERY_FIELDS:
         return keyword_match(KEYWORD_QUERY_FIELDS[t.field], [t.text], prefix=t.prefix)
     if t.prefix:
@@ -179,6 +197,8 @@ def _term(t: Term) -> dict[str, Any]:
 
 
 def _phrase(p: Phrase) -> dict[str, Any]:
+    if p.field in FACET_QUERY_NAMES:
+        return facet_filter(FACET_QUERY_NAMES[p.field], [p.text])
     if p.field in KEYWORD_QUERY_FIELDS:
         return keyword_match(KEYWORD_QUERY_FIELDS[p.field], [p.text])
     # tie_breaker 1: the exact-field and stemmed-field phrase scores add up (exact ranks first).
@@ -300,6 +320,12 @@ def export_body(req: SearchRequest, *, default_operator: str = "and", search_aft
     return body
 
 
+def facet_value_matches(spec: FacetSpec, prefix: str) -> Any:
+    """The predicate the caller applies to the buckets of :func:`facet_values_body`."""
+    codes = {c.casefold() for c in coded_values_matching(spec, prefix)}
+    return lambda value: word_prefix_match(value, prefix) or value.casefold() in codes
+
+
 def facet_scan_size(size: int) -> int:
     """Values to fetch so that ``size`` of them still match after :func:`word_prefix_match`."""
     return min(MAX_FACET_SCAN, max(10 * size, 200))
@@ -307,13 +333,16 @@ def facet_scan_size(size: int) -> int:
 
 def facet_values_body(req: SearchRequest, name: str, prefix: str, size: int, *, default_operator: str = "and") -> dict[str, Any]:
     """Values of one facet under the current search; with ``prefix``, only documents holding a value
-    with a word starting so are counted, and the caller keeps the values that match
-    (:func:`word_prefix_match`): a match query on a sub-field instead of a regular expression."""
+    with a word starting so (or, for coded facets, a code whose name does) are counted, and the caller
+    keeps the values that match (:func:`facet_value_matches`): a match query on a sub-field instead of
+    a regular expression."""
     spec = FACETS_BY_NAME[name]
     filters = base_filters(req) + selection_filters(req, exclude=name)
     terms: dict[str, Any] = {"field": spec.field, "size": size}
     if prefix:
-        filters.append(word_prefix_filter(spec, prefix))
+        codes = coded_values_matching(spec, prefix)
+        by_words = word_prefix_filter(spec, prefix)
+        filters.append(_any_of([by_words, keyword_match(spec.field, codes)]) if codes else by_words)
         terms["size"] = facet_scan_size(size)
     return {
         "query": {"bool": {"must": [text_query(req.q, default_operator)], "filter": filters}},

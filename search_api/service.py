@@ -21,7 +21,7 @@ from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError, Transport
 
 from mappings import STEMMED_LANGUAGES, VECTOR_FIELD, body_field, title_field
 from mappings.vocabulary import (
-    EXPORT_CAP, FACET_NAMES, MAX_FACET_SIZE, MAX_ID_CHARS, MAX_PREFIX_CHARS, MAX_SIMILAR, MAX_SUGGEST,
+    EXPORT_CAP, FACET_NAMES, FACETS_BY_NAME, MAX_FACET_SIZE, MAX_ID_CHARS, MAX_PREFIX_CHARS, MAX_SIMILAR, MAX_SUGGEST,
 )
 
 from . import query as Q
@@ -144,8 +144,9 @@ class SearchService:
         res = await self._call(self.es.search(index=self.alias, body=body))
         raw = res["aggregations"]["values"]["buckets"]
         if prefix:
-            raw = [b for b in raw if Q.word_prefix_match(str(b["key"]), prefix)][:size]
-        selected = {v.casefold() for v in getattr(req, name)}
+            keep = Q.facet_value_matches(FACETS_BY_NAME[name], prefix)
+            raw = [b for b in raw if keep(str(b["key"]))][:size]
+        selected = Q.selected_keys(FACETS_BY_NAME[name], getattr(req, name))
         return FacetValues(name=name, buckets=[
             Bucket(value=str(b["key"]), count=b["doc_count"], selected=str(b["key"]).casefold() in selected)
             for b in raw])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mappings import ENTITY_TYPES, STEMMED_LANGUAGES
-from mappings.vocabulary import FACETS, FACETS_BY_NAME, export_columns
+from mappings.vocabulary import FACETS, FACETS_BY_NAME, FacetSpec, export_columns
 
 from . import query as Q
 from .cursor import encode_cursor
@@ -49,16 +49,16 @@ def shape_hit(h: dict[str, Any]) -> Hit:
     )
 
 
-def facet_buckets(agg: dict[str, Any], chosen: list[str]) -> list[Bucket]:
+def facet_buckets(spec: FacetSpec, agg: dict[str, Any], chosen: list[str]) -> list[Bucket]:
     """Top values of a facet, then every selected value the top N missed, with its own true count."""
-    wanted = {v.casefold() for v in chosen}
+    wanted = Q.selected_keys(spec, chosen)
     buckets = [Bucket(value=str(b["key"]), count=b["doc_count"], selected=str(b["key"]).casefold() in wanted)
                for b in agg["values"]["buckets"]]
     shown = {b.value.casefold() for b in buckets}
     counts = agg.get("selected", {}).get("buckets", {})
     # A selected value outside the top N stays visible so the UI can un-select it.
     buckets += [Bucket(value=v, count=counts.get(v, {}).get("doc_count", 0), selected=True)
-                for v in chosen if v.casefold() not in shown]
+                for v in chosen if not Q.selected_keys(spec, [v]) & shown]
     return buckets
 
 
@@ -77,7 +77,7 @@ def shape_search(req: SearchRequest, res: dict[str, Any], cursor_key: bytes) -> 
     for spec in FACETS:
         a = aggs.get(f"facet_{spec.name}")
         if a is not None:
-            facets[spec.name] = Facet(buckets=facet_buckets(a, selections.get(spec.name, [])),
+            facets[spec.name] = Facet(buckets=facet_buckets(spec, a, selections.get(spec.name, [])),
                                       missing=a["missing"]["doc_count"])
     if "histogram" in aggs:
         raw = [(b["key_as_string"], b["doc_count"]) for b in aggs["histogram"]["dates"]["buckets"]]
