@@ -20,13 +20,16 @@ from typing import Any
 
 from mappings import STEMMED_LANGUAGES, SUGGEST_FIELD, VECTOR_FIELD, body_field, title_field
 from mappings.vocabulary import (
-    DATE_FIELD, EXPORT_PAGE, EXTRA_KEYWORD_FIELDS, FACETS, FACETS_BY_NAME, MAX_FACET_SCAN, NORMALISED_FIELDS,
-    SORTS_BY_NAME, TEXT_QUERY_FIELDS, TRACK_TOTAL_HITS, FacetSpec,
+    DATE_FIELD, EXPORT_PAGE, EXTRA_KEYWORD_FIELDS, FACETS, FACETS_BY_NAME, MAX_FACET_SCAN, SORTS_BY_NAME,
+    TEXT_QUERY_FIELDS, TRACK_TOTAL_HITS, FacetSpec,
 )
 
-from . import display
 from .cursor import decode_cursor, encode_cursor  # noqa: F401 - part of the query layer's API
 from .histogram import interval_for_span, rollup  # noqa: F401 - part of the query layer's API
+from .matching import (  # noqa: F401 - facet_value_matches, selected_keys, word_prefix_match: the layer's API
+    any_of, coded_values_matching, facet_filter, facet_value_matches, keyword_match, selected_keys, word_prefix_filter,
+    word_prefix_match,
+)
 from .models import SearchRequest
 from .syntax import BoolOp, Node, Not, Phrase, Required, Term, parse
 
@@ -77,61 +80,6 @@ HIGHLIGHT = {
         **{body_field(l): {"fragment_size": 180, "number_of_fragments": 3} for l in STEMMED_LANGUAGES},
     },
 }
-
-
-# --- keyword matching (case-insensitive, no automata built from user text) -------------------------------
-
-def _any_of(clauses: list[dict[str, Any]]) -> dict[str, Any]:
-    return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
-
-
-def keyword_match(field: str, values: list[str], *, prefix: bool = False) -> dict[str, Any]:
-    """Documents whose keyword ``field`` has one of ``values`` (or a value starting with it), any case.
-
-    Normalised fields match on their ``lower`` sub-field; the exact field is OR-ed in so an index
-    created before the sub-field existed still matches exact values (until it is migrated).
-    """
-    if field not in NORMALISED_FIELDS:
-        kind = "prefix" if prefix else "term"
-        return _any_of([{kind: {field: {"value": v, "case_insensitive": True}}} for v in values])
-    lower = f"{field}.lower"
-    if prefix:
-        return _any_of([c for v in values for c in ({"prefix": {lower: v}}, {"prefix": {field: v}})])
-    return _any_of([{"terms": {lower: values}}, {"terms": {field: values}}])
-
-
-def facet_filter(spec: FacetSpec, values: list[str]) -> dict[str, Any]:
-    """Documents with any of ``values``; for coded facets a name stands for its code ("saudi arabia")."""
-    if spec.display != "plain":
-        values = list(dict.fromkeys([*values, *(c for v in values for c in display.codes_named(spec.display, v))]))
-    return keyword_match(spec.field, values)
-
-
-def selected_keys(spec: FacetSpec, values: list[str]) -> set[str]:
-    """Casefolded stored values a selection stands for (the values, and the codes of typed names)."""
-    codes = [c for v in values for c in display.codes_named(spec.display, v)] if spec.display != "plain" else []
-    return {v.casefold() for v in [*values, *codes]}
-
-
-def coded_values_matching(spec: FacetSpec, text: str) -> list[str]:
-    """Stored codes of a coded facet whose display name has a word starting with ``text``."""
-    return display.codes_matching(spec.display, text, word_prefix_match) if spec.display != "plain" and text else []
-
-
-def word_prefix_filter(spec: FacetSpec, text: str) -> dict[str, Any]:
-    """Documents with a value of ``spec`` having words that start with the words of ``text``."""
-    return {"match_bool_prefix": {spec.words_field: {"query": text, "operator": "and"}}}
-
-
-def word_prefix_match(value: str, text: str) -> bool:
-    """``text`` starts ``value`` or one of its words (after a space or hyphen), ignoring case."""
-    value, text = value.casefold(), text.casefold()
-    at = value.find(text)
-    while at >= 0:
-        if at == 0 or value[at - 1] in " -":
-            return True
-        at = value.find(text, at + 1)
-    return False
 
 
 # --- the analyst query --------------------------------------------------------------------------------
@@ -320,12 +268,6 @@ def export_body(req: SearchRequest, *, default_operator: str = "and", search_aft
     return body
 
 
-def facet_value_matches(spec: FacetSpec, prefix: str) -> Any:
-    """The predicate the caller applies to the buckets of :func:`facet_values_body`."""
-    codes = {c.casefold() for c in coded_values_matching(spec, prefix)}
-    return lambda value: word_prefix_match(value, prefix) or value.casefold() in codes
-
-
 def facet_scan_size(size: int) -> int:
     """Values to fetch so that ``size`` of them still match after :func:`word_prefix_match`."""
     return min(MAX_FACET_SCAN, max(10 * size, 200))
@@ -342,7 +284,7 @@ def facet_values_body(req: SearchRequest, name: str, prefix: str, size: int, *, 
     if prefix:
         codes = coded_values_matching(spec, prefix)
         by_words = word_prefix_filter(spec, prefix)
-        filters.append(_any_of([by_words, keyword_match(spec.field, codes)]) if codes else by_words)
+        filters.append(any_of([by_words, keyword_match(spec.field, codes)]) if codes else by_words)
         terms["size"] = facet_scan_size(size)
     return {
         "query": {"bool": {"must": [text_query(req.q, default_operator)], "filter": filters}},

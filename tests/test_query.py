@@ -246,3 +246,14 @@ def test_csv_cells_neutralise_formulas():
         assert csv_cell(raw) == "'" + raw
     assert csv_cell(["=a", "b"]) == "'=a; b"
     assert csv_cell("Oil = money") == "Oil = money" and csv_cell(None) == "" and csv_cell(["a", "b"]) == "a; b"
+
+
+def test_query_layer_imports_no_web_framework_and_mappings_nothing_of_ours():
+    import subprocess
+    import sys
+
+    code = ("import sys, search_api.query, search_api.service, mappings.client; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('fastapi', 'starlette', 'periscope', 'indexer', 'nlp', 'workspace')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
