@@ -2,16 +2,14 @@
 
 The HTTP mapping (RFC 9457 problem documents) lives in :mod:`search_api.problems`; the UI maps the
 same exceptions to pages. Messages never carry Elasticsearch's own text, host names or user names:
-:func:`translate_es_error` keeps those for the log only.
+:func:`translate_es_error` says only what the caller may know; its callers log the original under the
+request id.
 """
 
 from __future__ import annotations
 
-import logging
-
 from elasticsearch import ApiError, ConnectionError as ESConnectionError, ConnectionTimeout, TransportError
 
-log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5
 
 
@@ -110,10 +108,8 @@ def translate_es_error(exc: Exception) -> PeriscopeError:
             return SearchUnavailable(f"Elasticsearch is overloaded or failing ({status})", "retry shortly")
         if status == 400:
             return QuerySyntaxError("Elasticsearch rejected the query", "simplify the query (fewer terms or prefixes)")
-        log.error("Elasticsearch answered %s: %s", status, str(exc)[:2000])
         return SearchBackendError(f"the search backend answered with an error ({status})",
                                   "tell the operator (the server log has the details)")
     if isinstance(exc, TransportError):
         return SearchUnavailable("Elasticsearch transport error", "retry shortly")
-    log.error("unexpected search error: %r", exc)
     return PeriscopeError("an unexpected error occurred; it has been logged")

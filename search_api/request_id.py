@@ -2,12 +2,11 @@
 
 A sane incoming id (from a proxy) is kept so logs can be joined across hops; anything else is replaced
 by a fresh one. The id lives in a context variable, so code far from the web layer (the service, the
-error translation) logs it without being handed the request.
+health probe) puts it in its log lines without being handed the request.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import uuid
 from contextvars import ContextVar
@@ -29,15 +28,6 @@ def accept_or_new(incoming: str | None) -> str:
     if incoming and _SANE.fullmatch(incoming):
         return incoming
     return uuid.uuid4().hex
-
-
-class RequestIdFilter(logging.Filter):
-    """Adds ``record.request_id`` so a log format can show it (``%(request_id)s``)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not hasattr(record, "request_id"):
-            record.request_id = _current.get()
-        return True
 
 
 class RequestIdMiddleware:
