@@ -41,12 +41,21 @@ def label(kind: str, value: str) -> str:
     return names[0] if names else value
 
 
+@lru_cache(maxsize=None)
+def _by_name(kind: str) -> dict[str, tuple[str, ...]]:
+    """casefolded name -> codes (one dictionary lookup per filter value instead of a scan)."""
+    out: dict[str, list[str]] = {}
+    for code, names in _names(kind).items():
+        for n in names:
+            codes = out.setdefault(n.casefold(), [])
+            if code not in codes:
+                codes.append(code)
+    return {name: tuple(codes) for name, codes in out.items()}
+
+
 def codes_named(kind: str, text: str) -> list[str]:
     """Codes whose name (in any of the languages) is ``text``, ignoring case: "saudi arabia" -> ["SA"]."""
-    wanted = text.strip().casefold()
-    if not wanted:
-        return []
-    return [code for code, names in _names(kind).items() if any(n.casefold() == wanted for n in names)][:MAX_CODES]
+    return list(_by_name(kind).get(text.strip().casefold(), ()))[:MAX_CODES]
 
 
 def codes_matching(kind: str, text: str, match) -> list[str]:
