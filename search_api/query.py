@@ -20,11 +20,12 @@ from typing import Any
 
 from mappings import STEMMED_LANGUAGES, SUGGEST_FIELD, VECTOR_FIELD, body_field, title_field
 from mappings.vocabulary import (
-    DATE_FIELD, EXPORT_PAGE, EXTRA_KEYWORD_FIELDS, FACETS, FACETS_BY_NAME, MAX_FACET_SCAN, SORTS_BY_NAME,
-    TEXT_QUERY_FIELDS, TRACK_TOTAL_HITS, FacetSpec,
+    DATE_FIELD, EXPORT_PAGE, EXTRA_KEYWORD_FIELDS, FACETS, FACETS_BY_NAME, MAX_FACET_SCAN, MAX_FILTER_VALUES,
+    MAX_RESULT_WINDOW, MAX_VALUE_CHARS, SORTS_BY_NAME, TEXT_QUERY_FIELDS, TRACK_TOTAL_HITS, FacetSpec,
 )
 
 from .cursor import decode_cursor, encode_cursor  # noqa: F401 - part of the query layer's API
+from .errors import InvalidParameter
 from .histogram import interval_for_span, rollup  # noqa: F401 - part of the query layer's API
 from .matching import (  # noqa: F401 - facet_value_matches, selected_keys, word_prefix_match: the layer's API
     any_of, coded_values_matching, facet_filter, facet_value_matches, keyword_match, selected_keys, word_prefix_filter,
@@ -172,7 +173,15 @@ def base_filters(req: SearchRequest) -> list[dict[str, Any]]:
 
 def selection_filters(req: SearchRequest, *, exclude: str | None = None) -> list[dict[str, Any]]:
     """One filter per selected facet (values OR-ed inside a facet, facets AND-ed), case-insensitive."""
-    return [facet_filter(FACETS_BY_NAME[name], values) for name, values in req.selections().items() if name != exclude]
+    out = []
+    for name, values in req.selections().items():
+        # The request model checks this too; the query layer holds the line for every other caller.
+        if len(values) > MAX_FILTER_VALUES or any(len(v) > MAX_VALUE_CHARS for v in values):
+            raise InvalidParameter(name, f"at most {MAX_FILTER_VALUES} values of at most {MAX_VALUE_CHARS} characters",
+                                   "select fewer or shorter values")
+        if name != exclude:
+            out.append(facet_filter(FACETS_BY_NAME[name], values))
+    return out
 
 
 def _and(filters: list[dict[str, Any]]) -> dict[str, Any]:
@@ -243,6 +252,9 @@ def search_body(req: SearchRequest, *, default_operator: str = "and", cursor_key
         if cursor_key is None:
             raise ValueError("search_body needs cursor_key to verify a cursor")
         body["search_after"] = decode_cursor(req.cursor, req.sort, cursor_key)
+    elif req.page * req.size > MAX_RESULT_WINDOW:
+        raise InvalidParameter("page", f"page * size may not exceed {MAX_RESULT_WINDOW}",
+                               "use cursor (next_cursor) for deep paging")
     else:
         body["from"] = (req.page - 1) * req.size
     if req.sort != "relevance":

@@ -75,3 +75,12 @@ def test_query_caps_hold_for_requests_built_without_validation(run):
     for q in ("x" * 5000, "(" * 500 + "x" + ")" * 500, " OR ".join(["w"] * 10_000)):
         with pytest.raises(QuerySyntaxError):
             run("search", SearchRequest.model_construct(**{**SearchRequest().model_dump(), "q": q}))
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"person": ["x" * 12_000]}, "person"), ({"org": ["a"] * 10_000}, "org"), ({"page": 10**9, "size": 100}, "page"),
+])
+def test_filters_and_paging_capped_without_validation(run, changes, field):
+    with pytest.raises(InvalidParameter) as info:
+        run("search", SearchRequest.model_construct(**{**SearchRequest().model_dump(), **changes}))
+    assert info.value.field == field
