@@ -90,3 +90,18 @@ def test_request_id_accepted_only_when_sane(settings, incoming, kept):
         assert r.status_code == 422 and r.json()["request_id"] == rid
         assert (rid == incoming) is kept and 0 < len(rid) <= 64
         assert c.get("/static/periscope.css").headers["x-request-id"]  # every response, not only problems
+
+
+def test_unexpected_exception_is_a_generic_500_with_request_id(settings, caplog):
+    app = create_app(settings.model_copy(update={"index_alias": "test-rid-none"}))
+
+    @app.get("/api/v1/boom-for-test")
+    async def boom() -> None:
+        raise RuntimeError("secret internal detail at 10.0.0.7:9200")
+
+    with caplog.at_level(logging.ERROR), TestClient(app, raise_server_exceptions=False) as c:
+        r = c.get("/api/v1/boom-for-test", headers={"X-Request-ID": "boom-1"})
+    assert r.status_code == 500 and r.headers["content-type"] == "application/problem+json"
+    assert r.json()["request_id"] == "boom-1" == r.headers["x-request-id"]
+    assert "secret" not in r.text and "10.0.0.7" not in r.text and "Traceback" not in r.text
+    assert any("boom-1" in rec.getMessage() for rec in caplog.records)
