@@ -11,6 +11,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from .vocabulary import DATE_FIELD, ENTITY_TYPES, FACET_FIELDS  # noqa: F401 - re-exported names of the contract
+
 HERE = Path(__file__).resolve().parent
 CURRENT_VERSION = 1
 
@@ -29,22 +31,6 @@ LANGUAGE_LOCALES: dict[str, str] = {
 }
 STEMMED_LANGUAGES: tuple[str, ...] = tuple(LANGUAGE_LOCALES)
 
-ENTITY_TYPES: tuple[str, ...] = ("person", "org", "location", "other")
-
-# Keyword fields an analyst can filter and facet on: public name -> index field.
-FACET_FIELDS: dict[str, str] = {
-    "language": "language",
-    "source": "source",
-    "source_type": "source_type",
-    "topics": "topics",
-    "countries": "countries",
-    "person": "entities.person",
-    "org": "entities.org",
-    "location": "entities.location",
-    "other": "entities.other",
-    "keywords": "keywords",
-}
-DATE_FIELD = "published_at"
 VECTOR_FIELD = "vector"
 VECTOR_DIMS = 512
 SUGGEST_FIELD = "suggest"

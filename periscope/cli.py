@@ -95,7 +95,7 @@ def up() -> None:
 
     try:
         res = install(
-            es_client(settings), settings.index_alias,
+            es_client(settings.es_connection()), settings.index_alias,
             shards=settings.index_shards, replicas=settings.index_replicas,
         )
     except (ApiError, TransportError) as exc:

@@ -32,7 +32,7 @@ def _settings() -> Any:
 def _client(settings: Any) -> Any:
     from mappings.client import es_client
 
-    return es_client(settings)
+    return es_client(settings.es_connection())
 
 
 def run_pipeline(settings: Any, items: Any, *, alias: str, workers: int, batch_size: int, total: int | None,

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from mappings.client import ESConnection
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -60,6 +64,25 @@ class Settings(BaseSettings):
     # Signs cursors and session cookies. Empty: a random key is created once in the cache dir and
     # shared by every worker process on this machine; set it explicitly when several machines serve.
     secret_key: str = ""
+
+    # --- search API limits and Elasticsearch timeouts (search_api; limits themselves: mappings.vocabulary) ---
+    # Budget of one Elasticsearch call made by the API, connection included: a node that accepts
+    # connections but never answers gives a 503 + Retry-After after this, not after minutes.
+    api_es_timeout: float = Field(4.0, gt=0)
+    # /health probes get a shorter budget so the health check itself answers within ~2 s.
+    api_health_timeout: float = Field(1.5, gt=0)
+    # Bulk indexing (CLI, indexer) may retry a timed-out request; the API never does (see api_es_timeout).
+    es_retry_on_timeout: bool = True
+
+    def es_connection(self, **overrides: object) -> "ESConnection":
+        """Connection parameters for ``mappings.client`` (which must not import these settings)."""
+        from mappings.client import ESConnection
+
+        return replace(ESConnection.of(self), **overrides)  # type: ignore[arg-type]
+
+    def api_es_connection(self) -> "ESConnection":
+        """The API's connection: short per-request budget, no retry of a timeout."""
+        return self.es_connection(request_timeout=self.api_es_timeout, retry_on_timeout=False)
 
     @field_validator("es_url", "api_keys", "cors_origins", mode="before")
     @classmethod

@@ -18,6 +18,7 @@ from mappings import (
     migrate,
     title_field,
 )
+from mappings.vocabulary import NORMALISED_FIELDS
 from tests.conftest import unique_alias
 
 
@@ -29,6 +30,13 @@ def test_contract_names_exist_in_mapping():
         assert title_field(lang) in fields and body_field(lang) in fields
     for name in ("id", "published_at", "vector", "suggest", "lsh_bands", "mentions", "duplicate_of"):
         assert name in fields
+    for name in NORMALISED_FIELDS:  # case-insensitive filters and word-prefix value search need both
+        assert {f"{name}.lower", f"{name}.words"} <= fields, name
+
+
+def test_lower_normalizer_is_in_the_core_distribution(es: Elasticsearch, index_alias: str):
+    got = es.indices.analyze(index=index_alias, normalizer="periscope_lower", text="Saudi ARABIA")["tokens"]
+    assert [t["token"] for t in got] == ["saudi arabia"]
 
 
 def test_install_is_idempotent(es: Elasticsearch):
