@@ -35,6 +35,15 @@ def _client(settings: Any) -> Any:
     return es_client(settings)
 
 
+def fetch_policy(settings: Any, max_bytes: int | None = None) -> Any:
+    """The network policy of this run (timeouts, size cap, allowed private ranges) from settings."""
+    from indexer.http import FetchPolicy
+
+    return FetchPolicy(timeout=settings.fetch_timeout, connect_timeout=min(5.0, settings.fetch_timeout),
+                       max_bytes=max_bytes or int(settings.ingest_max_mb * 1024 * 1024),
+                       max_redirects=settings.fetch_max_redirects, allow_networks=tuple(settings.fetch_allow_networks))
+
+
 def run_pipeline(settings: Any, items: Any, *, alias: str, workers: int, batch_size: int, total: int | None,
                  label: str, quiet: bool = False) -> Any:
     """Run the pipeline with a live progress bar; print the summary; return the stats."""
@@ -117,8 +126,9 @@ def index(
     except FieldMapError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+    max_bytes = int(max_mb * 1024 * 1024)
     items = read_targets(targets, source=source, source_type=source_type, field_map=fmap, fetch_pages=fetch_pages,
-                         max_bytes=int(max_mb * 1024 * 1024))
+                         max_bytes=max_bytes, policy=fetch_policy(settings, max_bytes))
     total = count_files(targets) if source_type != "json" else None
     stats = run_pipeline(settings, items, alias=alias or settings.index_alias,
                          workers=default_workers() if workers is None else workers, batch_size=batch_size,
@@ -212,7 +222,7 @@ def feeds_run(
     if unknown:
         console.print(f"[red]error:[/red] unknown feed(s): {', '.join(unknown)} (see `periscope feeds list`)")
         raise typer.Exit(2)
-    runs = [FeedRun(store, feeds[n]) for n in (names or list(feeds))]
+    runs = [FeedRun(store, feeds[n], policy=fetch_policy(settings)) for n in (names or list(feeds))]
     if not runs:
         console.print("no feeds registered: periscope feeds add NAME URL")
         return

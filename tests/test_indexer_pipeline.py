@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from indexer.deadletter import log_index
 from indexer.feedstore import FeedRun, FeedStore
+from indexer.http import FetchPolicy
 from indexer.ids import doc_id
 from indexer.models import Failure, SourceDoc
 from indexer.pipeline import Pipeline, PipelineConfig
@@ -130,7 +131,8 @@ def test_feed_incremental_run(es, index_alias, enricher, work) -> None:
         store = FeedStore(work / "feeds.json")
         store.add("wire", f"{srv.base}/feed.xml", fetch_pages=True)
 
-        first = FeedRun(store, store.load()["wire"])
+        local = FetchPolicy(allow_networks=("127.0.0.1/32",))  # the test server is on loopback
+        first = FeedRun(store, store.load()["wire"], policy=local)
         s1 = run(es, index_alias, first.items(), enricher, work)
         first.commit()
         assert (s1.created, s1.failed) == (2, 1)  # item 3 has no text anywhere: dead-lettered
@@ -139,13 +141,13 @@ def test_feed_incremental_run(es, index_alias, enricher, work) -> None:
         shutil.copy(site / "feed_v2.xml", site / "feed.xml")  # one new item, two old ones
         st = (site / "feed.xml").stat()  # HTTP dates have 1 s resolution: make the change visible
         os.utime(site / "feed.xml", (st.st_atime + 10, st.st_mtime + 10))
-        second = FeedRun(store, store.load()["wire"])
+        second = FeedRun(store, store.load()["wire"], policy=local)
         s2 = run(es, index_alias, second.items(), enricher, work)
         second.commit()
         assert (s2.read, s2.created, s2.updated, s2.failed) == (1, 1, 0, 0)
         assert count(es, index_alias, source="wire") == 3
 
-        third = FeedRun(store, store.load()["wire"])
+        third = FeedRun(store, store.load()["wire"], policy=local)
         s3 = run(es, index_alias, third.items(), enricher, work)
         assert s3.read == 0
     finally:

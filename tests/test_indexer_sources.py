@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.http import FetchPolicy
 from indexer.ids import canonical_url, doc_id
 from indexer.models import Failure, SourceDoc
 from indexer.sources import parse_field_map, read_json_file, read_paths
@@ -137,16 +138,17 @@ def test_feed_and_page_from_local_server(tmp_path: Path) -> None:
     try:
         (site / "feed.xml").write_text((FIXTURES / "feeds" / "feed_v1.xml").read_text().replace("{base}", srv.base))
         (site / "articles" / "2.html").write_text((FIXTURES / "feeds" / "article_2.html").read_text())
-        out = list(read_targets([f"{srv.base}/feed.xml"], source="wire", fetch_pages=True))
+        local = FetchPolicy(allow_networks=("127.0.0.1/32",))  # the test server is on loopback
+        out = list(read_targets([f"{srv.base}/feed.xml"], source="wire", fetch_pages=True, policy=local))
         docs = [o for o in out if isinstance(o, SourceDoc)]
         fails = [o for o in out if isinstance(o, Failure)]
         assert [d.title for d in docs] == ["Storm closes Baltic ferry routes", "Chad and Sudan reopen border trade"]
         assert "Adre border crossing" in docs[1].body  # fetched the article page: longer than the teaser
         assert docs[0].meta.get("page_error", "").startswith("http-error")  # page 1 is a 404: teaser kept
         assert len(fails) == 1 and fails[0].reason == "no-text"
-        page = list(read_targets([f"{srv.base}/articles/2.html"], source="web"))
+        page = list(read_targets([f"{srv.base}/articles/2.html"], source="web", policy=local))
         assert page[0].source_type == "web" and page[0].title == "Chad and Sudan reopen border trade"
-        missing = list(read_targets([f"{srv.base}/nope.html"]))
+        missing = list(read_targets([f"{srv.base}/nope.html"], policy=local))
         assert isinstance(missing[0], Failure) and missing[0].reason == "http-error"
     finally:
         srv.close()

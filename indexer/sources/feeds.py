@@ -49,7 +49,13 @@ def _when(entry: Any) -> datetime | None:
     return None
 
 
-def entry_to_doc(entry: Any, *, source: str, feed_url: str, fetch_pages: bool, policy: FetchPolicy) -> Item:
+# A page refused for safety is a recorded failure (dead letter, ingest log), not just a note on the item.
+REFUSALS = ("blocked-address", "bad-scheme")
+
+
+def entry_to_doc(entry: Any, *, source: str, feed_url: str, fetch_pages: bool, policy: FetchPolicy) -> list[Item]:
+    """The item as a document (or a failure), preceded by a failure when its page was refused."""
+    out: list[Item] = []
     key = item_key(entry)
     origin = f"{feed_url}#{key}"
     link = entry.get("link") or None
@@ -65,7 +71,7 @@ def entry_to_doc(entry: Any, *, source: str, feed_url: str, fetch_pages: bool, p
         meta["tags"] = tags
     author = entry.get("author") or None
     published = _when(entry)
-    if fetch_pages and link and link.startswith(("http://", "https://")):
+    if fetch_pages and link:
         try:
             page = html_to_doc(fetch(link, policy).content, url=link)
             if len(page.body) > len(body):
@@ -76,14 +82,16 @@ def entry_to_doc(entry: Any, *, source: str, feed_url: str, fetch_pages: bool, p
             meta["page_fetched"] = True
         except (FetchError, BadDocument) as exc:
             meta["page_error"] = f"{exc.reason}: {exc.detail}"[:300]
+            if exc.reason in REFUSALS:
+                out.append(Failure(f"{origin} -> {link}"[:2000], exc.reason, exc.detail, source, "feed"))
     if not body.strip():
         reason = "no-text"
         detail = "feed item has no text" + (f" and its page failed ({meta['page_error']})" if "page_error" in meta else "")
-        return Failure(origin, reason, detail, source, "feed")
+        return [*out, Failure(origin, reason, detail, source, "feed")]
     if len(body.encode("utf-8", "surrogatepass")) > policy.max_bytes:
-        return Failure(origin, "too-large", f"item text larger than {policy.max_bytes} bytes", source, "feed")
-    return SourceDoc(source, "feed", title, body, url=link, external_id=None if link else key, author=author,
-                     published_at=published, meta=meta, origin=origin)
+        return [*out, Failure(origin, "too-large", f"item text larger than {policy.max_bytes} bytes", source, "feed")]
+    return [*out, SourceDoc(source, "feed", title, body, url=link, external_id=None if link else key, author=author,
+                            published_at=published, meta=meta, origin=origin)]
 
 
 def read_feed_bytes(
@@ -103,4 +111,4 @@ def read_feed_bytes(
             continue
         if keys_out is not None:
             keys_out.append(key)
-        yield entry_to_doc(entry, source=source, feed_url=feed_url, fetch_pages=fetch_pages, policy=policy)
+        yield from entry_to_doc(entry, source=source, feed_url=feed_url, fetch_pages=fetch_pages, policy=policy)
