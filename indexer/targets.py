@@ -11,6 +11,7 @@ from .sources.detect import sniff
 from .sources.feeds import read_feed_bytes
 from .sources.files import DEFAULT_MAX_BYTES, BadDocument, html_to_doc, iter_files, read_paths
 from .sources.jsonl import FieldMap, read_json_file
+from .sources.walk import walk
 
 SOURCE_TYPES = ("auto", "file", "json", "feed", "web")
 
@@ -49,17 +50,21 @@ def read_url(url: str, *, source: str | None, fetch_pages: bool, policy: FetchPo
 def read_targets(
     targets: list[str], *, source: str | None = None, source_type: str = "auto",
     field_map: FieldMap | None = None, fetch_pages: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-    policy: FetchPolicy | None = None,
+    policy: FetchPolicy | None = None, follow_symlinks: bool = False,
 ) -> Iterator[Item]:
     policy = policy or FetchPolicy(max_bytes=max_bytes)
     for target in targets:
         if target.startswith(("http://", "https://")):
             yield from read_url(target, source=source, fetch_pages=fetch_pages, policy=policy)
         elif source_type == "json":
-            for path in iter_files([target]):
-                yield from read_json_file(path, field_map=field_map, source=source, max_bytes=max_bytes)
-        elif not Path(target).exists():
+            for path in walk([target], follow_symlinks=follow_symlinks):
+                if isinstance(path, Failure):
+                    yield path
+                else:
+                    yield from read_json_file(path, field_map=field_map, source=source, max_bytes=max_bytes)
+        elif not Path(target).exists() and not Path(target).is_symlink():
             yield Failure(target, "not-found", "no such file or folder", source or "", source_type)
         else:
             st = "file" if source_type in ("auto", "file") else source_type
-            yield from read_paths([target], source=source, source_type=st, max_bytes=max_bytes, field_map=field_map)
+            yield from read_paths([target], source=source, source_type=st, max_bytes=max_bytes, field_map=field_map,
+                                  follow_symlinks=follow_symlinks)

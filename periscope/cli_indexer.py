@@ -128,7 +128,8 @@ def index(
         raise typer.Exit(2) from None
     max_bytes = int(max_mb * 1024 * 1024)
     items = read_targets(targets, source=source, source_type=source_type, field_map=fmap, fetch_pages=fetch_pages,
-                         max_bytes=max_bytes, policy=fetch_policy(settings, max_bytes))
+                         max_bytes=max_bytes, policy=fetch_policy(settings, max_bytes),
+                         follow_symlinks=settings.ingest_follow_symlinks)
     total = count_files(targets) if source_type != "json" else None
     stats = run_pipeline(settings, items, alias=alias or settings.index_alias,
                          workers=default_workers() if workers is None else workers, batch_size=batch_size,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import mailbox
-import os
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
@@ -20,49 +20,33 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Failure, Item, SourceDoc
+from .base import DEFAULT_MAX_BYTES, BadDocument
 from .detect import sniff
-
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-
-
-class BadDocument(Exception):
-    """Raised inside a reader; turned into a :class:`Failure` with ``reason``."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason, self.detail = reason, detail
+from .walk import open_regular, read_capped, walk
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files under ``paths`` in a stable (sorted) order, hidden files and folders skipped."""
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        yield Path(root) / name
-        else:
-            yield path
+    """Readable files under ``paths`` (see :func:`.walk.walk`)."""
+    return (p for p in walk(paths) if isinstance(p, Path))
 
 
 def read_paths(
     paths: Iterable[str | Path], *, source: str | None = None, source_type: str = "file",
-    max_bytes: int = DEFAULT_MAX_BYTES, field_map: Any = None,
+    max_bytes: int = DEFAULT_MAX_BYTES, field_map: Any = None, follow_symlinks: bool = False,
 ) -> Iterator[Item]:
     """Every document in ``paths`` (files or folders). JSON/JSONL files use ``field_map``."""
     from .feeds import read_feed_bytes
     from .jsonl import read_json_file
 
-    for path in iter_files(paths):
-        src = source or (path.parent.name if path.is_file() else path.name) or "files"
+    for path in walk(paths, follow_symlinks=follow_symlinks):
+        if isinstance(path, Failure):
+            path.source, path.source_type = source or Path(path.origin).parent.name or "files", source_type
+            yield path
+            continue
+        src = source or path.parent.name or "files"
         origin = str(path)
         try:
-            size = path.stat().st_size
-            if size > max_bytes:
-                raise BadDocument("too-large", f"{size} bytes > limit {max_bytes}")
-            with path.open("rb") as fh:
+            with open_regular(path) as fh:
                 head = fh.read(8192)
             kind = sniff(head, path)
             if kind in ("json", "jsonl"):
@@ -70,7 +54,7 @@ def read_paths(
                                           source_type="json" if source_type == "file" else source_type)
                 continue
             if kind == "feed":
-                yield from read_feed_bytes(path.read_bytes(), feed_url=path.resolve().as_uri(), source=src,
+                yield from read_feed_bytes(read_capped(path, max_bytes), feed_url=path.resolve().as_uri(), source=src,
                                            source_type="feed")
                 continue
             if kind == "mbox":
@@ -79,7 +63,7 @@ def read_paths(
             reader = _READERS.get(kind)
             if reader is None:
                 raise BadDocument("unsupported", f"content looks like {kind!r}")
-            doc = reader(path)
+            doc = reader(path, read_capped(path, max_bytes))
             doc.source, doc.source_type, doc.origin = src, source_type, origin
             doc.url = doc.url or path.resolve().as_uri()
             doc.meta.setdefault("path", str(path))
@@ -111,8 +95,8 @@ def _mtime(path: Path) -> str:
 _MD_TITLE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 
 
-def _read_text(path: Path) -> SourceDoc:
-    text = _decode(path.read_bytes()).replace("\r\n", "\n")
+def _read_text(path: Path, data: bytes) -> SourceDoc:
+    text = _decode(data).replace("\r\n", "\n")
     if "\x00" in text:
         raise BadDocument("binary", "NUL bytes in a text file")
     title, body = "", text.strip()
@@ -166,17 +150,16 @@ def html_to_doc(html: str | bytes, url: str | None = None) -> SourceDoc:
                      published_at=parse_date(doc.date), meta=meta)
 
 
-def _read_html(path: Path) -> SourceDoc:
-    data = path.read_bytes()
+def _read_html(path: Path, data: bytes) -> SourceDoc:
     return html_to_doc(_decode(data))
 
 
-def _read_pdf(path: Path) -> SourceDoc:
+def _read_pdf(path: Path, data: bytes) -> SourceDoc:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(str(path))
+        reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise BadDocument("encrypted-pdf", "the PDF is encrypted")
         text = "\n".join((page.extract_text() or "") for page in reader.pages).strip()
@@ -190,12 +173,12 @@ def _read_pdf(path: Path) -> SourceDoc:
                      published_at=parse_date(info.get("/CreationDate")), meta={"pages": len(reader.pages)})
 
 
-def _read_docx(path: Path) -> SourceDoc:
+def _read_docx(path: Path, data: bytes) -> SourceDoc:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
-        d = docx.Document(str(path))
+        d = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError) as exc:
         raise BadDocument("broken-docx", f"{type(exc).__name__}: {exc}") from None
     cp = d.core_properties
@@ -227,8 +210,8 @@ def message_to_doc(msg: EmailMessage) -> SourceDoc:
     )
 
 
-def _read_eml(path: Path) -> SourceDoc:
-    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+def _read_eml(path: Path, data: bytes) -> SourceDoc:
+    msg = email.message_from_bytes(data, policy=email.policy.default)
     if msg.defects and not msg.keys():
         raise BadDocument("broken-email", "; ".join(type(d).__name__ for d in msg.defects))
     doc = message_to_doc(msg)  # type: ignore[arg-type]
