@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Failure, Item, SourceDoc
-from .base import DEFAULT_MAX_BYTES, BadDocument
+from .base import DEFAULT_MAX_BYTES, BadDocument, Limits
 from .detect import sniff
+from .guards import check_zip, time_limit
 from .walk import open_regular, read_capped, walk
 
 
@@ -33,8 +34,10 @@ def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
 def read_paths(
     paths: Iterable[str | Path], *, source: str | None = None, source_type: str = "file",
     max_bytes: int = DEFAULT_MAX_BYTES, field_map: Any = None, follow_symlinks: bool = False,
+    limits: Limits | None = None,
 ) -> Iterator[Item]:
     """Every document in ``paths`` (files or folders). JSON/JSONL files use ``field_map``."""
+    limits = limits or Limits(max_bytes=max_bytes, follow_symlinks=follow_symlinks)
     from .feeds import read_feed_bytes
     from .jsonl import read_json_file
 
@@ -63,7 +66,11 @@ def read_paths(
             reader = _READERS.get(kind)
             if reader is None:
                 raise BadDocument("unsupported", f"content looks like {kind!r}")
-            doc = reader(path, read_capped(path, max_bytes))
+            data = read_capped(path, max_bytes)
+            if kind == "docx":
+                check_zip(data, limits, broken="broken-docx")
+            with time_limit(limits.parse_timeout):
+                doc = reader(path, data)
             doc.source, doc.source_type, doc.origin = src, source_type, origin
             doc.url = doc.url or path.resolve().as_uri()
             doc.meta.setdefault("path", str(path))
