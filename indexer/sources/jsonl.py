@@ -7,6 +7,7 @@ element, so a multi-gigabyte export never sits in memory as a whole.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -14,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Failure, Item, SourceDoc
+from .base import BadDocument
 from .files import parse_date
+from .walk import open_regular
 
 TARGETS = ("title", "body", "url", "id", "author", "published_at", "language", "source")
 DEFAULTS: dict[str, tuple[str, ...]] = {
@@ -110,8 +113,13 @@ def record_to_doc(record: Any, fmap: FieldMap, *, source: str, source_type: str,
     )
 
 
-def _iter_array(fh: Any, chunk: int = 1 << 16) -> Iterator[tuple[int, Any]]:
-    """Decode the elements of a top-level JSON array one at a time (bounded memory)."""
+class RecordTooLarge(ValueError):
+    pass
+
+
+def iter_json_array(fh: Any, chunk: int = 1 << 16, max_record: int | None = None) -> Iterator[tuple[int, Any]]:
+    """Decode the elements of a top-level JSON array one at a time (bounded memory: an element
+    longer than ``max_record`` characters raises :class:`RecordTooLarge`)."""
     dec = json.JSONDecoder()
     buf, pos, index, started, eof = "", 0, 0, False, False
     while True:
@@ -138,6 +146,8 @@ def _iter_array(fh: Any, chunk: int = 1 << 16) -> Iterator[tuple[int, Any]]:
         except json.JSONDecodeError:
             if eof:
                 raise
+            if max_record is not None and len(buf) - pos > max_record:
+                raise RecordTooLarge(f"array element {index} is longer than {max_record} characters") from None
             data = fh.read(chunk)  # element spans the chunk boundary: read more
             eof = not data
             buf = buf[pos:] + data
@@ -150,32 +160,41 @@ def _iter_array(fh: Any, chunk: int = 1 << 16) -> Iterator[tuple[int, Any]]:
 
 def read_json_file(path: str | Path, *, field_map: FieldMap | None = None, source: str | None = None,
                    source_type: str = "json", max_bytes: int = 20 * 1024 * 1024) -> Iterator[Item]:
-    """Records of a JSON Lines file or a JSON array file (detected by the first character)."""
+    """Records of a JSON Lines file or a JSON array file (detected by the first character).
+
+    The file is streamed: ``max_bytes`` limits each record, not the file, and no read is longer than
+    the limit (an over-long line is one ``record-too-large`` failure; the records after it go on).
+    """
     path = Path(path)
     fmap = field_map or FieldMap()
     src = source or path.stem
     try:
-        with path.open("rb") as fh:
+        with open_regular(path) as fh:
             first = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    except OSError as exc:
-        yield Failure(str(path), "unreadable", str(exc), src, source_type)
+    except (OSError, BadDocument) as exc:
+        reason = exc.reason if isinstance(exc, BadDocument) else "unreadable"
+        yield Failure(str(path), reason, str(exc), src, source_type)
         return
     if first == b"[":
         try:
-            with path.open("r", encoding="utf-8-sig") as fh:
-                for i, rec in _iter_array(fh):
+            with io.TextIOWrapper(open_regular(path), encoding="utf-8-sig") as fh:
+                for i, rec in iter_json_array(fh, max_record=max_bytes):
                     yield record_to_doc(rec, fmap, source=src, source_type=source_type, origin=f"{path}[{i}]",
                                         max_bytes=max_bytes)
+        except RecordTooLarge as exc:
+            yield Failure(str(path), "record-too-large", str(exc), src, source_type)
         except (ValueError, UnicodeDecodeError) as exc:
             yield Failure(str(path), "bad-json", f"{type(exc).__name__}: {exc}"[:500], src, source_type)
         return
-    with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
+    with open_regular(path) as fh:
+        for lineno, raw in enumerate(iter(lambda: fh.readline(max_bytes + 1), b""), 1):
             origin = f"{path}:{lineno}"
-            if not raw.strip():
+            if len(raw) > max_bytes and not raw.endswith(b"\n"):  # the line goes on past the limit
+                skipped = len(raw) + _skip_line(fh)
+                yield Failure(origin, "record-too-large", f"line of {skipped} bytes > limit {max_bytes}", src,
+                              source_type)
                 continue
-            if len(raw) > max_bytes:
-                yield Failure(origin, "too-large", f"line of {len(raw)} bytes > limit {max_bytes}", src, source_type)
+            if not raw.strip():
                 continue
             try:
                 rec = json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))
@@ -186,3 +205,13 @@ def read_json_file(path: str | Path, *, field_map: FieldMap | None = None, sourc
                 yield Failure(origin, "bad-json", str(exc), src, source_type)
                 continue
             yield record_to_doc(rec, fmap, source=src, source_type=source_type, origin=origin, max_bytes=max_bytes)
+
+
+def _skip_line(fh: Any, chunk: int = 1 << 16) -> int:
+    """Read past the rest of the current line in bounded chunks; how many bytes were skipped."""
+    n = 0
+    while part := fh.readline(chunk):
+        n += len(part)
+        if part.endswith(b"\n"):
+            break
+    return n
