@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from .http import FetchError, FetchPolicy, fetch
 from .models import Failure, Item
-from .sources.feeds import read_feed_bytes
+from .sources.formats.feed import read_feed_bytes
 
 MAX_SEEN = 20_000  # keys remembered per feed: bounded, feeds rarely carry more than a few hundred items
 

@@ -69,7 +69,7 @@ def _fetch_once(url: str, policy: FetchPolicy, headers: dict[str, str] | None) -
             for _hop in range(policy.max_redirects + 1):
                 check_url(current)
                 with client.stream("GET", current, headers=hdrs) as r:
-                    if r.is_redirect:
+                    if r.has_redirect_location:
                         current = urljoin(current, r.headers["location"])
                         continue
                     return _read(r, current, policy, deadline)

@@ -114,7 +114,7 @@ def index(
     Exit status 0 when everything was loaded, 1 when some documents failed (see the dead-letter file
     named in the summary), 3 when Elasticsearch stayed unavailable (run again to resume).
     """
-    from indexer.sources.jsonl import FieldMapError, parse_field_map
+    from indexer.sources import FieldMapError, parse_field_map
     from indexer.targets import SOURCE_TYPES, count_files, read_targets
 
     settings = _settings()

@@ -11,8 +11,7 @@ from indexer.http import FetchPolicy
 from indexer.ids import canonical_url, doc_id
 from indexer.models import Failure, SourceDoc
 from indexer.sources import parse_field_map, read_json_file, read_paths
-from indexer.sources.detect import sniff
-from indexer.sources.jsonl import FieldMapError
+from indexer.sources import FieldMapError, REGISTRY
 from indexer.sources.reuters import read_reuters, reuters_dir
 from indexer.targets import read_targets
 from tests.indexer_helpers import FIXTURES, LocalHTTPServer, build_tree
@@ -81,11 +80,14 @@ def test_too_large_file_is_skipped(tmp_path: Path) -> None:
 
 
 def test_sniffing_prefers_content() -> None:
+    sniff = REGISTRY.sniff
     assert sniff(b"%PDF-1.7 ...", Path("a.txt")) == "pdf"
     assert sniff(b"<!DOCTYPE html><html>", Path("a.txt")) == "html"
     assert sniff(b"From: a@b\nSubject: x\nDate: y\n\nbody", Path("noext")) == "eml"
     assert sniff(b"<?xml version='1.0'?><rss version='2.0'>", None) == "feed"
-    assert sniff(b"plain words", Path("a.md")) == "text"
+    assert sniff(b"plain words", Path("a.md")) == "markdown"
+    assert sniff(b"plain words", Path("a.txt")) == sniff(b"plain words", Path("noext")) == "text"
+    assert sniff(b"PK\x03\x04\x14\x00 zip", Path("a.zip")) == "unknown"  # archives: issue 14
 
 
 def test_json_lines_with_field_map(tree: Path) -> None:

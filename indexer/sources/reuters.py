@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..models import Item, SourceDoc
-from .jsonl import iter_json_array
+from .formats.jsonl import iter_json_array
 
 SOURCE = "reuters-21578"
 META_KEYS = ("topics", "places", "orgs", "people", "exchanges", "companies")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..models import Failure
-from .base import BadDocument
+from .errors import BadDocument
 
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
           (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"))

@@ -15,9 +15,10 @@ from typing import Any
 
 import feedparser
 
-from ..http import FetchError, FetchPolicy, fetch
-from ..models import Failure, Item, SourceDoc
-from .files import BadDocument, html_to_doc
+from ...http import FetchError, FetchPolicy, fetch
+from ...models import Failure, Item, SourceDoc
+from ..base import BadDocument, Format, Input, ReadContext
+from .html import html_to_doc
 
 
 def strip_html(text: str) -> str:
@@ -112,3 +113,28 @@ def read_feed_bytes(
         if keys_out is not None:
             keys_out.append(key)
         yield from entry_to_doc(entry, source=source, feed_url=feed_url, fetch_pages=fetch_pages, policy=policy)
+
+
+class Feed(Format):
+    name = "feed"
+    extensions = (".rss", ".atom")
+    mimetypes = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+    priority = 60
+    records = True
+    source_type = "feed"
+
+    def sniff(self, head: bytes, ext: str) -> bool:
+        low = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048].lower()
+        if not low.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")):
+            return False
+        return b"<rss" in low or b"<feed" in low or b"<rdf:rdf" in low
+
+    def read(self, inp: Input, ctx: ReadContext) -> Iterator[Item]:
+        assert inp.data is not None
+        yield from read_feed_bytes(inp.data, feed_url=inp.url or inp.origin, source=ctx.source,
+                                   source_type=self.source_type or ctx.source_type, fetch_pages=ctx.fetch_pages,
+                                   policy=ctx.fetch_policy or FetchPolicy(max_bytes=ctx.limits.max_bytes),
+                                   seen=ctx.seen, keys_out=ctx.keys_out)
+
+
+FORMAT = Feed()

@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..models import Failure, Item, SourceDoc
-from .base import BadDocument
-from .files import parse_date
-from .walk import open_regular
+from ...models import Failure, Item, SourceDoc
+from ..base import BadDocument, Format, Input, ReadContext
+from ..dates import parse_date
 
 TARGETS = ("title", "body", "url", "id", "author", "published_at", "language", "source")
 DEFAULTS: dict[str, tuple[str, ...]] = {
@@ -160,38 +159,32 @@ def iter_json_array(fh: Any, chunk: int = 1 << 16, max_record: int | None = None
 
 def read_json_file(path: str | Path, *, field_map: FieldMap | None = None, source: str | None = None,
                    source_type: str = "json", max_bytes: int = 20 * 1024 * 1024) -> Iterator[Item]:
-    """Records of a JSON Lines file or a JSON array file (detected by the first character).
-
-    The file is streamed: ``max_bytes`` limits each record, not the file, and no read is longer than
-    the limit (an over-long line is one ``record-too-large`` failure; the records after it go on).
-    """
+    """Records of a JSON Lines file or a JSON array file (detected by the first character)."""
     path = Path(path)
-    fmap = field_map or FieldMap()
-    src = source or path.stem
+    inp = Input(str(path), path=path)
     try:
-        with open_regular(path) as fh:
-            first = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        yield from read_records(inp, field_map or FieldMap(), source=source or path.stem, source_type=source_type,
+                                max_bytes=max_bytes)
     except (OSError, BadDocument) as exc:
         reason = exc.reason if isinstance(exc, BadDocument) else "unreadable"
-        yield Failure(str(path), reason, str(exc), src, source_type)
-        return
-    if first == b"[":
-        try:
-            with io.TextIOWrapper(open_regular(path), encoding="utf-8-sig") as fh:
-                for i, rec in iter_json_array(fh, max_record=max_bytes):
-                    yield record_to_doc(rec, fmap, source=src, source_type=source_type, origin=f"{path}[{i}]",
-                                        max_bytes=max_bytes)
-        except RecordTooLarge as exc:
-            yield Failure(str(path), "record-too-large", str(exc), src, source_type)
-        except (ValueError, UnicodeDecodeError) as exc:
-            yield Failure(str(path), "bad-json", f"{type(exc).__name__}: {exc}"[:500], src, source_type)
-        return
-    with open_regular(path) as fh:
+        yield Failure(str(path), reason, str(exc), source or path.stem, source_type)
+
+
+def read_records(inp: Input, fmap: FieldMap, *, source: str, source_type: str, max_bytes: int) -> Iterator[Item]:
+    """Stream the records of ``inp``: ``max_bytes`` limits each record, not the file, and no read is
+    longer than the limit (an over-long line is one ``record-too-large`` failure; the rest goes on)."""
+    with inp.open() as fh:
+        is_array = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+        fh.seek(0)
+        if is_array:
+            yield from _array_records(io.TextIOWrapper(fh, encoding="utf-8-sig"), inp.origin, fmap, source,
+                                      source_type, max_bytes)
+            return
         for lineno, raw in enumerate(iter(lambda: fh.readline(max_bytes + 1), b""), 1):
-            origin = f"{path}:{lineno}"
+            origin = f"{inp.origin}:{lineno}"
             if len(raw) > max_bytes and not raw.endswith(b"\n"):  # the line goes on past the limit
                 skipped = len(raw) + _skip_line(fh)
-                yield Failure(origin, "record-too-large", f"line of {skipped} bytes > limit {max_bytes}", src,
+                yield Failure(origin, "record-too-large", f"line of {skipped} bytes > limit {max_bytes}", source,
                               source_type)
                 continue
             if not raw.strip():
@@ -199,12 +192,24 @@ def read_json_file(path: str | Path, *, field_map: FieldMap | None = None, sourc
             try:
                 rec = json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))
             except UnicodeDecodeError as exc:
-                yield Failure(origin, "invalid-utf8", str(exc), src, source_type)
+                yield Failure(origin, "invalid-utf8", str(exc), source, source_type)
                 continue
             except json.JSONDecodeError as exc:
-                yield Failure(origin, "bad-json", str(exc), src, source_type)
+                yield Failure(origin, "bad-json", str(exc), source, source_type)
                 continue
-            yield record_to_doc(rec, fmap, source=src, source_type=source_type, origin=origin, max_bytes=max_bytes)
+            yield record_to_doc(rec, fmap, source=source, source_type=source_type, origin=origin, max_bytes=max_bytes)
+
+
+def _array_records(fh: Any, origin: str, fmap: FieldMap, source: str, source_type: str,
+                   max_bytes: int) -> Iterator[Item]:
+    try:
+        for i, rec in iter_json_array(fh, max_record=max_bytes):
+            yield record_to_doc(rec, fmap, source=source, source_type=source_type, origin=f"{origin}[{i}]",
+                                max_bytes=max_bytes)
+    except RecordTooLarge as exc:
+        yield Failure(origin, "record-too-large", str(exc), source, source_type)
+    except (ValueError, UnicodeDecodeError) as exc:
+        yield Failure(origin, "bad-json", f"{type(exc).__name__}: {exc}"[:500], source, source_type)
 
 
 def _skip_line(fh: Any, chunk: int = 1 << 16) -> int:
@@ -215,3 +220,26 @@ def _skip_line(fh: Any, chunk: int = 1 << 16) -> int:
         if part.endswith(b"\n"):
             break
     return n
+
+
+class JsonRecords(Format):
+    """JSON Lines (one object per line) and JSON arrays of objects: one document per record."""
+
+    name = "json"
+    extensions = (".json", ".jsonl", ".ndjson")
+    mimetypes = ("application/json", "application/x-ndjson", "application/jsonl")
+    priority = 40
+    streaming = True
+    records = True
+    source_type = "json"
+
+    def sniff(self, head: bytes, ext: str) -> bool:
+        first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        return first in (b"[", b"{") and ext in self.extensions + ("",)
+
+    def read(self, inp: Input, ctx: ReadContext) -> Iterator[Item]:
+        yield from read_records(inp, ctx.field_map or FieldMap(), source=ctx.source, source_type=ctx.source_type,
+                                max_bytes=ctx.limits.max_bytes)
+
+
+FORMAT = JsonRecords()
