@@ -174,7 +174,8 @@ class Pipeline:
                 self._fail(Failure(src.origin, "enrich-error", enr, src.source, src.source_type, i))
                 continue
             try:
-                out.append(build_document(src, enr, doc_id=i, content_hash=h, pipeline=self.pipeline, now=now))
+                out.append(build_document(src, enr, doc_id=i, content_hash=h, pipeline=self.pipeline,
+                                          now=now).to_source())
             except Exception as exc:  # noqa: BLE001 - one odd enrichment must not stop the run
                 self._fail(Failure(src.origin, "build-error", f"{type(exc).__name__}: {exc}"[:500],
                                    src.source, src.source_type, i))
