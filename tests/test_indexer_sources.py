@@ -31,10 +31,19 @@ def by_name(items: list, name: str) -> list:
     return [i for i in items if Path(i.origin.split("#")[0].split(":")[0].split("[")[0]).name == name]
 
 
-def test_every_format_is_read(items: list) -> None:
-    docs = {Path(d.meta.get("path", d.origin)).name: d for d in items if isinstance(d, SourceDoc)}
-    assert {"sanctions.txt", "briefing.md", "report.html", "tip.eml", "assessment.pdf", "memo.docx",
-            "scan_misnamed.txt", "saved_page_without_extension", "desk.mbox"} <= set(docs)
+def test_every_format_is_read(items: list, tree: Path) -> None:
+    docs = {Path(d.meta.get("path", d.origin)).name: d for d in items
+            if isinstance(d, SourceDoc) and d.source_type == "file" and d.meta.get("format") != "mbox"}
+    assert {name: d.meta["format"] for name, d in docs.items()} == {
+        "sanctions.txt": "text", "briefing.md": "markdown", "report.html": "html", "tip.eml": "eml",
+        "assessment.pdf": "pdf", "memo.docx": "docx", "scan_misnamed.txt": "pdf",
+        "saved_page_without_extension": "html"}
+    for name, d in docs.items():  # one file, one document: named after the file, at its file:// URI
+        assert d.source == "fixtures" and d.origin == d.meta["path"] and Path(d.origin).name == name
+        assert d.url == Path(d.origin).resolve().as_uri() and d.title.strip() and d.body.strip()
+    records = [d for d in items if isinstance(d, SourceDoc) and d.source_type == "json"]
+    assert sorted(Path(d.origin).name for d in records) == ["archive.json[0]", "archive.json[1]", "wire.jsonl:1",
+                                                         "wire.jsonl:2"]
     assert docs["briefing.md"].title == "Port of Rotterdam reports record container traffic"
     html = docs["report.html"]
     assert html.title == "Drought threatens cocoa harvest in Ghana"
@@ -50,7 +59,7 @@ def test_every_format_is_read(items: list) -> None:
     mail = docs["tip.eml"]
     assert mail.title.startswith("Tip: convoy") and "Jan Novak" in mail.author and "Narva" in mail.body
     assert mail.published_at.isoformat() == "2024-04-02T09:15:00+02:00"
-    assert all(d.url and d.url.startswith("file://") for d in docs.values() if d.meta.get("format") in ("text", "html", "pdf", "docx", "eml"))
+    assert docs["sanctions.txt"].title and "sanction" in docs["sanctions.txt"].body.lower()
 
 
 def test_mailbox_yields_each_message(items: list) -> None:
@@ -59,15 +68,12 @@ def test_mailbox_yields_each_message(items: list) -> None:
     assert len({doc_id(m) for m in msgs}) == 2
 
 
-def test_broken_files_are_failures_with_reasons(items: list) -> None:
-    fails = {Path(f.origin.split(":")[0]).name if not f.origin.endswith("jsonl") else f.origin: f
-             for f in items if isinstance(f, Failure)}
-    reasons = {Path(f.origin).name.split(":")[0]: f.reason for f in items if isinstance(f, Failure)}
-    assert reasons["latin1.txt"] == "invalid-utf8"
-    assert reasons["broken.pdf"] == "broken-pdf"
-    assert reasons["broken.docx"] in ("broken-docx", "unsupported")
-    assert {f.reason for f in items if isinstance(f, Failure) and "wire.jsonl" in f.origin} == {"bad-json", "no-text"}
-    assert fails  # and nothing raised
+def test_broken_files_are_failures_with_reasons(items: list, tree: Path) -> None:
+    fails = {f.origin.removeprefix(str(tree) + "/"): f for f in items if isinstance(f, Failure)}
+    assert {origin: f.reason for origin, f in fails.items()} == {
+        "latin1.txt": "invalid-utf8", "broken.pdf": "broken-pdf", "broken.docx": "broken-docx",
+        "exports/wire.jsonl:3": "bad-json", "exports/wire.jsonl:4": "no-text"}
+    assert all(f.source == "fixtures" and f.source_type in ("file", "json") and f.detail for f in fails.values())
 
 
 def test_too_large_file_is_skipped(tmp_path: Path) -> None:
