@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import signal
 import threading
+import time
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,20 +48,29 @@ def time_limit(seconds: float) -> Iterator[None]:
     """Raise BadDocument("timeout") in the block after ``seconds`` (wall clock).
 
     Uses SIGALRM, so it works in the main thread of a POSIX process — where the CLI reads sources;
-    elsewhere (a thread, Windows) the block runs unbounded rather than not at all.
+    elsewhere (a thread, Windows) the block runs unbounded rather than not at all. An alarm already
+    pending (a test timeout, say) is honoured and re-armed afterwards with the time it had left.
     """
     usable = seconds > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
+    start = time.monotonic()
+    outer_handler = signal.getsignal(signal.SIGALRM)
+    outer_delay, outer_interval = signal.getitimer(signal.ITIMER_REAL)
 
-    def expire(_sig: int, _frame: object) -> None:
+    def expire(sig: int, frame: object) -> None:
+        if outer_delay and time.monotonic() - start >= outer_delay - 1e-3 and callable(outer_handler):
+            outer_handler(sig, frame)  # the outer alarm was due first: its owner decides
         raise BadDocument("timeout", f"parsing took longer than {seconds:g}s")
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_delay) if outer_delay else seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, outer_handler)
+        if outer_delay:
+            left = max(outer_delay - (time.monotonic() - start), 1e-3)
+            signal.setitimer(signal.ITIMER_REAL, left, outer_interval)

@@ -73,3 +73,20 @@ def test_parse_time_is_capped() -> None:
         while True:
             pass
     assert err.value.reason == "timeout" and time.monotonic() - t0 < 2
+
+
+def test_parse_time_limit_keeps_an_outer_alarm() -> None:
+    import signal
+
+    fired: list[int] = []
+    old = signal.signal(signal.SIGALRM, lambda *_: fired.append(1))
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.6)
+        with time_limit(5):
+            pass
+        assert 0 < signal.getitimer(signal.ITIMER_REAL)[0] <= 0.6  # re-armed with what it had left
+        time.sleep(0.8)
+        assert fired == [1]
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
