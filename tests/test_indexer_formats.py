@@ -117,3 +117,14 @@ def test_a_new_plugin_is_one_class(tmp_path: Path) -> None:
                                                            ("Rail", "Freight fell.", "t")]
     with pytest.raises(ValueError, match="already registered"):
         reg.register(_Tsv())
+
+
+def test_mbox_message_over_the_limit_is_one_failure(tmp_path: Path) -> None:
+    box = tmp_path / "desk.mbox"
+    big = "Subject: Big\nFrom: a@example.org\n\n" + "grain " * 20_000
+    small = "Subject: Small\nFrom: b@example.org\n\nGdansk volumes rose."
+    box.write_text(f"From a@example.org Mon Jan  1 00:00:00 2024\n{big}\n\n"
+                   f"From b@example.org Mon Jan  1 00:00:00 2024\n{small}\n")
+    out = list(read_paths([box], source="t", max_bytes=50_000))
+    assert [(type(o).__name__, getattr(o, "reason", o.title if isinstance(o, SourceDoc) else "")) for o in out] == [
+        ("Failure", "record-too-large"), ("SourceDoc", "Small")]
