@@ -104,5 +104,7 @@ class GuardedTransport(httpx.HTTPTransport):
 
     def __init__(self, allowed: tuple[Network, ...]) -> None:
         super().__init__(trust_env=False)
+        # httpx has no public hook for the network backend; its pool is replaced by one with ours
+        # (tests/security/test_ingest_ssrf.py fails loudly if a future httpx stops using it).
         self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(trust_env=False),
                                              network_backend=GuardedBackend(allowed), max_connections=4)
