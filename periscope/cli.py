@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 import sys
-import time
 
 import typer
-from rich.console import Console
 
-from periscope.settings import Settings, SettingsError, get_settings
+from periscope.cli_common import console, ensure_node
+from periscope.cli_common import fail as _fail
+from periscope.cli_common import settings_or_exit as _settings
 
 app = typer.Typer(help="Periscope — OSINT search and discovery.", no_args_is_help=True, add_completion=False)
 es_app = typer.Typer(help="Manage the local Elasticsearch node.", no_args_is_help=True)
 app.add_typer(es_app, name="es")
-console = Console(stderr=True)
-
-
-def _settings() -> Settings:
-    try:
-        return get_settings()
-    except SettingsError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
-    return typer.Exit(code)
-
-
-def ensure_node(settings: Settings) -> None:
-    """Start the managed node when no external cluster is configured."""
-    if not settings.managed:
-        return
-    from periscope.esnode import ManagedNode, NodeError
-
-    node = ManagedNode(settings)
-    try:
-        t0 = time.monotonic()
-        st = node.start()
-    except NodeError as exc:
-        raise _fail(str(exc)) from None
-    console.print(f"Elasticsearch {st.version} at {st.url}: {st.health} ({time.monotonic() - t0:.1f}s)")
 
 
 @es_app.command("start")

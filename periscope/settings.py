@@ -83,6 +83,32 @@ class Settings(BaseSettings):
     def api_es_connection(self) -> "ESConnection":
         """The API's connection: short per-request budget, no retry of a timeout."""
         return self.es_connection(request_timeout=self.api_es_timeout, retry_on_timeout=False)
+    # --- ingestion (indexer) ----------------------------------------------------------------------
+    # Feeds and --fetch-pages reach only public addresses; list CIDR ranges here to fetch from an
+    # intranet deliberately (e.g. 10.0.0.0/8,fd00::/8).
+    fetch_allow_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    fetch_timeout: float = 10.0  # seconds per read; a whole response gets 3x this
+    fetch_max_redirects: int = 5
+    ingest_max_mb: float = 20.0  # per document (a file, a page, one JSONL record); `--max-mb` overrides
+    ingest_parse_timeout: float = 60.0  # seconds one document may take to parse (main thread only)
+    ingest_follow_symlinks: bool = False  # True: also index symlinks pointing outside the indexed folder
+    ingest_zip_max_members: int = 10_000  # docx and other zip containers: members per file
+    ingest_zip_max_ratio: float = 100.0  # uncompressed/compressed size per member (zip bombs reach 1000+)
+    ingest_es_give_up_s: float = 600.0  # how long a run waits for Elasticsearch before stopping
+
+    @field_validator("fetch_allow_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        import ipaddress
+
+        for spec in value if isinstance(value, list) else []:
+            try:
+                ipaddress.ip_network(spec, strict=False)
+            except ValueError:
+                raise ValueError(f"{spec!r} is not an IP network; use CIDR such as 10.0.0.0/8") from None
+        return value
 
     @field_validator("es_url", "api_keys", "cors_origins", mode="before")
     @classmethod
