@@ -61,6 +61,27 @@ class Settings(BaseSettings):
     # shared by every worker process on this machine; set it explicitly when several machines serve.
     secret_key: str = ""
 
+    # --- workspace store ------------------------------------------------------------------------
+    # Analysts' own data (users, collections, ...). Empty: the embedded SQLite file
+    # <cache_dir>/workspace.sqlite3. PostgreSQL: postgresql+psycopg://user:password@host:5432/db.
+    database_url: str = ""
+    pg_port: int = 5433  # the managed local PostgreSQL of `periscope db start` (5432 may be taken)
+    pg_run_as: str = "periscope"  # user PostgreSQL runs as when Periscope is started as root
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, url: str) -> str:
+        from workspace.store import normalise_url  # lazy: SQLAlchemy is only needed when used
+
+        return normalise_url(url) if url else url
+
+    @property
+    def workspace_url(self) -> str:
+        from workspace.store import default_url
+
+        return self.database_url or default_url(self.cache_dir)
+    # --- end workspace store ----------------------------------------------------------------------
+
     @field_validator("es_url", "api_keys", "cors_origins", mode="before")
     @classmethod
     def _split_csv(cls, value: object) -> object:
