@@ -47,7 +47,7 @@ class ManagedPostgres:
         self, cache_dir: Path, name: str = "local", *, port: int = 5433,
         run_as: str = "periscope", throwaway: bool = False,
     ) -> None:
-        self.root = service_root(Path(cache_dir), f"pg/{name}")
+        self.root = clusters_dir(cache_dir) / name
         self.data = self.root / "data"
         self.log = self.root / "postgres.log"
         self.port = port
@@ -201,6 +201,11 @@ class ManagedPostgres:
         if not self.log.is_file():
             return "(no log output)"
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def clusters_dir(cache_dir: Path) -> Path:
+    """Where the managed clusters live: ``<cache>/pg`` (or its /var/tmp stand-in, see localservice)."""
+    return service_root(Path(cache_dir), "pg")
 
 
 def find_bindir() -> Path:
