@@ -131,6 +131,14 @@ class ManagedPostgres:
         self._admin(f'CREATE DATABASE "{_ident(name)}"')
         return self.url(name)
 
+    def ensure_database(self, name: str) -> str:
+        """The database ``name``, created when missing; returns its URL."""
+        import psycopg
+
+        with psycopg.connect(host="127.0.0.1", port=self.port, user=SUPERUSER, dbname="postgres") as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        return self.url(name) if exists else self.create_database(name)
+
     def drop_database(self, name: str) -> None:
         self._admin(f'DROP DATABASE IF EXISTS "{_ident(name)}" WITH (FORCE)')
 

@@ -19,7 +19,9 @@ class NotFound(WorkspaceError, LookupError):
 
     def __init__(self, kind: str, name: str, candidates: Iterable[str] = ()) -> None:
         self.kind, self.name = kind, name
-        self.suggestions = difflib.get_close_matches(name, list(candidates), n=3, cutoff=0.6)
+        by_key = {c.casefold(): c for c in candidates}  # "alise" suggests "Alice"
+        close = difflib.get_close_matches(name.casefold(), list(by_key), n=3, cutoff=0.6)
+        self.suggestions = [by_key[c] for c in close]
         hint = f" Did you mean {' or '.join(repr(s) for s in self.suggestions)}?" if self.suggestions else ""
         super().__init__(f"no {kind} named {name!r}.{hint}")
 
