@@ -124,6 +124,10 @@ class ManagedPostgres:
         """Stop and delete the cluster's files."""
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+        try:
+            self.root.parent.rmdir()  # the last cluster gone: leave no empty /var/tmp stand-in behind
+        except OSError:
+            pass
 
     # ----------------------------------------------------------------------------- databases
     def create_database(self, name: str) -> str:

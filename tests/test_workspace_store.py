@@ -119,3 +119,25 @@ def test_open_store_creates_the_sqlite_folder(tmp_path):
     path = tmp_path / "deeper" / "workspace.sqlite3"
     with open_store(f"sqlite:///{path}") as ws:
         assert ws.current() == "0001" and path.is_file()
+
+
+def test_compose_runs_postgres_and_points_the_api_at_it():
+    import json
+    import shutil
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    if shutil.which("docker") is None or subprocess.run(["docker", "compose", "version"],
+                                                       capture_output=True).returncode != 0:
+        pytest.skip("docker CLI with the compose plugin is not installed")
+    out = subprocess.run(
+        ["docker", "compose", "-f", str(root / "docker-compose.yml"), "--profile", "cluster", "config",
+         "--format", "json"],
+        capture_output=True, text=True, cwd=root, env={**os.environ, "PERISCOPE_API_KEYS": "k"}, check=True,
+    )
+    services = json.loads(out.stdout)["services"]
+    assert services["postgres"]["image"].startswith("postgres:")
+    for api in ("api", "api-cluster"):
+        url = services[api]["environment"]["PERISCOPE_DATABASE_URL"]
+        assert normalise_url(url).startswith("postgresql+psycopg://periscope:") and "@postgres:5432/" in url
+        assert "postgres" in services[api]["depends_on"] and "db upgrade" in " ".join(services[api]["command"])
