@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -26,6 +25,7 @@ from mappings.contract import LANGUAGE_LOCALES
 from periscope.localservice import (
     RunAsError, chown_tree, credentials, service_root, system_user,
 )
+from periscope.localservice import java_major as _java_major
 from periscope.localservice import pid_alive as _alive
 from periscope.localservice import port_busy as _port_busy
 from periscope.settings import Settings
@@ -323,18 +323,6 @@ def hunspell_files(locale: str) -> tuple[Path, Path] | None:
         if aff.exists() and dic.exists():
             return aff.resolve(), dic.resolve()
     return None
-
-
-def _java_major(home: Path) -> int | None:
-    java = home / "bin" / "java"
-    if not java.is_file():
-        return None
-    try:
-        out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    m = re.search(r'version "(\d+)', out.stderr + out.stdout)
-    return int(m.group(1)) if m else None
 
 
 def _has_modules(home: Path, modules: tuple[str, ...]) -> bool:

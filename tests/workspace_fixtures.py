@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from periscope.localservice import pid_alive
+from periscope.oidcnode import OidcServer
 from periscope.pgnode import ManagedPostgres, clusters_dir, free_port
 from periscope.settings import Settings
 
@@ -93,3 +94,12 @@ def store(workspace_url: str):  # noqa: ANN201 - workspace.Workspace, imported l
     ws = open_store(workspace_url)
     yield ws
     ws.close()
+
+
+@pytest.fixture(scope="session")
+def oidc_server(settings: Settings) -> Iterator[OidcServer]:
+    """A real OpenID Connect provider (mock-oauth2-server, interactive login) for the session."""
+    server = OidcServer(settings.cache_dir, free_port())
+    server.start()
+    yield server
+    server.stop()
