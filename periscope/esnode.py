@@ -28,6 +28,7 @@ from periscope.localservice import (
 from periscope.localservice import java_major as _java_major
 from periscope.localservice import pid_alive as _alive
 from periscope.localservice import port_busy as _port_busy
+from periscope.localservice import stop_process
 from periscope.settings import Settings
 
 CLUSTER_NAME = "periscope-local"
@@ -290,12 +291,7 @@ class ManagedNode:
         pid = self._pid()
         if pid is None:
             return False
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and _alive(pid):
-            time.sleep(0.3)
-        if _alive(pid):
-            os.kill(pid, signal.SIGKILL)
+        stop_process(pid, signal.SIGTERM, timeout, poll=0.3)
         self.pidfile.unlink(missing_ok=True)
         return True
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import signal
 import socket
 import subprocess
+import time
 from pathlib import Path
 
 
@@ -98,3 +100,13 @@ def java_major(home: Path) -> int | None:
         return None
     m = re.search(r'version "(\d+)', out.stderr + out.stdout)
     return int(m.group(1)) if m else None
+
+
+def stop_process(pid: int, sig: int, timeout: float, poll: float = 0.2) -> None:
+    """Send ``sig`` (the service's graceful shutdown) and wait; SIGKILL if it is still there."""
+    os.kill(pid, sig)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and pid_alive(pid):
+        time.sleep(poll)
+    if pid_alive(pid):
+        os.kill(pid, signal.SIGKILL)

@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from periscope.localservice import (
     RunAsError, chown_tree, credentials, service_root, system_user,
 )
 from periscope.localservice import pid_alive as _alive
+from periscope.localservice import stop_process
 from periscope.localservice import port_busy as _port_busy
 
 SUPERUSER = "periscope"
@@ -112,12 +112,7 @@ class ManagedPostgres:
         pid, _ = self._postmaster()
         if pid is None:
             return False
-        os.kill(pid, signal.SIGINT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and _alive(pid):
-            time.sleep(0.1)
-        if _alive(pid):
-            os.kill(pid, signal.SIGQUIT)  # immediate shutdown; a throw-away cluster loses nothing
+        stop_process(pid, signal.SIGINT, timeout, poll=0.1)
         return True
 
     def destroy(self) -> None:

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workspace.errors import AlreadyExists, InvalidValue, NotFound
+from workspace.errors import InvalidValue, NotFound
 from workspace.groups import check_slug, group_row
 from workspace.models import Collection, CollectionAcl, Group, Membership, Permission, Role, User
+from workspace.store import add_unique
 from workspace.users import UserInfo, user_row
 
 
@@ -54,15 +54,9 @@ def create_collection(
 ) -> CollectionInfo:
     """A new collection; a taken name raises :class:`AlreadyExists` (the API answers 409)."""
     name = check_slug("collection", name)
-    if db.scalar(select(Collection.id).where(Collection.name == name)) is not None:
-        raise AlreadyExists("collection", name)
     row = Collection(name=name, label=label.strip() or name, description=description.strip(),
                      created_by=created_by)
-    db.add(row)
-    try:
-        db.flush()
-    except IntegrityError:
-        raise AlreadyExists("collection", name) from None
+    add_unique(db, row, select(Collection.id).where(Collection.name == name), "collection", name)
     return _info(row)
 
 

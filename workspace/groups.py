@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from workspace.errors import AlreadyExists, InvalidValue, NotFound
+from workspace.errors import InvalidValue, NotFound
 from workspace.models import Group, Membership, User
+from workspace.store import add_unique
 from workspace.users import user_row
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -48,14 +48,8 @@ def group_row(db: Session, name: str) -> Group:
 
 def create_group(db: Session, name: str, description: str = "") -> GroupInfo:
     name = check_slug("group", name)
-    if db.scalar(select(Group.id).where(Group.name == name)) is not None:
-        raise AlreadyExists("group", name)
     row = Group(name=name, description=description.strip())
-    db.add(row)
-    try:
-        db.flush()
-    except IntegrityError:
-        raise AlreadyExists("group", name) from None
+    add_unique(db, row, select(Group.id).where(Group.name == name), "group", name)
     return _info(row)
 
 

@@ -16,12 +16,12 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from workspace.errors import InvalidValue, SchemaOutdated
+from workspace.errors import AlreadyExists, InvalidValue, SchemaOutdated
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_FILE = "workspace.sqlite3"
@@ -138,6 +138,17 @@ class Workspace:
 def open_store(url: str, *, migrate: bool = True) -> Workspace:
     """Open (and by default migrate) the workspace database at ``url``."""
     return Workspace(url, migrate=migrate)
+
+
+def add_unique(db: Session, row: object, taken: Select, kind: str, name: str) -> None:
+    """Insert ``row`` unless ``taken`` finds its name; a concurrent insert that wins is caught too."""
+    if db.scalar(taken) is not None:
+        raise AlreadyExists(kind, name)
+    db.add(row)
+    try:
+        db.flush()
+    except IntegrityError:
+        raise AlreadyExists(kind, name) from None
 
 
 def _engine(url: str, echo: bool) -> Engine:

@@ -12,11 +12,11 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workspace.errors import AlreadyExists, InvalidValue, NotFound
 from workspace.models import Role, User, WebSession, utcnow
+from workspace.store import add_unique
 
 USERNAME = re.compile(r"^\w[\w.@-]{0,63}$")
 MIN_PASSWORD, MAX_PASSWORD = 10, 1024
@@ -99,18 +99,14 @@ def create_user(
     """A new account; ``password=None`` makes an account that can only sign in through OIDC."""
     name = check_username(username)
     role = check_role(role)
-    if _row(db, name) is not None:
+    if _row(db, name) is not None:  # before hashing: Argon2 is deliberately slow
         raise AlreadyExists("user", name)
     row = User(
         username=name, username_key=username_key(name), display_name=display_name.strip()[:200],
         role=role.value, must_change_password=must_change_password,
         password_hash=hasher.hash(check_password(password)) if password is not None else None,
     )
-    db.add(row)
-    try:
-        db.flush()
-    except IntegrityError:  # a concurrent create won the race
-        raise AlreadyExists("user", name) from None
+    add_unique(db, row, select(User.id).where(User.username_key == row.username_key), "user", name)
     return user_info(row)
 
 
