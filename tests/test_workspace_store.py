@@ -12,7 +12,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, select
 
-from tests.workspace_fixtures import pg_server, store, workspace_url  # noqa: F401 - fixtures
+from tests.workspace_fixtures import (  # noqa: F401 - fixtures
+    empty_workspace_url, pg_server, store, workspace_url,
+)
 from workspace import InvalidValue, SchemaOutdated, Workspace, open_store
 from workspace.meta import get_meta, set_meta
 from workspace.models import Base, Meta
@@ -33,7 +35,7 @@ def test_migrations_from_empty_reach_head_and_match_the_models(store: Workspace)
     store.check_current()
 
 
-def test_concurrent_upgrades_from_several_processes_serialise(workspace_url: str):
+def test_concurrent_upgrades_from_several_processes_serialise(empty_workspace_url: str):
     """API workers all migrate at start-up: they must queue (advisory lock / BEGIN IMMEDIATE).
 
     Processes, not threads: Alembic's ``context`` is process-global, and workers are processes.
@@ -41,20 +43,20 @@ def test_concurrent_upgrades_from_several_processes_serialise(workspace_url: str
     code = "import sys; from workspace import Workspace; print(Workspace(sys.argv[1]).current())"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     procs = [
-        subprocess.Popen([sys.executable, "-c", code, workspace_url], stdout=subprocess.PIPE,
+        subprocess.Popen([sys.executable, "-c", code, empty_workspace_url], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=env)
-        for _ in range(3)
+        for _ in range(2)
     ]
     results = [p.communicate(timeout=120) for p in procs]
-    assert [(p.returncode, out.strip()) for p, (out, _) in zip(procs, results)] == [(0, "0001")] * 3, results
+    assert [(p.returncode, out.strip()) for p, (out, _) in zip(procs, results)] == [(0, "0001")] * 2, results
 
 
-def test_downgrade_to_empty_and_back(workspace_url: str):
+def test_downgrade_to_empty_and_back(empty_workspace_url: str):
     from alembic import command
 
     from workspace.store import alembic_config
 
-    with Workspace(workspace_url) as ws:
+    with Workspace(empty_workspace_url) as ws:
         with ws.engine.begin() as conn:
             command.downgrade(alembic_config(conn), "base")
         assert set(inspect(ws.engine).get_table_names()) <= {"alembic_version"}

@@ -5,8 +5,9 @@ loopback port, fsync off), destroyed at the end. ``workspace_url`` is parametris
 databases: a temporary SQLite file, or a fresh ``CREATE DATABASE test_<module>_<random>`` per test
 module on PostgreSQL; both are removed afterwards. ``store`` is an opened, migrated Workspace.
 
-The server is cached in this module, so importing these fixtures into several places (conftest and
-a test module) still starts exactly one cluster.
+``oidc_server`` is a real OpenID Connect provider (mock-oauth2-server) for the session.
+Servers are cached in this module, so importing these fixtures into several places (conftest and
+a test module) still starts exactly one of each.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 
@@ -27,7 +29,8 @@ from periscope.settings import Settings
 
 BACKENDS = ("sqlite", "postgresql")
 TEST_PREFIX = "test-"
-_server: list[ManagedPostgres] = []
+_resources: dict[str, Any] = {}  # see _shared
+T = TypeVar("T")
 
 
 def reap_orphans(cache_dir: Path) -> None:
@@ -41,26 +44,47 @@ def reap_orphans(cache_dir: Path) -> None:
             ManagedPostgres(cache_dir, owner.parent.name).destroy()
 
 
+def _shared(key: str, make: Callable[[], T], close: Callable[[T], object]) -> Iterator[T]:
+    """One instance per process however many modules define the fixture; closed at session end."""
+    if key not in _resources:
+        _resources[key] = make()
+    yield _resources[key]
+    if key in _resources:
+        close(_resources.pop(key))
+
+
+def _start_pg(settings: Settings) -> ManagedPostgres:
+    reap_orphans(settings.cache_dir)
+    pg = ManagedPostgres(
+        settings.cache_dir, f"{TEST_PREFIX}{uuid.uuid4().hex[:8]}", port=free_port(),
+        run_as=settings.pg_run_as, throwaway=True,
+    )
+    pg.root.mkdir(parents=True, exist_ok=True)
+    (pg.root / "owner.pid").write_text(str(os.getpid()))
+    try:
+        pg.start()
+    except Exception:
+        pg.destroy()
+        raise
+    return pg
+
+
+def _start_oidc(settings: Settings) -> OidcServer:
+    server = OidcServer(settings.cache_dir, free_port())
+    server.start()
+    return server
+
+
 @pytest.fixture(scope="session")
 def pg_server(settings: Settings) -> Iterator[ManagedPostgres]:
     """A running throw-away PostgreSQL cluster, shared by the whole session."""
-    if not _server:
-        reap_orphans(settings.cache_dir)
-        pg = ManagedPostgres(
-            settings.cache_dir, f"{TEST_PREFIX}{uuid.uuid4().hex[:8]}", port=free_port(),
-            run_as=settings.pg_run_as, throwaway=True,
-        )
-        pg.root.mkdir(parents=True, exist_ok=True)
-        (pg.root / "owner.pid").write_text(str(os.getpid()))
-        try:
-            pg.start()
-        except Exception:
-            pg.destroy()
-            raise
-        _server.append(pg)
-    yield _server[0]
-    if _server:
-        _server.pop().destroy()
+    yield from _shared("pg", lambda: _start_pg(settings), ManagedPostgres.destroy)
+
+
+@pytest.fixture(scope="session")
+def oidc_server(settings: Settings) -> Iterator[OidcServer]:
+    """A real OpenID Connect provider (mock-oauth2-server, interactive login) for the session."""
+    yield from _shared("oidc", lambda: _start_oidc(settings), OidcServer.stop)
 
 
 def database_name(module: str) -> str:
@@ -96,10 +120,17 @@ def store(workspace_url: str):  # noqa: ANN201 - workspace.Workspace, imported l
     ws.close()
 
 
-@pytest.fixture(scope="session")
-def oidc_server(settings: Settings) -> Iterator[OidcServer]:
-    """A real OpenID Connect provider (mock-oauth2-server, interactive login) for the session."""
-    server = OidcServer(settings.cache_dir, free_port())
-    server.start()
-    yield server
-    server.stop()
+
+@pytest.fixture()
+def empty_workspace_url(workspace_url: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A brand-new, unmigrated database on the same backend as ``workspace_url`` (for migration tests)."""
+    if workspace_url.startswith("sqlite"):
+        from workspace import sqlite_url
+
+        yield sqlite_url(tmp_path / "empty.sqlite3")
+        return
+    server: ManagedPostgres = request.getfixturevalue("pg_server")
+    name = database_name("empty")
+    url = server.create_database(name)
+    yield url
+    server.drop_database(name)
