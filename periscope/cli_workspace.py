@@ -151,7 +151,10 @@ def db_revision(
         with ws.engine.begin() as conn:
             script = command.revision(alembic_config(conn), message, autogenerate=True)
         ws.close()
-    console.print(f"wrote {getattr(script, 'path', script)}")
+    if not script:
+        console.print("the models match the migrations: no revision written")
+        return
+    console.print(f"wrote {getattr(script, 'path', script)}; review it before committing")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,10 +9,23 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, text
 
-from workspace.models import Base
+from workspace.models import Base, UTCDateTime
 
 # Any constant: all processes migrating the same PostgreSQL database queue on it.
 ADVISORY_LOCK = 0x50_45_52_49  # "PERI"
+
+
+def _skip_empty(_context, _revision, directives) -> None:  # noqa: ANN001 - Alembic hook
+    """`periscope db revision` writes nothing when the models and the migrations agree."""
+    if directives and directives[0].upgrade_ops.is_empty():
+        directives[:] = []
+
+
+def _render_item(kind: str, obj: object, _autogen_context) -> str | bool:  # noqa: ANN001
+    """New migrations spell UTCDateTime as the plain column type it stores (no import of ours)."""
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _run(connection) -> None:  # noqa: ANN001 - SQLAlchemy Connection
@@ -21,6 +34,8 @@ def _run(connection) -> None:  # noqa: ANN001 - SQLAlchemy Connection
         target_metadata=Base.metadata,
         render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
         compare_type=True,
+        process_revision_directives=_skip_empty,
+        render_item=_render_item,
     )
     with context.begin_transaction():
         if connection.dialect.name == "postgresql":
