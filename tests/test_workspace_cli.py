@@ -90,6 +90,30 @@ def test_collections_and_groups_grant_access(cli_url: str):
 def test_db_upgrade_and_current(cli_url: str):
     assert "revision 0001 (head)" in run("db", "upgrade").stderr
     assert run("db", "current").stdout.startswith("0001\thead=0001")
+    # models and migrations agree, so the developer command writes nothing
+    assert "no revision written" in run("db", "revision", "nothing changed").stderr
+
+
+def test_db_start_status_stop_the_managed_postgres(monkeypatch: pytest.MonkeyPatch, tmp_path):
+    from periscope.pgnode import ManagedPostgres, free_port
+
+    port = free_port()
+    monkeypatch.setenv("PERISCOPE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("PERISCOPE_PG_PORT", str(port))
+    monkeypatch.delenv("PERISCOPE_DATABASE_URL", raising=False)
+    pg = ManagedPostgres(tmp_path, "local", port=port)
+    try:
+        url = run("db", "start").stdout.strip().removeprefix("PERISCOPE_DATABASE_URL=")
+        assert url == f"postgresql+psycopg://periscope@127.0.0.1:{port}/periscope"
+        assert run("db", "status").stdout.startswith(f"running\tport={port}")
+        monkeypatch.setenv("PERISCOPE_DATABASE_URL", url)
+        run("users", "add", "admin", "--role", "admin", "--password-stdin", input="long enough password\n")
+        assert "admin\tadmin\tactive" in run("users", "list").stdout
+        assert "stopped" in run("db", "stop").stderr
+        assert run("db", "status", code=1).stdout.startswith("stopped")
+        assert "cannot use the workspace database" in run("users", "list", code=1).stderr
+    finally:
+        pg.destroy()
 
 
 def test_unreachable_database_is_a_clear_error(monkeypatch: pytest.MonkeyPatch):
