@@ -9,7 +9,8 @@ import pytest
 from tests.workspace_fixtures import pg_server, store, workspace_url  # noqa: F401 - fixtures
 from workspace import AlreadyExists, InvalidValue, NotFound, Permission, Workspace
 from workspace.access import (
-    create_collection, delete_collection, grant, grants, list_collections, readable_collections,
+    collection_scope, create_collection, delete_collection, grant, grants, list_collections,
+    readable_collections,
     revoke, writable_collections,
 )
 from workspace.groups import add_member, create_group, delete_group, groups_of, members, remove_member
@@ -52,6 +53,8 @@ def test_acl_resolution_with_users_groups_and_admins(store: Workspace):
         assert writable_collections(db, ann_u) == [b]
         assert readable_collections(db, ben_u) == [b] and writable_collections(db, ben_u) == []
         assert {a, b, c} <= set(readable_collections(db, boss_u))
+        assert collection_scope(db, boss_u) is None  # no filter at all for admins
+        assert collection_scope(db, ben_u) == frozenset([b])
         assert [(g.kind, g.principal, g.permission) for g in grants(db, b)] == [
             ("user", ann, Permission.WRITE), ("user", ben, Permission.READ)]
         assert groups_of(db, ann_u.id) == [desk] and members(db, desk) == [ann]
@@ -67,6 +70,7 @@ def test_acl_resolution_with_users_groups_and_admins(store: Workspace):
         assert readable_collections(db, require_user(db, ann)) == []
         set_disabled(db, boss, True)
         assert readable_collections(db, require_user(db, boss)) == []
+        assert collection_scope(db, require_user(db, boss)) == frozenset()
 
 
 def test_same_name_user_and_group_are_distinct_principals(store: Workspace):

@@ -152,5 +152,16 @@ def readable_collections(db: Session, user: UserInfo) -> list[str]:
     return _granted(db, user, (Permission.READ, Permission.WRITE))
 
 
+def collection_scope(db: Session, user: UserInfo) -> frozenset[str] | None:
+    """What the search layer filters on (``search_api.access.Principal.collections``).
+
+    ``None`` means no filter: an enabled admin sees every document, also those whose collection is
+    not registered here. Anyone else gets exactly their readable collections (maybe none).
+    """
+    if user.role is Role.ADMIN and not user.disabled:
+        return None
+    return frozenset(readable_collections(db, user))
+
+
 def writable_collections(db: Session, user: UserInfo) -> list[str]:
     return _granted(db, user, (Permission.WRITE,))
