@@ -124,3 +124,23 @@ def test_unreachable_database_is_a_clear_error(monkeypatch: pytest.MonkeyPatch):
     assert "cannot use the workspace database" in result.stderr and "secret" not in result.stderr
     monkeypatch.setenv("PERISCOPE_DATABASE_URL", "mysql://u@h/d")
     assert "PERISCOPE_DATABASE_URL" in run("users", "list", code=2).stderr
+
+
+def test_up_migrates_the_workspace(es, monkeypatch: pytest.MonkeyPatch, tmp_path):
+    """`periscope up` = node + index contract + workspace schema (on a throw-away alias and file)."""
+    from mappings import drop
+    from periscope.settings import get_settings
+
+    alias = f"test-up-{uuid.uuid4().hex[:8]}"
+    db = tmp_path / "up.sqlite3"
+    monkeypatch.setenv("PERISCOPE_INDEX_ALIAS", alias)
+    monkeypatch.setenv("PERISCOPE_DATABASE_URL", f"sqlite:///{db}")
+    get_settings.cache_clear()
+    try:
+        result = run("up")
+        assert "revision 0001 (head)" in result.stderr and db.is_file()
+        with Workspace(f"sqlite:///{db}", migrate=False) as ws:
+            assert ws.current() == "0001"
+    finally:
+        get_settings.cache_clear()
+        drop(es, alias)
