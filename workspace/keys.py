@@ -97,7 +97,10 @@ def revoke_api_key(
 
 
 def verify_api_key(db: Session, token: str, *, now: datetime | None = None) -> KeyAuth | None:
-    """The key and its owner, or None when unknown, revoked, expired or the owner is disabled."""
+    """The key and its owner, or None when unknown, revoked, expired or the owner is disabled.
+
+    Call it in a writing session: it records ``last_used_at`` (at most once a minute).
+    """
     now = now or utcnow()
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None

@@ -74,7 +74,11 @@ class Workspace:
         )
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
         if migrate:
-            self.upgrade()
+            try:
+                self.upgrade()
+            except BaseException:
+                self.engine.dispose()  # e.g. an unreachable server: leave no pooled connection behind
+                raise
 
     @property
     def safe_url(self) -> str:

@@ -174,7 +174,8 @@ def verify_password(
     """The user when the password is right and the account enabled, else None.
 
     Unknown, disabled and password-less accounts still cost one Argon2 verification, so the answer
-    time does not tell which usernames exist. A hash made with older parameters is upgraded.
+    time does not tell which usernames exist. A hash made with older parameters is upgraded and
+    ``last_login_at`` set, so call it in a writing session.
     """
     row = _row(db, username) if 0 < len(username) <= 200 else None
     stored = row.password_hash if row is not None and not row.disabled else None
