@@ -56,7 +56,7 @@ def es_logs(lines: int = typer.Option(50, "--lines", "-n", help="How many lines 
 
 @app.command("up")
 def up() -> None:
-    """Make sure Elasticsearch runs and the index contract is installed (idempotent)."""
+    """Make sure Elasticsearch runs, the index contract is installed and the workspace migrated (idempotent)."""
     settings = _settings()
     ensure_node(settings)
     from elasticsearch import ApiError, TransportError
@@ -72,6 +72,9 @@ def up() -> None:
     except (ApiError, TransportError) as exc:
         raise _fail(f"could not install the index at {settings.es_hosts}: {exc}") from None
     console.print(f"index {res.index} behind alias {res.alias} ({'created' if res.created else 'exists'})")
+    from periscope.cli_workspace import migrate_workspace
+
+    migrate_workspace(settings)
 
 
 @app.command("serve")
@@ -98,6 +101,11 @@ def serve(
 from periscope.cli_indexer import register as _register_indexer  # noqa: E402
 
 _register_indexer(app)
+
+# --- workspace commands (db, users, groups, collections): see periscope/cli_workspace.py ---
+from periscope.cli_workspace import register as _register_workspace  # noqa: E402
+
+_register_workspace(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

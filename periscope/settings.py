@@ -109,6 +109,26 @@ class Settings(BaseSettings):
             except ValueError:
                 raise ValueError(f"{spec!r} is not an IP network; use CIDR such as 10.0.0.0/8") from None
         return value
+    # --- workspace store ------------------------------------------------------------------------
+    # Analysts' own data (users, collections, ...). Empty: the embedded SQLite file
+    # <cache_dir>/workspace.sqlite3. PostgreSQL: postgresql+psycopg://user:password@host:5432/db.
+    database_url: str = ""
+    pg_port: int = 5433  # the managed local PostgreSQL of `periscope db start` (5432 may be taken)
+    pg_run_as: str = "periscope"  # user PostgreSQL runs as when Periscope is started as root
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, url: str) -> str:
+        from workspace.store import normalise_url  # lazy: SQLAlchemy is only needed when used
+
+        return normalise_url(url) if url else url
+
+    @property
+    def workspace_url(self) -> str:
+        from workspace.store import default_url
+
+        return self.database_url or default_url(self.cache_dir)
+    # --- end workspace store ----------------------------------------------------------------------
 
     @field_validator("es_url", "api_keys", "cors_origins", mode="before")
     @classmethod
