@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from mappings import ENTITY_TYPES, STEMMED_LANGUAGES, VECTOR_DIMS, body_field, title_field
+from mappings import ENTITY_TYPES, STEMMED_LANGUAGES, VECTOR_DIMS, body_field, default_collection, title_field
 
 from .models import SourceDoc
 
@@ -81,6 +81,17 @@ class IndexDocument:
     warnings: list[str] = field(default_factory=list)
     ingest: dict[str, Any] | None = None  # pipeline_version, ingested_at, models
     meta: dict[str, Any] = field(default_factory=dict)
+    # contract v2: need-to-know collection, provenance and extraction details
+    collection: str | None = None  # None: the source's default collection (mappings.default_collection)
+    external_id: str | None = None  # the source's own id (`--map id=`, feed guid, Message-ID)
+    encoding: str | None = None
+    ocr: bool | None = None
+    ocr_confidence: float | None = None  # tesseract's mean word confidence, 0..100
+    ocr_language: str | None = None
+    page_count: int | None = None
+    parent: str | None = None  # id of the archive / e-mail this came out of
+    path: str | None = None  # path inside the parent ("report.zip/2024/a.pdf")
+    text_hash: str | None = None  # same text from any source -> same hash (corroboration)
     vector: list[float] | None = None
     suggest: list[str] | None = None  # completion inputs; None: the title and the entity names
 
@@ -105,7 +116,9 @@ class IndexDocument:
             "duplicate_of": self.duplicate_of, "cluster_id": self.cluster_id or self.id,
             "content_hash": self.content_hash, "word_count": int(self.word_count or 0),
             "warnings": list(self.warnings), "ingest": _json_safe(self.ingest), "meta": _json_safe(self.meta),
+            "collection": self.collection or default_collection(self.source),
         }
+        doc.update({k: getattr(self, k) for k in V2_FIELDS})
         if doc["language"] in STEMMED_LANGUAGES:
             doc[title_field(doc["language"])] = self.title
             doc[body_field(doc["language"])] = self.body
@@ -115,6 +128,10 @@ class IndexDocument:
         if inputs:
             doc["suggest"] = {"input": inputs}
         return {k: v for k, v in doc.items() if v is not None or k == "duplicate_of"}
+
+
+V2_FIELDS = ("external_id", "encoding", "ocr", "ocr_confidence", "ocr_language", "page_count", "parent", "path",
+             "text_hash")
 
 
 def build_document(src: SourceDoc, enr: Any, *, doc_id: str, content_hash: str, pipeline: str,

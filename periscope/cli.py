@@ -61,14 +61,18 @@ def up() -> None:
     ensure_node(settings)
     from elasticsearch import ApiError, TransportError
 
-    from mappings import install
+    from mappings import CURRENT_VERSION, install, migrate, version_of
     from mappings.client import es_client
 
+    es = es_client(settings.es_connection())
+    sizing = {"shards": settings.index_shards, "replicas": settings.index_replicas}
     try:
-        res = install(
-            es_client(settings.es_connection()), settings.index_alias,
-            shards=settings.index_shards, replicas=settings.index_replicas,
-        )
+        res = install(es, settings.index_alias, **sizing)
+        old = version_of(res.index) or CURRENT_VERSION
+        if old < CURRENT_VERSION:
+            # Same documents, new contract: copy into <alias>-v<N> and swap the alias atomically.
+            console.print(f"index {res.index} uses contract v{old}; migrating to v{CURRENT_VERSION}…")
+            res = migrate(es, settings.index_alias, CURRENT_VERSION, **sizing)
     except (ApiError, TransportError) as exc:
         raise _fail(f"could not install the index at {settings.es_hosts}: {exc}") from None
     console.print(f"index {res.index} behind alias {res.alias} ({'created' if res.created else 'exists'})")

@@ -29,6 +29,8 @@ def full_document(lang: str = "fr") -> IndexDocument:
         content_hash="h1", word_count=9, warnings=["short"],
         ingest={"pipeline_version": "indexer-1+nlp-x", "ingested_at": "2024-03-02T00:00:00+00:00", "models": {"ner": "x"}},
         meta={"path": "/x", "when": datetime(2024, 1, 1)}, vector=[0.01] * VECTOR_DIMS,
+        collection="afp-wire", external_id="AFP-123", encoding="utf-8", ocr=True, ocr_confidence=91.5,
+        ocr_language="fra", page_count=2, parent="zip-1", path="batch.zip/a.pdf", text_hash="t1",
     )
 
 
