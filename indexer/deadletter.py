@@ -12,7 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from elasticsearch import BadRequestError, Elasticsearch, helpers
+from elasticsearch import Elasticsearch, helpers
+
+from mappings.install import create_if_absent
 
 from .models import Failure
 
@@ -34,7 +36,6 @@ class DeadLetters:
     def __init__(self, path: Path, run_id: str, alias: str) -> None:
         self.path, self.run_id, self.alias = path, run_id, alias
         self.count = 0
-        self.by_reason: dict[str, int] = {}
         self._pending: list[dict[str, Any]] = []
         self._fh: Any = None
 
@@ -47,7 +48,6 @@ class DeadLetters:
         self._fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
         self._fh.flush()
         self.count += 1
-        self.by_reason[failure.reason] = self.by_reason.get(failure.reason, 0) + 1
         self._pending.append(rec)
 
     def flush_to_index(self, es: Elasticsearch, call: Any) -> None:
@@ -58,13 +58,8 @@ class DeadLetters:
         recs, self._pending = self._pending, []
 
         def write() -> None:
-            if not es.indices.exists(index=index):
-                try:
-                    es.indices.create(index=index, mappings=LOG_MAPPING,
-                                      settings={"number_of_shards": 1, "number_of_replicas": 0})
-                except BadRequestError as exc:  # created meanwhile by a parallel run
-                    if "resource_already_exists" not in str(exc):
-                        raise
+            create_if_absent(es, index, {"mappings": LOG_MAPPING,
+                                         "settings": {"number_of_shards": 1, "number_of_replicas": 0}})
             helpers.bulk(es, ({"_index": index, "_source": r} for r in recs), raise_on_error=False)
 
         call("ingest log", write)

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from functools import lru_cache
 from typing import Any
 
 EnrichResult = list[Any]  # per input: an nlp.Enrichment, or a str saying why it failed
@@ -20,7 +21,10 @@ EnrichResult = list[Any]  # per input: an nlp.Enrichment, or a str saying why it
 _ENRICHER: Any = None
 
 
+@lru_cache(maxsize=1)
 def default_factory() -> Any:
+    """One loaded ``nlp.Enricher`` per process: loading the models takes seconds, so every in-process
+    run (``workers=0``, tests) shares it, and each worker process loads it once."""
     from nlp import Enricher
 
     return Enricher()
@@ -72,19 +76,19 @@ class _Done(Future):
 class EnrichPool:
     """``submit(inputs) -> Future[EnrichResult]`` over worker processes or in-process."""
 
-    def __init__(self, workers: int, *, enricher: Any = None, factory: Callable[[], Any] = default_factory,
+    def __init__(self, workers: int, *, enricher: Any = None, factory: Callable[[], Any] | None = None,
                  recycle_after: int | None = 32) -> None:
         self.workers = workers
         # A worker is replaced after this many batches: model caches (spaCy's string store grows with
         # every new word) then cannot grow without bound on a 10-million-document source.
         self.recycle_after = recycle_after
-        self.factory = factory
+        self.factory = factory or default_factory
         self._enricher = enricher
         self._pool: ProcessPoolExecutor | None = None
         if workers > 0:
             self._start()
         elif self._enricher is None:
-            self._enricher = factory()
+            self._enricher = self.factory()
 
     def _start(self) -> None:
         ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")

@@ -17,7 +17,9 @@ from pydantic import BaseModel, Field
 
 from .http import FetchError, FetchPolicy, fetch
 from .models import Failure, Item
-from .sources.feeds import read_feed_bytes
+from .sources.errors import BadDocument
+from .sources.formats.feed import read_feed_bytes
+from .sources.walk import read_capped
 
 MAX_SEEN = 20_000  # keys remembered per feed: bounded, feeds rarely carry more than a few hundred items
 
@@ -116,7 +118,10 @@ class FeedRun:
         else:
             path = Path(feed.url.removeprefix("file://"))
             try:
-                data = path.read_bytes()
+                data = read_capped(path, self.policy.max_bytes)
+            except BadDocument as exc:
+                yield Failure(feed.url, exc.reason, exc.detail, source, "feed")
+                return
             except OSError as exc:
                 yield Failure(feed.url, "unreadable", str(exc), source, "feed")
                 return

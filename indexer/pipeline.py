@@ -32,20 +32,23 @@ from .deadletter import DeadLetters, log_index
 from .document import build_document, pipeline_version
 from .enrich import EnrichPool
 from .ids import content_hash, doc_id
-from .loader import Backoff, ElasticsearchUnavailable, Loader
+from .loader import ElasticsearchUnavailable, EsRetry, Loader
 from .models import Failure, Item, SourceDoc
+from .retry import RetryPolicy
 
 
 @dataclass
 class PipelineConfig:
     alias: str
+    dead_letter_dir: Path  # the CLI uses <cache dir>/ingest/dead-letter
     batch_size: int = 64
     workers: int = 1
     max_inflight: int | None = None  # batches between reader and ES; default 2 × workers + 1
     skip_unchanged: bool = True
     link_duplicates: bool = True
     duplicate_threshold: float = 0.8
-    dead_letter_dir: Path = Path(".cache/ingest/dead-letter")
+    shards: int = 1  # used when the run creates the index
+    replicas: int = 0
     es_give_up_after: float = 600.0
     bulk_chunk: int = 500
     recycle_worker_docs: int = 2048  # replace an enrichment worker after about this many documents
@@ -115,9 +118,9 @@ class Pipeline:
         self.es, self.cfg, self.progress = es, config, progress
         self.run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         self.stats = RunStats(self.run_id, config.alias)
-        self.backoff = Backoff(give_up_after=config.es_give_up_after, on_retry=self._on_retry)
-        self.loader = Loader(es, config.alias, chunk_size=config.bulk_chunk, backoff=self.backoff)
-        self.linker = DuplicateLinker(es, config.alias, threshold=config.duplicate_threshold, call=self.backoff.call)
+        self.retry = EsRetry(RetryPolicy(give_up_after=config.es_give_up_after, on_retry=self._on_retry))
+        self.loader = Loader(es, config.alias, chunk_size=config.bulk_chunk, retry=self.retry)
+        self.linker = DuplicateLinker(es, config.alias, threshold=config.duplicate_threshold, call=self.retry.call)
         self.dead = DeadLetters(config.dead_letter_dir / f"{config.alias}-{self.run_id}.jsonl", self.run_id, config.alias)
         self._enricher = enricher
         self.pipeline = pipeline_version()
@@ -151,7 +154,7 @@ class Pipeline:
         docs = list(by_id.values())
         if self.cfg.skip_unchanged and docs:
             ids = [d[1] for d in docs]
-            resp = self.backoff.call("lookup of existing documents", lambda: self.es.mget(
+            resp = self.retry.call("lookup of existing documents", lambda: self.es.mget(
                 index=self.cfg.alias, ids=ids, source_includes=["content_hash"]))
             known = {d["_id"]: d["_source"].get("content_hash") for d in resp["docs"] if d.get("found")}
             keep = [d for d in docs if known.get(d[1]) != d[2]]
@@ -174,7 +177,8 @@ class Pipeline:
                 self._fail(Failure(src.origin, "enrich-error", enr, src.source, src.source_type, i))
                 continue
             try:
-                out.append(build_document(src, enr, doc_id=i, content_hash=h, pipeline=self.pipeline, now=now))
+                out.append(build_document(src, enr, doc_id=i, content_hash=h, pipeline=self.pipeline,
+                                          now=now).to_source())
             except Exception as exc:  # noqa: BLE001 - one odd enrichment must not stop the run
                 self._fail(Failure(src.origin, "build-error", f"{type(exc).__name__}: {exc}"[:500],
                                    src.source, src.source_type, i))
@@ -187,7 +191,7 @@ class Pipeline:
         for i, reason in res.failed:
             src = origins[i]
             self._fail(Failure(src.origin, "rejected-by-elasticsearch", reason, src.source, src.source_type, i))
-        self.dead.flush_to_index(self.es, self.backoff.call)
+        self.dead.flush_to_index(self.es, self.retry.call)
         self._tick()
 
     # -- driver -------------------------------------------------------------------------------------
@@ -195,7 +199,8 @@ class Pipeline:
         cfg = self.cfg
         max_inflight = cfg.max_inflight or (2 * max(cfg.workers, 1) + 1)
         try:
-            self.backoff.call("index setup", lambda: install(self.es, cfg.alias))
+            self.retry.call("index setup", lambda: install(self.es, cfg.alias, shards=cfg.shards,
+                                                            replicas=cfg.replicas))
             recycle = max(1, cfg.recycle_worker_docs // cfg.batch_size)
             with EnrichPool(cfg.workers, enricher=self._enricher, recycle_after=recycle) as pool:
                 t0 = time.monotonic()

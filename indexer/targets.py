@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .http import FetchError, FetchPolicy, fetch
 from .models import Failure, Item
-from .sources.detect import sniff
-from .sources.feeds import read_feed_bytes
-from .sources.files import DEFAULT_MAX_BYTES, BadDocument, html_to_doc, iter_files, read_paths
-from .sources.jsonl import FieldMap, read_json_file
+from .sources.base import DEFAULT_MAX_BYTES, Limits, ReadContext
+from .sources.files import iter_files, read_paths
+from .sources.formats.jsonl import FieldMap
+from .sources.registry import REGISTRY
 
 SOURCE_TYPES = ("auto", "file", "json", "feed", "web")
 
@@ -22,44 +23,36 @@ def count_files(targets: list[str]) -> int | None:
     return sum(1 for _ in iter_files(targets))
 
 
-def read_url(url: str, *, source: str | None, fetch_pages: bool, policy: FetchPolicy) -> Iterator[Item]:
-    """A URL is a feed (its items) or a web page (its main text), decided by the content."""
-    from urllib.parse import urlsplit
-
+def read_url(url: str, *, source: str | None, fetch_pages: bool, policy: FetchPolicy,
+             limits: Limits | None = None) -> Iterator[Item]:
+    """A URL is a feed (its items), a web page (its main text) or any other format, decided by the content."""
     src = source or urlsplit(url).hostname or "web"
     try:
         resp = fetch(url, policy)
     except FetchError as exc:
         yield Failure(url, exc.reason, exc.detail, src, "web")
         return
-    kind = sniff(resp.content[:8192])
-    ctype = resp.headers.get("content-type", "")
-    if kind == "feed" or any(x in ctype for x in ("rss", "atom")):
-        yield from read_feed_bytes(resp.content, feed_url=url, source=src, fetch_pages=fetch_pages, policy=policy)
-        return
-    try:
-        doc = html_to_doc(resp.content, url=resp.url)
-    except BadDocument as exc:
-        yield Failure(url, exc.reason, exc.detail, src, "web")
-        return
-    doc.source, doc.source_type, doc.url, doc.origin = src, "web", resp.url, url
-    yield doc
+    ctx = ReadContext(source=src, source_type="web", limits=limits or Limits(max_bytes=policy.max_bytes),
+                      fetch_pages=fetch_pages, fetch_policy=policy)
+    # a page's URL is its final address (after redirects), not the one asked for
+    yield from REGISTRY.read_data(resp.content, ctx, origin=url, url=resp.url,
+                                  mimetype=resp.headers.get("content-type"))
 
 
 def read_targets(
     targets: list[str], *, source: str | None = None, source_type: str = "auto",
     field_map: FieldMap | None = None, fetch_pages: bool = False, max_bytes: int = DEFAULT_MAX_BYTES,
-    policy: FetchPolicy | None = None,
+    policy: FetchPolicy | None = None, follow_symlinks: bool = False, limits: Limits | None = None,
 ) -> Iterator[Item]:
-    policy = policy or FetchPolicy(max_bytes=max_bytes)
+    limits = limits or Limits(max_bytes=max_bytes, follow_symlinks=follow_symlinks)
+    policy = policy or FetchPolicy(max_bytes=limits.max_bytes)
     for target in targets:
         if target.startswith(("http://", "https://")):
-            yield from read_url(target, source=source, fetch_pages=fetch_pages, policy=policy)
-        elif source_type == "json":
-            for path in iter_files([target]):
-                yield from read_json_file(path, field_map=field_map, source=source, max_bytes=max_bytes)
-        elif not Path(target).exists():
+            yield from read_url(target, source=source, fetch_pages=fetch_pages, policy=policy, limits=limits)
+        elif not Path(target).exists() and not Path(target).is_symlink():
             yield Failure(target, "not-found", "no such file or folder", source or "", source_type)
         else:
-            st = "file" if source_type in ("auto", "file") else source_type
-            yield from read_paths([target], source=source, source_type=st, max_bytes=max_bytes, field_map=field_map)
+            st = "file" if source_type in ("auto", "file", "json") else source_type
+            yield from read_paths([target], source=source, source_type=st, field_map=field_map, limits=limits,
+                                  fetch_pages=fetch_pages, fetch_policy=policy,
+                                  force_format="json" if source_type == "json" else None)

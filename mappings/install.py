@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from elasticsearch import Elasticsearch, NotFoundError, helpers
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
 
-from .contract import CURRENT_VERSION, index_body, index_name
+from .contract import CURRENT_VERSION, index_body, index_name, upgrade_source, version_of
 
 log = logging.getLogger(__name__)
 
@@ -50,19 +50,32 @@ def install(
     """Create ``<alias>-v<version>`` and point ``alias`` at it, unless the alias already exists.
 
     An existing alias is left alone (it may point at an older version: use :func:`migrate`).
+    Safe to run concurrently (two indexers starting at once on an empty cluster): creating the index
+    tolerates "already exists", and adding the same alias to the same index twice is a no-op.
     """
     existing = current_index(client, alias)
     if existing is not None:
         return InstallResult(alias, existing, created=False)
     index = index_name(alias, version)
     body = body or index_body(version, shards=shards, replicas=replicas)
-    if not client.indices.exists(index=index):
-        client.indices.create(index=index, settings=body["settings"], mappings=body["mappings"])
+    created = create_if_absent(client, index, body)
     client.indices.update_aliases(
         actions=[{"add": {"index": index, "alias": alias, "is_write_index": True}}]
     )
     client.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
-    return InstallResult(alias, index, created=True)
+    return InstallResult(alias, index, created=created)
+
+
+def create_if_absent(client: Elasticsearch, index: str, body: dict[str, Any]) -> bool:
+    """Create ``index``; False when it exists already (also when a concurrent caller just made it)."""
+    try:
+        client.indices.create(index=index, settings=body["settings"], mappings=body["mappings"])
+    except BadRequestError as exc:
+        error = exc.body.get("error") if isinstance(exc.body, dict) else None
+        if not (isinstance(error, dict) and error.get("type") == "resource_already_exists_exception"):
+            raise
+        return False
+    return True
 
 
 def migrate(
@@ -79,7 +92,8 @@ def migrate(
 ) -> InstallResult:
     """Copy every document from the alias's current index into ``<alias>-v<to_version>`` and swap.
 
-    ``transform`` (optional) maps an old ``_source`` to the new one. Documents written to the old
+    ``transform`` maps an old ``_source`` to the new one (default: the contract's
+    :func:`~mappings.contract.upgrade_source` for each version step). Documents written to the old
     index during the copy are not lost if the caller pauses writers; for a live system run it again
     (it is idempotent: ids are kept, so a second pass only overwrites).
     """
@@ -89,12 +103,20 @@ def migrate(
         return install(client, alias, version=to_version, body=body, shards=shards, replicas=replicas)
     if source == target:
         return InstallResult(alias, target, created=False)
-    body = body or index_body(to_version, shards=shards, replicas=replicas)
-    if not client.indices.exists(index=target):
-        client.indices.create(index=target, settings=body["settings"], mappings=body["mappings"])
+    create_if_absent(client, target, body or index_body(to_version, shards=shards, replicas=replicas))
+
+    if transform is None:
+        start = version_of(source) or 1
+
+        def transform(doc: dict[str, Any]) -> dict[str, Any]:
+            for step in range(start + 1, to_version + 1):
+                doc = upgrade_source(doc, step)
+            return doc
 
     def actions():
-        for hit in helpers.scan(client, index=source, query={"query": {"match_all": {}}}, size=batch_size):
+        # Dense vectors are left out of _source by default in 9.x: ask for them, or the copy loses them.
+        for hit in helpers.scan(client, index=source, query={"query": {"match_all": {}}}, size=batch_size,
+                                source_exclude_vectors=False):
             doc = hit["_source"]
             if transform is not None:
                 doc = transform(doc)
@@ -117,7 +139,7 @@ def migrate(
 
 
 def drop(client: Elasticsearch, alias: str) -> None:
-    """Delete every concrete index behind ``alias`` (tests and `periscope es reset`)."""
+    """Delete every concrete index behind ``alias`` (tests)."""
     try:
         found = client.indices.get_alias(name=alias)
     except NotFoundError:

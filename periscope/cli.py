@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 import sys
-import time
 
 import typer
-from rich.console import Console
 
-from periscope.settings import Settings, SettingsError, get_settings
+from periscope.cli_common import console, ensure_node
+from periscope.cli_common import fail as _fail
+from periscope.cli_common import settings_or_exit as _settings
 
 app = typer.Typer(help="Periscope — OSINT search and discovery.", no_args_is_help=True, add_completion=False)
 es_app = typer.Typer(help="Manage the local Elasticsearch node.", no_args_is_help=True)
 app.add_typer(es_app, name="es")
-console = Console(stderr=True)
-
-
-def _settings() -> Settings:
-    try:
-        return get_settings()
-    except SettingsError as exc:
-        console.print(f"[red]{exc}[/red]")
-        raise typer.Exit(2) from None
-
-
-def _fail(message: str, code: int = 1) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}")
-    return typer.Exit(code)
-
-
-def ensure_node(settings: Settings) -> None:
-    """Start the managed node when no external cluster is configured."""
-    if not settings.managed:
-        return
-    from periscope.esnode import ManagedNode, NodeError
-
-    node = ManagedNode(settings)
-    try:
-        t0 = time.monotonic()
-        st = node.start()
-    except NodeError as exc:
-        raise _fail(str(exc)) from None
-    console.print(f"Elasticsearch {st.version} at {st.url}: {st.health} ({time.monotonic() - t0:.1f}s)")
 
 
 @es_app.command("start")
@@ -85,22 +56,29 @@ def es_logs(lines: int = typer.Option(50, "--lines", "-n", help="How many lines 
 
 @app.command("up")
 def up() -> None:
-    """Make sure Elasticsearch runs and the index contract is installed (idempotent)."""
+    """Make sure Elasticsearch runs, the index contract is installed and the workspace migrated (idempotent)."""
     settings = _settings()
     ensure_node(settings)
     from elasticsearch import ApiError, TransportError
 
-    from mappings import install
+    from mappings import CURRENT_VERSION, install, migrate, version_of
     from mappings.client import es_client
 
+    es = es_client(settings.es_connection())
+    sizing = {"shards": settings.index_shards, "replicas": settings.index_replicas}
     try:
-        res = install(
-            es_client(settings), settings.index_alias,
-            shards=settings.index_shards, replicas=settings.index_replicas,
-        )
+        res = install(es, settings.index_alias, **sizing)
+        old = version_of(res.index) or CURRENT_VERSION
+        if old < CURRENT_VERSION:
+            # Same documents, new contract: copy into <alias>-v<N> and swap the alias atomically.
+            console.print(f"index {res.index} uses contract v{old}; migrating to v{CURRENT_VERSION}…")
+            res = migrate(es, settings.index_alias, CURRENT_VERSION, **sizing)
     except (ApiError, TransportError) as exc:
         raise _fail(f"could not install the index at {settings.es_hosts}: {exc}") from None
     console.print(f"index {res.index} behind alias {res.alias} ({'created' if res.created else 'exists'})")
+    from periscope.cli_workspace import migrate_workspace
+
+    migrate_workspace(settings)
 
 
 @app.command("serve")
@@ -132,6 +110,11 @@ def serve(
 from periscope.cli_indexer import register as _register_indexer  # noqa: E402
 
 _register_indexer(app)
+
+# --- workspace commands (db, users, groups, collections): see periscope/cli_workspace.py ---
+from periscope.cli_workspace import register as _register_workspace  # noqa: E402
+
+_register_workspace(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

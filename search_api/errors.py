@@ -1,22 +1,15 @@
-"""Exceptions the service raises and the RFC 9457 ``application/problem+json`` handlers for them.
+"""Exceptions of the search layer: plain Python, no web framework (the query builder raises them).
 
-The service layer raises plain exceptions (the UI catches them too); the app turns every one of them,
-request validation errors, Elasticsearch outages and anything unforeseen into a problem document.
+The HTTP mapping (RFC 9457 problem documents) lives in :mod:`search_api.problems`; the UI maps the
+same exceptions to pages. Messages never carry Elasticsearch's own text, host names or user names:
+:func:`translate_es_error` says only what the caller may know; its callers log the original under the
+request id.
 """
 
 from __future__ import annotations
 
-import logging
-from typing import Any
-
 from elasticsearch import ApiError, ConnectionError as ESConnectionError, ConnectionTimeout, TransportError
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-log = logging.getLogger(__name__)
-PROBLEM = "application/problem+json"
 RETRY_AFTER_S = 5
 
 
@@ -40,7 +33,7 @@ class QuerySyntaxError(PeriscopeError):
 
 
 class InvalidParameter(PeriscopeError):
-    """A parameter is well-typed but unusable (bad cursor, paging too deep...)."""
+    """A parameter is well-typed but unusable (bad cursor, too long a prefix, paging too deep...)."""
 
     status = 422
     title = "Invalid parameter"
@@ -57,16 +50,25 @@ class DocumentNotFound(PeriscopeError):
     type = "/problems/not-found"
 
     def __init__(self, doc_id: str):
-        super().__init__(f"no document with id {doc_id!r}", "check the id; documents come from /api/v1/search hits")
+        shown = doc_id if len(doc_id) <= 80 else doc_id[:80] + "…"
+        super().__init__(f"no document with id {shown!r}", "check the id; documents come from /api/v1/search hits")
         self.doc_id = doc_id
 
 
 class SearchUnavailable(PeriscopeError):
-    """Elasticsearch is down, timing out, or the index does not exist yet."""
+    """Elasticsearch is down, timing out, overloaded, or the index does not exist yet (retry later)."""
 
     status = 503
     title = "Search unavailable"
     type = "/problems/unavailable"
+
+
+class SearchBackendError(PeriscopeError):
+    """Elasticsearch answered with an error retrying will not fix (credentials, permissions, a bug)."""
+
+    status = 502
+    title = "Search backend error"
+    type = "/problems/backend"
 
 
 class Unauthorized(PeriscopeError):
@@ -75,64 +77,39 @@ class Unauthorized(PeriscopeError):
     type = "/problems/unauthorized"
 
 
-def problem(status: int, title: str, detail: str, *, type_: str = "about:blank", hint: str | None = None,
-            errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
-    body: dict[str, Any] = {"type": type_, "title": title, "status": status, "detail": detail}
-    if hint:
-        body["hint"] = hint
-    if errors:
-        body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+def es_error_types(exc: ApiError) -> list[str]:
+    """Every ``type`` in an Elasticsearch error body (top level, root causes, caused-by chain)."""
+    body = exc.body if isinstance(exc.body, dict) else {}
+    err = body.get("error", {})
+    if not isinstance(err, dict):
+        return []
+    kinds = [err.get("type", "")] + [c.get("type", "") for c in err.get("root_cause", []) if isinstance(c, dict)]
+    caused = err.get("caused_by")
+    while isinstance(caused, dict) and len(kinds) < 20:
+        kinds.append(caused.get("type", ""))
+        caused = caused.get("caused_by")
+    return [k for k in kinds if isinstance(k, str) and k]
 
 
 def translate_es_error(exc: Exception) -> PeriscopeError:
-    """Map an Elasticsearch client exception onto what the caller should be told."""
-    if isinstance(exc, (ESConnectionError, ConnectionTimeout)):
-        return SearchUnavailable("Elasticsearch is not reachable or timed out", "retry shortly; check `periscope es status`")
+    """What the caller is told about an Elasticsearch client exception (the detail goes to the log)."""
+    if isinstance(exc, PeriscopeError):
+        return exc
+    if isinstance(exc, ConnectionTimeout):
+        return SearchUnavailable("Elasticsearch did not answer in time", "retry shortly; check `periscope es status`")
+    if isinstance(exc, ESConnectionError):
+        return SearchUnavailable("Elasticsearch is not reachable", "retry shortly; check `periscope es status`")
     if isinstance(exc, ApiError):
         status = exc.meta.status if exc.meta else 500
-        err = exc.body.get("error", {}) if isinstance(exc.body, dict) else {}
-        kind = err.get("type", "") if isinstance(err, dict) else ""
-        if status == 404 and kind == "index_not_found_exception":
+        kinds = es_error_types(exc)
+        if "index_not_found_exception" in kinds:
             return SearchUnavailable("the search index does not exist yet", "run `periscope demo` or `periscope index` first")
         if status == 429 or status >= 500:
             return SearchUnavailable(f"Elasticsearch is overloaded or failing ({status})", "retry shortly")
         if status == 400:
             return QuerySyntaxError("Elasticsearch rejected the query", "simplify the query (fewer terms or prefixes)")
+        return SearchBackendError(f"the search backend answered with an error ({status})",
+                                  "tell the operator (the server log has the details)")
     if isinstance(exc, TransportError):
         return SearchUnavailable("Elasticsearch transport error", "retry shortly")
-    return PeriscopeError(str(exc)[:200])
-
-
-def install_handlers(app: FastAPI) -> None:
-    @app.exception_handler(PeriscopeError)
-    async def _periscope(request: Request, exc: PeriscopeError) -> JSONResponse:
-        headers = {"Retry-After": str(RETRY_AFTER_S)} if exc.status == 503 else None
-        if exc.status == 401:
-            headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'}
-        errors = [{"field": exc.field, "message": exc.detail}] if isinstance(exc, InvalidParameter) else None
-        return problem(exc.status, exc.title, exc.detail, type_=exc.type, hint=exc.hint, errors=errors, headers=headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = []
-        for err in exc.errors():
-            loc = [str(p) for p in err.get("loc", ()) if p not in ("query", "body", "path", "header")]
-            errors.append({"field": ".".join(loc) or "request", "message": str(err.get("msg", "invalid"))})
-        fields = ", ".join(sorted({e["field"] for e in errors}))
-        return problem(422, "Invalid parameters", f"invalid value for: {fields}", type_="/problems/validation",
-                       errors=errors, hint="see /docs for allowed values")
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, str(exc.detail), str(exc.detail), headers=getattr(exc, "headers", None))
-
-    @app.exception_handler(ApiError)
-    @app.exception_handler(TransportError)
-    async def _es(request: Request, exc: Exception) -> JSONResponse:
-        return await _periscope(request, translate_es_error(exc))
-
-    @app.exception_handler(Exception)
-    async def _any(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s", request.url.path)
-        return problem(500, "Internal error", "an unexpected error occurred; it has been logged")
+    return PeriscopeError("an unexpected error occurred; it has been logged")

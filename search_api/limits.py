@@ -1,13 +1,10 @@
-"""Hard caps that keep any single request cheap (documented in docs/api.md)."""
+"""Hard caps that keep any single request cheap: defined in the vocabulary (``mappings.vocabulary``).
 
-MAX_QUERY_CHARS = 1000
-MAX_PAGE_SIZE = 100
-MAX_FACET_SIZE = 100
-MAX_FILTER_VALUES = 50
-MAX_VALUE_CHARS = 256
-MAX_RESULT_WINDOW = 10_000  # = index.max_result_window: deeper than this needs `cursor`
-TRACK_TOTAL_HITS = 10_000
-EXPORT_CAP = 10_000
-EXPORT_PAGE = 500
-MAX_SIMILAR = 50
-MAX_SUGGEST_CHARS = 100
+Kept as a re-export so existing imports keep working; new code imports from ``mappings.vocabulary``.
+"""
+
+from mappings.vocabulary import (  # noqa: F401
+    EXPORT_CAP, EXPORT_PAGE, MAX_CURSOR_CHARS, MAX_DEPTH, MAX_FACET_SCAN, MAX_FACET_SIZE, MAX_FILTER_VALUES,
+    MAX_ID_CHARS, MAX_PAGE_SIZE, MAX_PREFIX_CHARS, MAX_PREFIXES, MAX_QUERY_CHARS, MAX_RESULT_WINDOW, MAX_SIMILAR,
+    MAX_SUGGEST, MAX_SUGGEST_CHARS, MAX_TERMS, MAX_VALUE_CHARS, MIN_PREFIX, TRACK_TOTAL_HITS,
+)

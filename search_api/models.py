@@ -9,24 +9,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, create_model, field_validator
 
-from mappings import FACET_FIELDS
-
-from .limits import (
-    MAX_FACET_SIZE, MAX_FILTER_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS, MAX_RESULT_WINDOW, MAX_VALUE_CHARS,
+from mappings.vocabulary import (
+    FACET_NAMES, FACETS, MAX_CURSOR_CHARS, MAX_FACET_SIZE, MAX_FILTER_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS,
+    MAX_RESULT_WINDOW, MAX_VALUE_CHARS, SORTS,
 )
 
-FacetName = Literal["language", "source", "source_type", "topics", "countries", "person", "org", "location", "keywords"]
-FACET_NAMES: tuple[str, ...] = tuple(n for n in FACET_FIELDS if n != "other")
-assert set(FACET_NAMES) == set(FacetName.__args__)  # type: ignore[attr-defined]
+from .histogram import INTERVALS
+
+# Generated from the vocabulary: a new facet or sort needs no edit here.
+FacetName = Literal[FACET_NAMES]  # type: ignore[valid-type]
+SortName = Literal[tuple(s.name for s in SORTS)]  # type: ignore[valid-type]
+Interval = Literal[("auto", *INTERVALS)]  # type: ignore[valid-type]
 
 Value = Annotated[str, StringConstraints(min_length=1, max_length=MAX_VALUE_CHARS)]
 Values = Annotated[list[Value], Field(default_factory=list, max_length=MAX_FILTER_VALUES)]
-Interval = Literal["auto", "day", "week", "month", "quarter", "year"]
 
 
-class SearchRequest(BaseModel):
+class _SearchFields(BaseModel):
     """What an analyst asks for: query text, filters (facet selections), paging and display options."""
 
     model_config = ConfigDict(
@@ -36,21 +37,12 @@ class SearchRequest(BaseModel):
 
     q: str = Field("", max_length=MAX_QUERY_CHARS, description='Analyst syntax: words, "phrases", AND/OR/NOT, +/-, prefix*, field:value, ( )',
                    examples=['sanctions "central bank" -russia', "org:OPEC AND price*"])
-    language: Values
-    source: Values
-    source_type: Values
-    topics: Values
-    countries: Values
-    person: Values
-    org: Values
-    location: Values
-    keywords: Values
     date_from: dt.date | None = Field(None, description="Inclusive start date (YYYY-MM-DD)")
     date_to: dt.date | None = Field(None, description="Inclusive end date (YYYY-MM-DD)")
     duplicates: Literal["hide", "show"] = "hide"
-    sort: Literal["relevance", "date", "date_asc"] = "relevance"
+    sort: SortName = "relevance"
     size: int = Field(20, ge=0, le=MAX_PAGE_SIZE, description=f"Hits per page (max {MAX_PAGE_SIZE})")
-    cursor: Annotated[str, StringConstraints(max_length=2048)] | None = Field(
+    cursor: Annotated[str, StringConstraints(max_length=MAX_CURSOR_CHARS)] | None = Field(
         None, description="Opaque next_cursor from a previous response (deep paging; page is then ignored)")
     page: int = Field(1, ge=1, le=MAX_RESULT_WINDOW, description="1-based page; page*size must stay within 10,000")
     facet_size: int = Field(10, ge=0, le=MAX_FACET_SIZE, description="Buckets per facet; 0 disables facets")
@@ -73,10 +65,21 @@ class SearchRequest(BaseModel):
         return value
 
     def selections(self) -> dict[str, list[str]]:
+        """Selected values per facet (only facets with a selection), in vocabulary order."""
         return {name: getattr(self, name) for name in FACET_NAMES if getattr(self, name)}
 
 
-class ExportRequest(SearchRequest):
+# One list parameter per facet of the vocabulary (repeated query parameter, or a JSON array).
+SearchRequest = create_model(
+    "SearchRequest", __base__=_SearchFields, __module__=__name__,
+    **{f.name: (Values, Field(default_factory=list, max_length=MAX_FILTER_VALUES,
+                              description=f"{f.label} filter: any of these values (case-insensitive)"))
+       for f in FACETS},
+)
+SearchRequest.__doc__ = _SearchFields.__doc__
+
+
+class ExportRequest(SearchRequest):  # type: ignore[misc, valid-type]
     format: Literal["csv", "jsonl"] = "jsonl"
 
 
@@ -160,3 +163,9 @@ class Health(BaseModel):
     documents: int | None = None
     versions: dict[str, str | int | None] = Field(default_factory=dict)
     error: str | None = None
+
+
+class PublicHealth(BaseModel):
+    """What /health tells a caller without an API key when keys are on: nothing beyond up or not."""
+
+    status: Literal["ok", "degraded"]

@@ -1,26 +1,37 @@
 """Pure translation of API requests into Elasticsearch request bodies.
 
-Nothing here does I/O, so every rule (syntax → bool queries, multi-select facets, paging) is unit
-tested without a node, and the benchmark sends exactly the bodies the API sends.
+Nothing here does I/O or imports the web framework, so every rule (syntax → bool queries, multi-select
+facets, paging) is unit tested without a node, and the benchmark sends exactly the bodies the API sends.
+Facets, sorts and limits come from the vocabulary (:mod:`mappings.vocabulary`).
 
 Ranking: every text term is matched on the language-neutral ``title``/``body`` fields (exact forms)
 *and* on the hunspell-stemmed ``title_<lang>``/``body_<lang>`` fields with lower boosts, summed —
 so a document with the exact word outranks one that only has an inflection, and title > body.
+
+No user text ever becomes a regular expression, a wildcard or a fuzzy query: keyword matching uses
+the ``lower`` sub-field (Elasticsearch lowercases the query value with the same normalizer), word
+prefixes use ``match_bool_prefix`` on the ``words`` sub-field, and the parser caps terms, prefixes and
+nesting (:mod:`search_api.syntax`).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import datetime as dt
-import json
 from typing import Any
 
-from mappings import DATE_FIELD, FACET_FIELDS, STEMMED_LANGUAGES, SUGGEST_FIELD, VECTOR_FIELD, body_field, title_field
+from mappings import COLLECTION_FIELD, STEMMED_LANGUAGES, SUGGEST_FIELD, VECTOR_FIELD, body_field, title_field
+from mappings.vocabulary import (
+    DATE_FIELD, EXPORT_PAGE, EXTRA_KEYWORD_FIELDS, FACETS, FACETS_BY_NAME, MAX_FACET_SCAN, MAX_FILTER_VALUES,
+    MAX_RESULT_WINDOW, MAX_VALUE_CHARS, SORTS_BY_NAME, TEXT_QUERY_FIELDS, TRACK_TOTAL_HITS, FacetSpec,
+)
 
+from .cursor import decode_cursor, encode_cursor  # noqa: F401 - part of the query layer's API
 from .errors import InvalidParameter
-from .limits import EXPORT_PAGE, TRACK_TOTAL_HITS
-from .models import FACET_NAMES, SearchRequest
+from .histogram import interval_for_span, rollup  # noqa: F401 - part of the query layer's API
+from .matching import (  # noqa: F401 - facet_value_matches, selected_keys, word_prefix_match: the layer's API
+    any_of, coded_values_matching, facet_filter, facet_value_matches, keyword_match, selected_keys, word_prefix_filter,
+    word_prefix_match,
+)
+from .models import SearchRequest
 from .syntax import BoolOp, Node, Not, Phrase, Required, Term, parse
 
 TITLE_BOOST, BODY_BOOST = 3.0, 1.0
@@ -30,15 +41,13 @@ BODY_FIELDS = [f"body^{BODY_BOOST}"] + [f"{body_field(l)}^{STEM_BODY_BOOST}" for
 TEXT_FIELDS = TITLE_FIELDS + BODY_FIELDS
 MLT_FIELDS = ["title", "body"] + [title_field(l) for l in STEMMED_LANGUAGES] + [body_field(l) for l in STEMMED_LANGUAGES]
 
-# field:value names an analyst may use -> index field (keyword) ; "title"/"body" are text.
-KEYWORD_QUERY_FIELDS: dict[str, str] = {**FACET_FIELDS, "author": "author", "url": "url", "id": "id"}
-# Singular / everyday spellings analysts type without thinking ("country:ir", "topic:energy").
-FIELD_ALIASES: dict[str, str] = {
-    "country": "countries", "topic": "topics", "keyword": "keywords", "lang": "language",
-    "place": "location", "organisation": "org", "organization": "org",
+# field:value names an analyst may use -> keyword index field; the facet table gives names and aliases.
+KEYWORD_QUERY_FIELDS: dict[str, str] = {
+    **{f.name: f.field for f in FACETS}, **EXTRA_KEYWORD_FIELDS,
+    **{alias: f.field for f in FACETS for alias in f.aliases},
 }
-KEYWORD_QUERY_FIELDS.update({alias: KEYWORD_QUERY_FIELDS[target] for alias, target in FIELD_ALIASES.items()})
-QUERY_FIELDS: frozenset[str] = frozenset(KEYWORD_QUERY_FIELDS) | {"title", "body"}
+QUERY_FIELDS: frozenset[str] = frozenset(KEYWORD_QUERY_FIELDS) | set(TEXT_QUERY_FIELDS)
+FACET_QUERY_NAMES: dict[str, FacetSpec] = {n: f for f in FACETS for n in (f.name, *f.aliases)}
 
 HIT_SOURCE = ["id", "url", "title", "source", "source_type", DATE_FIELD, "language", "entities", "countries",
               "topics", "duplicate_of"]
@@ -46,11 +55,19 @@ DOC_EXCLUDES = [VECTOR_FIELD, "minhash", "lsh_bands", SUGGEST_FIELD] + [
     f(l) for l in STEMMED_LANGUAGES for f in (title_field, body_field)]
 EXPORT_SOURCE = HIT_SOURCE
 
-SORTS: dict[str, list[Any]] = {
-    "relevance": [{"_score": "desc"}, {DATE_FIELD: {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
-    "date": [{DATE_FIELD: {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
-    "date_asc": [{DATE_FIELD: {"order": "asc", "missing": "_last"}}, {"id": "asc"}],
-}
+
+def sort_clause(name: str) -> list[Any]:
+    """The Elasticsearch ``sort`` of a vocabulary sort (undated documents always last)."""
+    out: list[Any] = []
+    for field, order in SORTS_BY_NAME[name].keys:
+        if field == DATE_FIELD:
+            out.append({field: {"order": order, "missing": "_last"}})
+        else:
+            out.append({field: order})
+    return out
+
+
+SORTS: dict[str, list[Any]] = {name: sort_clause(name) for name in SORTS_BY_NAME}
 
 HIGHLIGHT = {
     "type": "unified",
@@ -64,8 +81,6 @@ HIGHLIGHT = {
         **{body_field(l): {"fragment_size": 180, "number_of_fragments": 3} for l in STEMMED_LANGUAGES},
     },
 }
-
-INTERVALS = {"day": "day", "week": "week", "month": "month", "quarter": "quarter", "year": "year"}
 
 
 # --- the analyst query --------------------------------------------------------------------------------
@@ -114,10 +129,14 @@ def _fields_for(field: str | None) -> list[str]:
 
 
 def _term(t: Term) -> dict[str, Any]:
+    if t.field in FACET_QUERY_NAMES and not t.prefix:
+        return facet_filter(FACET_QUERY_NAMES[t.field], [t.text])
     if t.field in KEYWORD_QUERY_FIELDS:
-        kind = "prefix" if t.prefix else "term"
-        return {kind: {KEYWORD_QUERY_FIELDS[t.field]: {"value": t.text, "case_insensitive": True}}}
+        return keyword_match(KEYWORD_QUERY_FIELDS[t.field], [t.text], prefix=t.prefix)
     if t.prefix:
+        # A literal prefix (≥ MIN_PREFIX characters, ≤ MAX_PREFIXES per query). The default
+        # constant-score rewrite collects matching documents in a bitset: no clause per expanded term,
+        # so a prefix cannot hit the clause limit however many terms it expands to.
         value = t.text.lower()
         targets = {"title": [("title", TITLE_BOOST)], "body": [("body", BODY_BOOST)]}.get(
             t.field or "", [("title", TITLE_BOOST), ("body", BODY_BOOST)])
@@ -127,8 +146,10 @@ def _term(t: Term) -> dict[str, Any]:
 
 
 def _phrase(p: Phrase) -> dict[str, Any]:
+    if p.field in FACET_QUERY_NAMES:
+        return facet_filter(FACET_QUERY_NAMES[p.field], [p.text])
     if p.field in KEYWORD_QUERY_FIELDS:
-        return {"term": {KEYWORD_QUERY_FIELDS[p.field]: {"value": p.text, "case_insensitive": True}}}
+        return keyword_match(KEYWORD_QUERY_FIELDS[p.field], [p.text])
     # tie_breaker 1: the exact-field and stemmed-field phrase scores add up (exact ranks first).
     return {"multi_match": {"query": p.text, "fields": _fields_for(p.field), "type": "phrase", "tie_breaker": 1.0}}
 
@@ -151,8 +172,16 @@ def base_filters(req: SearchRequest) -> list[dict[str, Any]]:
 
 
 def selection_filters(req: SearchRequest, *, exclude: str | None = None) -> list[dict[str, Any]]:
-    """One ``terms`` filter per selected facet (values OR-ed inside a facet, facets AND-ed)."""
-    return [{"terms": {FACET_FIELDS[name]: values}} for name, values in req.selections().items() if name != exclude]
+    """One filter per selected facet (values OR-ed inside a facet, facets AND-ed), case-insensitive."""
+    out = []
+    for name, values in req.selections().items():
+        # The request model checks this too; the query layer holds the line for every other caller.
+        if len(values) > MAX_FILTER_VALUES or any(len(v) > MAX_VALUE_CHARS for v in values):
+            raise InvalidParameter(name, f"at most {MAX_FILTER_VALUES} values of at most {MAX_VALUE_CHARS} characters",
+                                   "select fewer or shorter values")
+        if name != exclude:
+            out.append(facet_filter(FACETS_BY_NAME[name], values))
+    return out
 
 
 def _and(filters: list[dict[str, Any]]) -> dict[str, Any]:
@@ -164,22 +193,26 @@ def main_query(req: SearchRequest, default_operator: str) -> dict[str, Any]:
 
 
 def facet_aggs(req: SearchRequest) -> dict[str, Any]:
-    """Multi-select facets: each facet's counts apply every selection except its own."""
+    """Multi-select facets: each facet's counts apply every selection except its own.
+
+    Selected values also get their own count (``selected``), so a ticked value outside the top N is
+    shown with its true count rather than 0.
+    """
     aggs: dict[str, Any] = {}
-    for name in FACET_NAMES:
-        field = FACET_FIELDS[name]
-        aggs[f"facet_{name}"] = {
-            "filter": _and(selection_filters(req, exclude=name)),
-            "aggs": {
-                "values": {"terms": {"field": field, "size": req.facet_size}},
-                "missing": {"missing": {"field": field}},
-            },
+    selections = req.selections()
+    for spec in FACETS:
+        sub: dict[str, Any] = {
+            "values": {"terms": {"field": spec.field, "size": req.facet_size}},
+            "missing": {"missing": {"field": spec.field}},
         }
+        if spec.name in selections:
+            sub["selected"] = {"filters": {"filters": {v: facet_filter(spec, [v]) for v in selections[spec.name]}}}
+        aggs[f"facet_{spec.name}"] = {"filter": _and(selection_filters(req, exclude=spec.name)), "aggs": sub}
     return aggs
 
 
 def histogram_interval(req: SearchRequest) -> str | None:
-    """A calendar interval from the request, or ``None`` to let ``auto_date_histogram`` pick."""
+    """A calendar interval from the request, or ``None`` to roll day buckets up (see histogram.rollup)."""
     if req.interval != "auto":
         return req.interval
     if req.date_from and req.date_to:
@@ -188,10 +221,7 @@ def histogram_interval(req: SearchRequest) -> str | None:
 
 
 def histogram_agg(req: SearchRequest) -> dict[str, Any]:
-    """Explicit or range-derived intervals go to ES; otherwise non-empty days, rolled up by :func:`rollup`.
-
-    (``auto_date_histogram`` lives in a module the core-only distribution does not ship.)
-    """
+    """Explicit or range-derived intervals go to ES; otherwise non-empty days, rolled up by :func:`rollup`."""
     interval = histogram_interval(req)
     spec: dict[str, Any] = {"field": DATE_FIELD, "format": "yyyy-MM-dd"}
     if interval is None:
@@ -204,86 +234,13 @@ def histogram_agg(req: SearchRequest) -> dict[str, Any]:
             "aggs": {"dates": {"date_histogram": spec}, "missing": {"missing": {"field": DATE_FIELD}}}}
 
 
-def interval_for_span(days: int) -> str:
-    for limit, name in ((62, "day"), (400, "week"), (5 * 366, "month"), (20 * 366, "quarter")):
-        if days <= limit:
-            return name
-    return "year"
-
-
-def _bucket_start(d: dt.date, interval: str) -> dt.date:
-    if interval == "week":
-        return d - dt.timedelta(days=d.weekday())
-    if interval == "month":
-        return d.replace(day=1)
-    if interval == "quarter":
-        return d.replace(month=(d.month - 1) // 3 * 3 + 1, day=1)
-    if interval == "year":
-        return d.replace(month=1, day=1)
-    return d
-
-
-def _next_start(d: dt.date, interval: str) -> dt.date:
-    if interval == "day":
-        return d + dt.timedelta(days=1)
-    if interval == "week":
-        return d + dt.timedelta(days=7)
-    months = {"month": 1, "quarter": 3, "year": 12}[interval]
-    m = d.month - 1 + months
-    return dt.date(d.year + m // 12, m % 12 + 1, 1)
-
-
-def rollup(days: list[tuple[str, int]], start: dt.date | None = None, end: dt.date | None = None,
-           interval: str | None = None) -> tuple[str, list[tuple[str, int]]]:
-    """Roll non-empty day buckets up to an interval chosen from the span, filling empty buckets."""
-    if not days:
-        return interval or "day", []
-    parsed = [(dt.date.fromisoformat(k[:10]), c) for k, c in days]
-    lo = start or parsed[0][0]
-    hi = end or parsed[-1][0]
-    lo, hi = min(lo, parsed[0][0]), max(hi, parsed[-1][0])
-    interval = interval or interval_for_span((hi - lo).days)
-    counts: dict[dt.date, int] = {}
-    for d, c in parsed:
-        key = _bucket_start(d, interval)
-        counts[key] = counts.get(key, 0) + c
-    out: list[tuple[str, int]] = []
-    cur = _bucket_start(lo, interval)
-    while cur <= hi and len(out) < 5000:
-        out.append((cur.isoformat(), counts.get(cur, 0)))
-        cur = _next_start(cur, interval)
-    return interval, out
-
-
-# --- paging cursor ------------------------------------------------------------------------------------
-
-def encode_cursor(sort: str, values: list[Any]) -> str:
-    raw = json.dumps({"s": sort, "a": values}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str, sort: str) -> list[Any]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        data = json.loads(raw)
-        values = data["a"]
-        ok = isinstance(values, list) and len(values) == len(SORTS[data["s"]]) and all(
-            isinstance(v, (int, float, str)) and not isinstance(v, bool) for v in values)
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
-        ok = False
-    if not ok:
-        raise InvalidParameter("cursor", "cursor is not a next_cursor this API issued",
-                               "pass next_cursor from the previous response unchanged, or drop cursor")
-    if data["s"] != sort:
-        raise InvalidParameter("cursor", f"cursor was issued for sort={data['s']!r}, not {sort!r}",
-                               "keep the same sort while paging with a cursor")
-    return values
-
-
 # --- whole request bodies -------------------------------------------------------------------------------
 
-def search_body(req: SearchRequest, *, default_operator: str = "and") -> dict[str, Any]:
-    """The ``_search`` body for a search request (hits, facets, histogram, highlights)."""
+def search_body(req: SearchRequest, *, default_operator: str = "and", cursor_key: bytes | None = None) -> dict[str, Any]:
+    """The ``_search`` body for a search request (hits, facets, histogram, highlights).
+
+    ``cursor_key`` (the server secret) verifies ``req.cursor``; it is required when a cursor is given.
+    """
     body: dict[str, Any] = {
         "query": main_query(req, default_operator),
         "size": req.size,
@@ -292,7 +249,12 @@ def search_body(req: SearchRequest, *, default_operator: str = "and") -> dict[st
         "_source": HIT_SOURCE,
     }
     if req.cursor:
-        body["search_after"] = decode_cursor(req.cursor, req.sort)
+        if cursor_key is None:
+            raise ValueError("search_body needs cursor_key to verify a cursor")
+        body["search_after"] = decode_cursor(req.cursor, req.sort, cursor_key)
+    elif req.page * req.size > MAX_RESULT_WINDOW:
+        raise InvalidParameter("page", f"page * size may not exceed {MAX_RESULT_WINDOW}",
+                               "use cursor (next_cursor) for deep paging")
     else:
         body["from"] = (req.page - 1) * req.size
     if req.sort != "relevance":
@@ -318,25 +280,24 @@ def export_body(req: SearchRequest, *, default_operator: str = "and", search_aft
     return body
 
 
-def _ci_regex(prefix: str) -> str:
-    """Lucene regexp: values with a word starting with ``prefix``, case-insensitively."""
-    out = []
-    for ch in prefix:
-        lo, up = ch.lower(), ch.upper()
-        if lo != up and len(lo) == 1 and len(up) == 1:
-            out.append(f"[{lo}{up}]")
-        elif ch.isalnum():
-            out.append(ch)
-        else:
-            out.append("\\" + ch)
-    return "(.*[ \\-])?" + "".join(out) + ".*"
+def facet_scan_size(size: int) -> int:
+    """Values to fetch so that ``size`` of them still match after :func:`word_prefix_match`."""
+    return min(MAX_FACET_SCAN, max(10 * size, 200))
 
 
 def facet_values_body(req: SearchRequest, name: str, prefix: str, size: int, *, default_operator: str = "and") -> dict[str, Any]:
-    terms: dict[str, Any] = {"field": FACET_FIELDS[name], "size": size}
-    if prefix:
-        terms["include"] = _ci_regex(prefix)
+    """Values of one facet under the current search; with ``prefix``, only documents holding a value
+    with a word starting so (or, for coded facets, a code whose name does) are counted, and the caller
+    keeps the values that match (:func:`facet_value_matches`): a match query on a sub-field instead of
+    a regular expression."""
+    spec = FACETS_BY_NAME[name]
     filters = base_filters(req) + selection_filters(req, exclude=name)
+    terms: dict[str, Any] = {"field": spec.field, "size": size}
+    if prefix:
+        codes = coded_values_matching(spec, prefix)
+        by_words = word_prefix_filter(spec, prefix)
+        filters.append(any_of([by_words, keyword_match(spec.field, codes)]) if codes else by_words)
+        terms["size"] = facet_scan_size(size)
     return {
         "query": {"bool": {"must": [text_query(req.q, default_operator)], "filter": filters}},
         "size": 0, "track_total_hits": False,
@@ -379,16 +340,32 @@ def duplicates_body(doc: dict[str, Any], doc_id: str) -> dict[str, Any]:
     }
 
 
+
+
 ENTITY_SUGGEST = ("person", "org", "location")
 
 
 def suggest_body(q: str, size: int = 10) -> dict[str, Any]:
-    body: dict[str, Any] = {
+    """Completions on titles plus entity names with a word starting with ``q`` (filtered by the caller)."""
+    not_dup = {"bool": {"must_not": [{"exists": {"field": "duplicate_of"}}]}}
+    aggs = {}
+    for kind in ENTITY_SUGGEST:
+        spec = FACETS_BY_NAME[kind]
+        aggs[kind] = {"filter": word_prefix_filter(spec, q),
+                      "aggs": {"values": {"terms": {"field": spec.field, "size": facet_scan_size(size) // 4}}}}
+    return {
         "size": 0, "track_total_hits": False,
-        "query": {"bool": {"must_not": [{"exists": {"field": "duplicate_of"}}]}},
+        "query": not_dup,
         "suggest": {"titles": {"prefix": q, "completion": {"field": SUGGEST_FIELD, "size": size, "skip_duplicates": True}}},
         "_source": ["title", "entities"],
-        "aggs": {kind: {"terms": {"field": FACET_FIELDS[kind], "size": size, "include": _ci_regex(q)}}
-                 for kind in ENTITY_SUGGEST},
+        "aggs": aggs,
     }
-    return body
+
+
+MAX_COLLECTIONS = 10_000
+
+
+def collections_body() -> dict[str, Any]:
+    """The names of every collection in the index (one terms aggregation, no hits)."""
+    return {"size": 0, "track_total_hits": False,
+            "aggs": {"collections": {"terms": {"field": COLLECTION_FIELD, "size": MAX_COLLECTIONS}}}}

@@ -11,7 +11,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
-from .limits import MAX_FACET_SIZE, MAX_SIMILAR, MAX_SUGGEST_CHARS, MAX_VALUE_CHARS
+from mappings.vocabulary import MAX_FACET_SIZE, MAX_ID_CHARS, MAX_PREFIX_CHARS, MAX_SIMILAR, MAX_SUGGEST, export_columns
+
 from .models import ExportRequest, FacetName, FacetValues, HitList, SearchRequest, SearchResponse, Suggestions
 from .security import require_api_key
 from .service import SearchService
@@ -24,7 +25,7 @@ PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(require_api_key)], responses=PROBLEM_RESPONSES)
-DocId = Annotated[str, Path(min_length=1, max_length=512, description="Document id from a search hit")]
+DocId = Annotated[str, Path(min_length=1, max_length=MAX_ID_CHARS, description="Document id from a search hit")]
 
 
 def service(request: Request) -> SearchService:
@@ -47,7 +48,7 @@ async def search_post(req: SearchRequest, svc: Service) -> SearchResponse:
 @router.get("/facets/{name}", response_model=FacetValues, summary="Search within one facet's values")
 async def facet_values(
     name: FacetName, req: Annotated[SearchRequest, Query()], svc: Service,
-    prefix: Annotated[str, Query(max_length=MAX_VALUE_CHARS)] = "",
+    prefix: Annotated[str, Query(max_length=MAX_PREFIX_CHARS)] = "",
     size: Annotated[int, Query(ge=1, le=MAX_FACET_SIZE)] = 20,
 ) -> FacetValues:
     return await svc.facet_values(name, req, prefix, size)
@@ -69,13 +70,20 @@ async def duplicates(doc_id: DocId, svc: Service) -> HitList:
 
 
 @router.get("/suggest", response_model=Suggestions, summary="Completions from titles and entity names")
-async def suggest(svc: Service, q: Annotated[str, Query(max_length=MAX_SUGGEST_CHARS)] = "",
-                  size: Annotated[int, Query(ge=1, le=20)] = 10) -> Suggestions:
+async def suggest(svc: Service, q: Annotated[str, Query(max_length=MAX_PREFIX_CHARS)] = "",
+                  size: Annotated[int, Query(ge=1, le=MAX_SUGGEST)] = 10) -> Suggestions:
     return await svc.suggest(q, size)
 
 
-CSV_COLUMNS = ["id", "url", "title", "source", "source_type", "published_at", "language", "countries", "topics",
-               "person", "org", "location", "duplicate_of"]
+CSV_COLUMNS: list[str] = list(export_columns())
+# OWASP "CSV injection": a cell starting with one of these is a formula to a spreadsheet. Such cells get
+# a leading single quote (shown as text, not evaluated), and every cell is quoted.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    text = "; ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
 
 
 @router.get("/export", summary="Export the result set as CSV or JSON lines (streamed, capped)",
@@ -86,11 +94,10 @@ async def export(req: Annotated[ExportRequest, Query()], svc: Service) -> Stream
     async def lines() -> AsyncIterator[str]:
         if req.format == "csv":
             buf = io.StringIO()
-            writer = csv.writer(buf)
+            writer = csv.writer(buf, quoting=csv.QUOTE_ALL)
             writer.writerow(CSV_COLUMNS)
             async for row in svc.export_rest(req, first):
-                writer.writerow(["; ".join(v) if isinstance(v, list) else ("" if v is None else v)
-                                 for v in (row[c] for c in CSV_COLUMNS)])
+                writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
                 if buf.tell() > 32_768:
                     yield buf.getvalue(); buf.seek(0); buf.truncate()
             yield buf.getvalue()

@@ -17,11 +17,9 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Union
 
-from .errors import QuerySyntaxError
+from mappings.vocabulary import MAX_DEPTH, MAX_PREFIXES, MAX_QUERY_CHARS, MAX_TERMS, MIN_PREFIX
 
-MAX_TERMS = 64
-MAX_DEPTH = 12
-MIN_PREFIX = 2
+from .errors import QuerySyntaxError
 
 
 @dataclass(frozen=True)
@@ -126,6 +124,7 @@ class _Parser:
         self.fields = fields
         self.default = default_operator
         self.terms = 0
+        self.prefixes = 0
 
     def peek(self) -> Token | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -183,15 +182,21 @@ class _Parser:
         if tok is None:
             raise QuerySyntaxError("the query ends too early", hint="finish the expression or remove the operator")
         if tok.kind in ("NOT", "MINUS", "PLUS"):
+            self._depth(depth)
             self.take()
             self._need_operand(tok)
             inner = self.unary(depth + 1)
             return Required(inner) if tok.kind == "PLUS" else Not(inner)
         return self.primary(depth, None)
 
-    def primary(self, depth: int, field: str | None) -> Node:
+    @staticmethod
+    def _depth(depth: int) -> None:
         if depth > MAX_DEPTH:
-            raise QuerySyntaxError("the query is nested too deeply", hint=f"use at most {MAX_DEPTH} levels of parentheses")
+            raise QuerySyntaxError("the query is nested too deeply",
+                                   hint=f"use at most {MAX_DEPTH} levels of parentheses, NOT and field:")
+
+    def primary(self, depth: int, field: str | None) -> Node:
+        self._depth(depth)
         tok = self.peek()
         if tok is None:
             raise QuerySyntaxError("the query ends too early", hint="finish the expression")
@@ -258,6 +263,11 @@ class _Parser:
                 hint=f"type at least {MIN_PREFIX} characters before *",
             )
         self._count()
+        if prefix:
+            self.prefixes += 1
+            if self.prefixes > MAX_PREFIXES:
+                raise QuerySyntaxError("the query has too many prefix* terms",
+                                       hint=f"use at most {MAX_PREFIXES} words ending in *")
         return Term(core, field, prefix)
 
     def _count(self) -> None:
@@ -284,6 +294,9 @@ def parse(q: str, fields: frozenset[str], default_operator: str = "and") -> Node
     """Parse ``q``; ``None`` for a blank query (match everything)."""
     if not q or not q.strip() or q.strip() == "*":
         return None
+    if len(q) > MAX_QUERY_CHARS:  # every caller, not only the API's request model
+        raise QuerySyntaxError(f"the query is {len(q)} characters long",
+                               hint=f"use at most {MAX_QUERY_CHARS} characters")
     tokens = tokenize(q)
     if not tokens:
         return None

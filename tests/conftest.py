@@ -28,7 +28,7 @@ def es(settings: Settings) -> Iterator[Elasticsearch]:
         from periscope.esnode import ManagedNode
 
         ManagedNode(settings).start()
-    client = es_client(settings)
+    client = es_client(settings.es_connection())
     client.cluster.health(wait_for_status="yellow", timeout="60s")
     yield client
     client.close()

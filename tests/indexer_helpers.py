@@ -78,17 +78,32 @@ def build_tree(dest: Path) -> Path:
 
 
 class _Handler(http.server.SimpleHTTPRequestHandler):
+    redirects: dict[str, str] = {}
+
     def log_message(self, *args: object) -> None:  # keep test output clean
         pass
 
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        target = self.redirects.get(self.path)
+        if target is None:
+            return super().do_GET()
+        self.send_response(302)
+        self.send_header("Location", target)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
 
 class LocalHTTPServer:
-    """Serves a folder on 127.0.0.1 (an ephemeral port) from a background thread."""
+    """Serves a folder on a loopback address (an ephemeral port) from a background thread.
 
-    def __init__(self, root: Path) -> None:
-        handler = lambda *a, **kw: _Handler(*a, directory=str(root), **kw)  # noqa: E731
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+    ``redirects`` maps request paths to ``Location`` values answered with a 302.
+    """
+
+    def __init__(self, root: Path, *, host: str = "127.0.0.1", redirects: dict[str, str] | None = None) -> None:
+        handler_cls = type("Handler", (_Handler,), {"redirects": dict(redirects or {})})
+        handler = lambda *a, **kw: handler_cls(*a, directory=str(root), **kw)  # noqa: E731
+        self.httpd = http.server.ThreadingHTTPServer((host, 0), handler)
+        self.base = f"http://{host}:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
 
@@ -172,3 +187,10 @@ class TcpProxy:
                 s.close()
             except OSError:
                 pass
+
+
+def shared_enricher():
+    """The process-wide loaded ``nlp.Enricher`` (models load once per test session, not per module)."""
+    from indexer.enrich import default_factory
+
+    return default_factory()

@@ -336,3 +336,24 @@ def test_openapi_complete(client):
                  "/api/v1/suggest", "/api/v1/export", "/health"):
         assert path in spec["paths"], path
     assert "post" in spec["paths"]["/api/v1/search"]
+
+
+# --- coded facets: names stand for codes (issue 13 #6) ------------------------------------------------------
+
+def test_country_and_language_names_stand_for_codes(client):
+    by_code = set(ids(search(client, countries="SA", size=50)))
+    assert by_code and set(ids(search(client, countries="saudi arabia", size=50))) == by_code
+    assert set(ids(search(client, countries="sa", size=50))) == by_code  # codes in any case
+    assert set(ids(search(client, q='country:"Saudi Arabia"', size=50))) == by_code
+    assert set(ids(search(client, language="French", size=50))) == set(ids(search(client, language="fr", size=50)))
+    facet = search(client, countries="Saudi Arabia", facet_size=100).json()["facets"]["countries"]["buckets"]
+    assert [b["value"] for b in facet if b["selected"]] == ["SA"]  # the stored code, marked selected
+
+
+def test_facet_value_search_by_display_name(client):
+    got = client.get("/api/v1/facets/countries", params={"prefix": "saud"}).json()["buckets"]
+    assert [b["value"] for b in got] == ["SA"]
+    got = client.get("/api/v1/facets/countries", params={"prefix": "allem"}).json()["buckets"]  # French name
+    assert [b["value"] for b in got] == ["DE"]
+    got = client.get("/api/v1/facets/language", params={"prefix": "germ"}).json()["buckets"]
+    assert [b["value"] for b in got] == ["de"]

@@ -1,8 +1,8 @@
 """A small hand-written multilingual corpus for the search API tests, indexed through ``mappings``.
 
-Documents follow the contract (docs/contracts.md §2): the detected language's stemmed field pair is
-filled, entities are canonical names, a few carry (seeded, random) vectors so kNN mechanics can be
-tested, and some are near-duplicates (``duplicate_of``/``cluster_id``). No test asserts a number
+Documents are built with the indexer's own :class:`indexer.document.IndexDocument` (so they have the
+production shape): the language's stemmed field pair is filled, entities are canonical names, a few
+carry (seeded, random) vectors so kNN mechanics can be tested, and some are near-duplicates (``duplicate_of``/``cluster_id``). No test asserts a number
 written here: counts are compared with independent Elasticsearch aggregations.
 """
 
@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 from elasticsearch import Elasticsearch, helpers
 
-from mappings import STEMMED_LANGUAGES, VECTOR_DIMS
+from indexer.document import IndexDocument
+from mappings import VECTOR_DIMS
 
 # id, lang, title, body, source, source_type, date, person, org, location, countries, topics, keywords
 ROWS: list[tuple] = [
@@ -103,32 +104,18 @@ def documents() -> list[dict[str, Any]]:
             vectors[doc_id] = (base + rng.normal(scale=0.05, size=VECTOR_DIMS)).astype("float32").tolist()
     out = []
     for (doc_id, lang, title, body, source, stype, date, person, org, loc, countries, topics, keywords) in ROWS:
-        doc: dict[str, Any] = {
-            "id": doc_id, "url": f"https://example.org/{doc_id}", "title": title, "body": body,
-            "language": lang, "language_confidence": 0.99,
-            "entities": {"person": person, "org": org, "location": loc, "other": []},
-            "mentions": [{"text": n, "type": "org", "start": body.find(n), "end": body.find(n) + len(n),
-                          "canonical": n, "field": "body"} for n in org if n in body],
-            "countries": countries, "topics": topics, "keywords": keywords,
-            "suggest": [title] + person + org + loc, "word_count": len(body.split()),
-            "collected_at": "2024-01-01T00:00:00Z", "content_hash": f"h-{doc_id}",
-        }
-        if lang in STEMMED_LANGUAGES:
-            doc[f"title_{lang}"] = title
-            doc[f"body_{lang}"] = body
-        if source:
-            doc["source"] = source
-        if stype:
-            doc["source_type"] = stype
-        if date:
-            doc["published_at"] = f"{date}T00:00:00Z"
-        if doc_id in DUPLICATES:
-            doc["duplicate_of"] = DUPLICATES[doc_id]
-        if doc_id in CLUSTERS:
-            doc["cluster_id"] = CLUSTERS[doc_id]
-        if doc_id in vectors:
-            doc["vector"] = vectors[doc_id]
-        out.append(doc)
+        doc = IndexDocument(
+            id=doc_id, url=f"https://example.org/{doc_id}", title=title, body=body, source=source,
+            source_type=stype, published_at=f"{date}T00:00:00Z" if date else None,
+            collected_at="2024-01-01T00:00:00Z", language=lang, language_confidence=0.99,
+            entities={"person": person, "org": org, "location": loc, "other": []},
+            mentions=[{"text": n, "type": "org", "start": body.find(n), "end": body.find(n) + len(n),
+                       "canonical": n, "field": "body"} for n in org if n in body],
+            countries=countries, topics=topics, keywords=keywords, word_count=len(body.split()),
+            content_hash=f"h-{doc_id}", duplicate_of=DUPLICATES.get(doc_id), cluster_id=CLUSTERS.get(doc_id),
+            vector=vectors.get(doc_id),
+        )
+        out.append(doc.to_source())
     return out
 
 

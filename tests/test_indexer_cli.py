@@ -47,3 +47,23 @@ def test_feeds_add_list_remove(cache: Path) -> None:
 def test_bad_source_type(cache: Path) -> None:
     res = CliRunner().invoke(app, ["index", "x", "--source-type", "ftp"])
     assert res.exit_code == 2 and "--source-type" in res.output
+
+
+def test_ingestion_settings_reach_the_run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from periscope.cli_indexer import dead_letter_dir, fetch_policy, source_limits
+    from periscope.settings import SettingsError, load_settings
+
+    monkeypatch.setenv("PERISCOPE_FETCH_ALLOW_NETWORKS", "10.0.0.0/8, fd00::/8")
+    monkeypatch.setenv("PERISCOPE_INGEST_MAX_MB", "2")
+    monkeypatch.setenv("PERISCOPE_INGEST_FOLLOW_SYMLINKS", "true")
+    monkeypatch.setenv("PERISCOPE_CACHE_DIR", str(tmp_path))
+    s = load_settings()
+    policy = fetch_policy(s)
+    assert policy.allow_networks == ("10.0.0.0/8", "fd00::/8") and policy.max_bytes == 2 * 1024 * 1024
+    limits = source_limits(s)
+    assert limits.max_bytes == 2 * 1024 * 1024 and limits.follow_symlinks
+    assert source_limits(s, 0.5).max_bytes == 512 * 1024  # --max-mb wins
+    assert dead_letter_dir(s) == tmp_path / "ingest" / "dead-letter"
+    monkeypatch.setenv("PERISCOPE_FETCH_ALLOW_NETWORKS", "intranet")
+    with pytest.raises(SettingsError, match="PERISCOPE_FETCH_ALLOW_NETWORKS.*CIDR"):
+        load_settings()

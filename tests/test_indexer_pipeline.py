@@ -1,5 +1,9 @@
 """The indexer against a real Elasticsearch node: load, re-run, update, near-duplicates, feeds,
-Elasticsearch going away mid-run, interruption + resume, dead letters and the CLI's exit status."""
+Elasticsearch going away mid-run, interruption + resume, dead letters and the CLI's exit status.
+
+Each test has its own index and its own copy of the fixture tree, so tests do not depend on each
+other's order or leftovers; the NLP models are loaded once per session (``shared_enricher``).
+"""
 
 from __future__ import annotations
 
@@ -16,37 +20,42 @@ from typer.testing import CliRunner
 
 from indexer.deadletter import log_index
 from indexer.feedstore import FeedRun, FeedStore
+from indexer.http import FetchPolicy
 from indexer.ids import doc_id
 from indexer.models import Failure, SourceDoc
 from indexer.pipeline import Pipeline, PipelineConfig
 from indexer.sources import read_paths
 from indexer.sources.reuters import read_reuters, reuters_dir
-from tests.indexer_helpers import FIXTURES, LocalHTTPServer, TcpProxy, build_tree
+from mappings import drop, install
+from tests.conftest import unique_alias
+from tests.indexer_helpers import FIXTURES, LocalHTTPServer, TcpProxy, build_tree, shared_enricher
 
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def enricher():
-    from nlp import Enricher
-
-    return Enricher()
+    return shared_enricher()
 
 
-@pytest.fixture(scope="module")
-def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("indexer")
+@pytest.fixture()
+def work(tmp_path: Path) -> Path:
+    return tmp_path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def tree(work: Path) -> Path:
     return build_tree(work)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _drop_ingest_log(es: Elasticsearch, index_alias: str) -> Iterator[None]:
-    yield
-    es.indices.delete(index=log_index(index_alias), ignore_unavailable=True)
+@pytest.fixture()
+def index_alias(es: Elasticsearch) -> Iterator[str]:
+    """A fresh index (and ingest log) per test: no test sees another's documents."""
+    alias = unique_alias("pipeline")
+    install(es, alias)
+    yield alias
+    drop(es, alias)
+    es.indices.delete(index=log_index(alias), ignore_unavailable=True)
 
 
 def run(es: Elasticsearch, alias: str, items, enricher, work: Path, **kw):
@@ -87,7 +96,9 @@ def test_tree_is_indexed_and_failures_recorded(es, index_alias, enricher, tree, 
 
 
 def test_rerun_adds_nothing(es, index_alias, enricher, tree, work) -> None:
+    first = run(es, index_alias, read_paths([tree], source="tree"), enricher, work)
     before = count(es, index_alias)
+    assert before == first.created > 0
     stats = run(es, index_alias, read_paths([tree], source="tree"), enricher, work)
     assert (stats.created, stats.updated) == (0, 0) and stats.unchanged == before
     assert count(es, index_alias) == before
@@ -96,6 +107,7 @@ def test_rerun_adds_nothing(es, index_alias, enricher, tree, work) -> None:
 def test_changed_document_is_updated_in_place(es, index_alias, enricher, tree, work) -> None:
     path = tree / "sanctions.txt"
     doc = next(d for d in read_paths([path], source="tree") if isinstance(d, SourceDoc))
+    run(es, index_alias, read_paths([tree], source="tree"), enricher, work)
     before = count(es, index_alias)
     path.write_text(path.read_text() + "Hungary said it would not block the package.\n", encoding="utf-8")
     stats = run(es, index_alias, read_paths([tree], source="tree"), enricher, work)
@@ -105,6 +117,7 @@ def test_changed_document_is_updated_in_place(es, index_alias, enricher, tree, w
 
 
 def test_near_duplicates_are_linked(es, index_alias, enricher, tree, work) -> None:
+    run(es, index_alias, read_paths([tree / "report.html"], source="tree"), enricher, work)
     dup_dir = work / "dups"
     dup_dir.mkdir()
     original = (tree / "report.html").read_text()
@@ -130,7 +143,8 @@ def test_feed_incremental_run(es, index_alias, enricher, work) -> None:
         store = FeedStore(work / "feeds.json")
         store.add("wire", f"{srv.base}/feed.xml", fetch_pages=True)
 
-        first = FeedRun(store, store.load()["wire"])
+        local = FetchPolicy(allow_networks=("127.0.0.1/32",))  # the test server is on loopback
+        first = FeedRun(store, store.load()["wire"], policy=local)
         s1 = run(es, index_alias, first.items(), enricher, work)
         first.commit()
         assert (s1.created, s1.failed) == (2, 1)  # item 3 has no text anywhere: dead-lettered
@@ -139,13 +153,13 @@ def test_feed_incremental_run(es, index_alias, enricher, work) -> None:
         shutil.copy(site / "feed_v2.xml", site / "feed.xml")  # one new item, two old ones
         st = (site / "feed.xml").stat()  # HTTP dates have 1 s resolution: make the change visible
         os.utime(site / "feed.xml", (st.st_atime + 10, st.st_mtime + 10))
-        second = FeedRun(store, store.load()["wire"])
+        second = FeedRun(store, store.load()["wire"], policy=local)
         s2 = run(es, index_alias, second.items(), enricher, work)
         second.commit()
         assert (s2.read, s2.created, s2.updated, s2.failed) == (1, 1, 0, 0)
         assert count(es, index_alias, source="wire") == 3
 
-        third = FeedRun(store, store.load()["wire"])
+        third = FeedRun(store, store.load()["wire"], policy=local)
         s3 = run(es, index_alias, third.items(), enricher, work)
         assert s3.read == 0
     finally:
@@ -210,10 +224,9 @@ def test_interrupted_run_resumes_without_loss_or_duplicates(es, index_alias, enr
 
 
 def test_cli_index_exit_status_and_summary(es, settings, index_alias, enricher, tree, work, monkeypatch) -> None:
-    import indexer.enrich
     from periscope.cli import app
 
-    monkeypatch.setattr(indexer.enrich, "default_factory", lambda: enricher)
+    # --workers 0 enriches in this process with the models the session already loaded
     monkeypatch.setenv("PERISCOPE_CACHE_DIR", str(work / "cache"))
     from periscope import settings as settings_mod
 
@@ -226,10 +239,28 @@ def test_cli_index_exit_status_and_summary(es, settings, index_alias, enricher, 
         assert res.exit_code == 0, res.output
         res = CliRunner().invoke(app, ["index", str(tree), "--index", index_alias, "--workers", "0", "--source", "cli"])
         assert res.exit_code == 1, res.output
-        assert "5 failed" in res.output and "dead-letter" in res.output
+        out = res.output.replace("\n", "")  # rich folds long paths at the terminal width
+        assert "5 failed" in out and "dead-letter" in out
         files = list((work / "cache" / "ingest" / "dead-letter").glob(f"{index_alias}-*.jsonl"))
         assert len(files) == 1 and len(files[0].read_text().splitlines()) == 5
         bad = CliRunner().invoke(app, ["index", str(tree), "--map", "nonsense", "--index", index_alias])
         assert bad.exit_code == 2 and "target=field" in bad.output
     finally:
         settings_mod.get_settings.cache_clear()
+
+
+def test_two_worker_processes(es, index_alias, enricher, reuters_docs, work) -> None:
+    """The process pool (forkserver workers, each loading the models) gives what in-process enrichment gives."""
+    from nlp import EnrichInput
+
+    docs = [SourceDoc(**{**d.__dict__, "source": "pool"}) for d in reuters_docs[:24]]
+    cfg = PipelineConfig(alias=index_alias, dead_letter_dir=work / "dl", workers=2, batch_size=4)
+    stats = Pipeline(es, cfg).run(iter(docs))
+    es.indices.refresh(index=index_alias)
+    assert (stats.created, stats.failed, stats.aborted) == (len(docs), 0, None)
+    assert count(es, index_alias, source="pool") == len(docs)
+    for d in docs[:3]:
+        stored = es.get(index=index_alias, id=doc_id(d))["_source"]
+        local = enricher.enrich_batch([EnrichInput(title=d.title, body=d.body, language_hint=d.language_hint)])[0]
+        assert stored["language"] == local.language and stored["lsh_bands"] == list(local.lsh_bands)
+        assert stored["entities"] == {k: list(local.entities.get(k, [])) for k in stored["entities"]}

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from indexer.http import FetchPolicy
 from indexer.ids import canonical_url, doc_id
 from indexer.models import Failure, SourceDoc
 from indexer.sources import parse_field_map, read_json_file, read_paths
-from indexer.sources.detect import sniff
-from indexer.sources.jsonl import FieldMapError
+from indexer.sources import FieldMapError, REGISTRY
 from indexer.sources.reuters import read_reuters, reuters_dir
 from indexer.targets import read_targets
 from tests.indexer_helpers import FIXTURES, LocalHTTPServer, build_tree
@@ -31,10 +31,19 @@ def by_name(items: list, name: str) -> list:
     return [i for i in items if Path(i.origin.split("#")[0].split(":")[0].split("[")[0]).name == name]
 
 
-def test_every_format_is_read(items: list) -> None:
-    docs = {Path(d.meta.get("path", d.origin)).name: d for d in items if isinstance(d, SourceDoc)}
-    assert {"sanctions.txt", "briefing.md", "report.html", "tip.eml", "assessment.pdf", "memo.docx",
-            "scan_misnamed.txt", "saved_page_without_extension", "desk.mbox"} <= set(docs)
+def test_every_format_is_read(items: list, tree: Path) -> None:
+    docs = {Path(d.meta.get("path", d.origin)).name: d for d in items
+            if isinstance(d, SourceDoc) and d.source_type == "file" and d.meta.get("format") != "mbox"}
+    assert {name: d.meta["format"] for name, d in docs.items()} == {
+        "sanctions.txt": "text", "briefing.md": "markdown", "report.html": "html", "tip.eml": "eml",
+        "assessment.pdf": "pdf", "memo.docx": "docx", "scan_misnamed.txt": "pdf",
+        "saved_page_without_extension": "html"}
+    for name, d in docs.items():  # one file, one document: named after the file, at its file:// URI
+        assert d.source == "fixtures" and d.origin == d.meta["path"] and Path(d.origin).name == name
+        assert d.url == Path(d.origin).resolve().as_uri() and d.title.strip() and d.body.strip()
+    records = [d for d in items if isinstance(d, SourceDoc) and d.source_type == "json"]
+    assert sorted(Path(d.origin).name for d in records) == ["archive.json[0]", "archive.json[1]", "wire.jsonl:1",
+                                                         "wire.jsonl:2"]
     assert docs["briefing.md"].title == "Port of Rotterdam reports record container traffic"
     html = docs["report.html"]
     assert html.title == "Drought threatens cocoa harvest in Ghana"
@@ -50,7 +59,7 @@ def test_every_format_is_read(items: list) -> None:
     mail = docs["tip.eml"]
     assert mail.title.startswith("Tip: convoy") and "Jan Novak" in mail.author and "Narva" in mail.body
     assert mail.published_at.isoformat() == "2024-04-02T09:15:00+02:00"
-    assert all(d.url and d.url.startswith("file://") for d in docs.values() if d.meta.get("format") in ("text", "html", "pdf", "docx", "eml"))
+    assert docs["sanctions.txt"].title and "sanction" in docs["sanctions.txt"].body.lower()
 
 
 def test_mailbox_yields_each_message(items: list) -> None:
@@ -59,15 +68,12 @@ def test_mailbox_yields_each_message(items: list) -> None:
     assert len({doc_id(m) for m in msgs}) == 2
 
 
-def test_broken_files_are_failures_with_reasons(items: list) -> None:
-    fails = {Path(f.origin.split(":")[0]).name if not f.origin.endswith("jsonl") else f.origin: f
-             for f in items if isinstance(f, Failure)}
-    reasons = {Path(f.origin).name.split(":")[0]: f.reason for f in items if isinstance(f, Failure)}
-    assert reasons["latin1.txt"] == "invalid-utf8"
-    assert reasons["broken.pdf"] == "broken-pdf"
-    assert reasons["broken.docx"] in ("broken-docx", "unsupported")
-    assert {f.reason for f in items if isinstance(f, Failure) and "wire.jsonl" in f.origin} == {"bad-json", "no-text"}
-    assert fails  # and nothing raised
+def test_broken_files_are_failures_with_reasons(items: list, tree: Path) -> None:
+    fails = {f.origin.removeprefix(str(tree) + "/"): f for f in items if isinstance(f, Failure)}
+    assert {origin: f.reason for origin, f in fails.items()} == {
+        "latin1.txt": "invalid-utf8", "broken.pdf": "broken-pdf", "broken.docx": "broken-docx",
+        "exports/wire.jsonl:3": "bad-json", "exports/wire.jsonl:4": "no-text"}
+    assert all(f.source == "fixtures" and f.source_type in ("file", "json") and f.detail for f in fails.values())
 
 
 def test_too_large_file_is_skipped(tmp_path: Path) -> None:
@@ -80,11 +86,14 @@ def test_too_large_file_is_skipped(tmp_path: Path) -> None:
 
 
 def test_sniffing_prefers_content() -> None:
+    sniff = REGISTRY.sniff
     assert sniff(b"%PDF-1.7 ...", Path("a.txt")) == "pdf"
     assert sniff(b"<!DOCTYPE html><html>", Path("a.txt")) == "html"
     assert sniff(b"From: a@b\nSubject: x\nDate: y\n\nbody", Path("noext")) == "eml"
     assert sniff(b"<?xml version='1.0'?><rss version='2.0'>", None) == "feed"
-    assert sniff(b"plain words", Path("a.md")) == "text"
+    assert sniff(b"plain words", Path("a.md")) == "markdown"
+    assert sniff(b"plain words", Path("a.txt")) == sniff(b"plain words", Path("noext")) == "text"
+    assert sniff(b"PK\x03\x04\x14\x00 zip", Path("a.zip")) == "unknown"  # archives: issue 14
 
 
 def test_json_lines_with_field_map(tree: Path) -> None:
@@ -137,16 +146,17 @@ def test_feed_and_page_from_local_server(tmp_path: Path) -> None:
     try:
         (site / "feed.xml").write_text((FIXTURES / "feeds" / "feed_v1.xml").read_text().replace("{base}", srv.base))
         (site / "articles" / "2.html").write_text((FIXTURES / "feeds" / "article_2.html").read_text())
-        out = list(read_targets([f"{srv.base}/feed.xml"], source="wire", fetch_pages=True))
+        local = FetchPolicy(allow_networks=("127.0.0.1/32",))  # the test server is on loopback
+        out = list(read_targets([f"{srv.base}/feed.xml"], source="wire", fetch_pages=True, policy=local))
         docs = [o for o in out if isinstance(o, SourceDoc)]
         fails = [o for o in out if isinstance(o, Failure)]
         assert [d.title for d in docs] == ["Storm closes Baltic ferry routes", "Chad and Sudan reopen border trade"]
         assert "Adre border crossing" in docs[1].body  # fetched the article page: longer than the teaser
         assert docs[0].meta.get("page_error", "").startswith("http-error")  # page 1 is a 404: teaser kept
         assert len(fails) == 1 and fails[0].reason == "no-text"
-        page = list(read_targets([f"{srv.base}/articles/2.html"], source="web"))
+        page = list(read_targets([f"{srv.base}/articles/2.html"], source="web", policy=local))
         assert page[0].source_type == "web" and page[0].title == "Chad and Sudan reopen border trade"
-        missing = list(read_targets([f"{srv.base}/nope.html"]))
+        missing = list(read_targets([f"{srv.base}/nope.html"], policy=local))
         assert isinstance(missing[0], Failure) and missing[0].reason == "http-error"
     finally:
         srv.close()

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import json
 
 import pytest
 
+from mappings.vocabulary import FACETS_BY_NAME
 from search_api import query as Q
+from search_api.cursor import decode_cursor, encode_cursor
 from search_api.errors import InvalidParameter, QuerySyntaxError
 from search_api.models import SearchRequest
 from search_api.syntax import BoolOp, Not, Phrase, Required, Term, parse
@@ -72,6 +78,10 @@ def test_blank_is_match_all(q):
     ("colour:red", "unknown field"),
     ("title: oil", "has no value"),
     ("a*", "too short"),
+    ("ab*", "too short"),
+    (" ".join(f"w{i}x*" for i in range(9)), "too many prefix"),
+    ("NOT " * 13 + "x", "nested too deeply"),
+    ("x" * 1001, "characters long"),
     ("o*l", "wildcard inside"),
     ("()", "empty parentheses"),
     ('""', "empty phrase"),
@@ -96,10 +106,33 @@ def test_term_queries_exact_fields_boosted_over_stemmed():
 
 
 def test_keyword_field_and_prefix_translation():
-    assert Q.text_query("org:opec") == {"term": {"entities.org": {"value": "opec", "case_insensitive": True}}}
+    # Case-insensitive through the normalised sub-field (ES lowercases the query value), the exact field
+    # OR-ed in for indices created before the sub-field: no case_insensitive automaton, no regex.
+    assert Q.text_query("org:OPEC") == {"bool": {"should": [
+        {"terms": {"entities.org.lower": ["OPEC"]}}, {"terms": {"entities.org": ["OPEC"]}}], "minimum_should_match": 1}}
+    assert Q.text_query("person:rea*")["bool"]["should"][0] == {"prefix": {"entities.person.lower": "rea"}}
+    assert Q.text_query("author:Smith") == {"term": {"author": {"value": "Smith", "case_insensitive": True}}}
     pref = Q.text_query("Sanc*")
     assert {"prefix": {"title": {"value": "sanc", "boost": Q.TITLE_BOOST}}} in pref["bool"]["should"]
     assert Q.text_query('"central bank"')["multi_match"]["type"] == "phrase"
+
+
+def test_no_regexp_wildcard_or_fuzzy_anywhere():
+    req = SearchRequest(q='oil* "a b" person:ron* -x', person=["Ronald Reagan"], countries=["sa"])
+    bodies = [Q.search_body(req), Q.facet_values_body(req, "person", "ron rea", 20), Q.suggest_body("ab" * 50),
+              Q.export_body(req)]
+    text = json.dumps(bodies)
+    for kind in ('"regexp"', '"wildcard"', '"fuzzy"', '"include"', '"query_string"', "fuzziness"):
+        assert kind not in text, kind
+
+
+@pytest.mark.parametrize("value, text, expected", [
+    ("Ronald Reagan", "RON", True), ("Ronald Reagan", "reag", True), ("Ronald Reagan", "ronald rea", True),
+    ("Mikhail Gorbachev", "gorb", True), ("Jean-Claude Juncker", "claude", True), ("Ronald Reagan", "onald", False),
+    ("Banque de France", "de fr", True), ("a.b", ".", False), ("Reagan", "", True),
+])
+def test_word_prefix_match(value, text, expected):
+    assert Q.word_prefix_match(value, text) is expected
 
 
 def test_not_and_or_translation():
@@ -113,14 +146,16 @@ def test_filters_post_filter_and_facet_aggs():
     req = SearchRequest(q="oil", language=["en", "fr"], org=["OPEC"], date_from=dt.date(1987, 1, 1))
     body = Q.search_body(req)
     # facet selections only in post_filter; date + duplicates in the query
-    assert body["post_filter"] == {"bool": {"filter": [{"terms": {"language": ["en", "fr"]}},
-                                                       {"terms": {"entities.org": ["OPEC"]}}]}}
+    lang_f, org_f = Q.facet_filter(FACETS_BY_NAME["language"], ["en", "fr"]), Q.facet_filter(FACETS_BY_NAME["org"], ["OPEC"])
+    assert body["post_filter"] == {"bool": {"filter": [lang_f, org_f]}}
     filters = body["query"]["bool"]["filter"]
     assert {"range": {"published_at": {"format": "strict_date_optional_time", "gte": "1987-01-01"}}} in filters
     assert {"bool": {"must_not": [{"exists": {"field": "duplicate_of"}}]}} in filters
     # a facet's aggregation applies every other selection but not its own
     lang = body["aggs"]["facet_language"]["filter"]
-    assert lang == {"bool": {"filter": [{"terms": {"entities.org": ["OPEC"]}}]}}
+    assert lang == {"bool": {"filter": [org_f]}}
+    # a selected value gets its own count, so it shows its true count even outside the top N
+    assert body["aggs"]["facet_org"]["aggs"]["selected"] == {"filters": {"filters": {"OPEC": org_f}}}
     assert body["aggs"]["facet_source"]["filter"]["bool"]["filter"] == body["post_filter"]["bool"]["filter"]
     assert body["aggs"]["facet_org"]["aggs"]["missing"] == {"missing": {"field": "entities.org"}}
     assert body["track_total_hits"] == 10_000 and body["from"] == 0
@@ -131,16 +166,48 @@ def test_show_duplicates_and_no_facets():
     assert "aggs" not in body and body["query"]["bool"]["filter"] == []
 
 
+KEY = b"k" * 32
+
+
 def test_cursor_roundtrip_and_validation():
-    c = Q.encode_cursor("date", [541641600000, "en-oil-1"])
-    body = Q.search_body(SearchRequest(sort="date", cursor=c))
+    c = encode_cursor("date", [541641600000, "en-oil-1"], KEY)
+    body = Q.search_body(SearchRequest(sort="date", cursor=c), cursor_key=KEY)
     assert body["search_after"] == [541641600000, "en-oil-1"] and "from" not in body
     with pytest.raises(InvalidParameter) as info:
-        Q.search_body(SearchRequest(sort="relevance", cursor=c))
+        Q.search_body(SearchRequest(sort="relevance", cursor=c), cursor_key=KEY)
     assert info.value.field == "cursor"
-    for bad in ("!!!", "e30", Q.encode_cursor("date", [{"x": 1}, "a"])):
-        with pytest.raises(InvalidParameter):
-            Q.decode_cursor(bad, "date")
+    with pytest.raises(ValueError):
+        Q.search_body(SearchRequest(sort="date", cursor=c))  # no key: a programming error, not a 4xx
+
+
+def _forge(data: object, key: bytes = KEY) -> str:
+    payload = base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+    sig = base64.urlsafe_b64encode(hmac.new(key, payload.encode(), hashlib.sha256).digest()[:16]).decode().rstrip("=")
+    return f"{payload}.{sig}"
+
+
+@pytest.mark.parametrize("cursor", [
+    "!!!", "e30", "garbage.sig", "é.x",
+    _forge({"s": "date", "a": [1, "a"]}, key=b"another server"),  # not signed by us
+    _forge({"s": "date", "a": [1, "a"]})[:-2] + "AA",  # signature altered
+    _forge({"s": "relevance", "a": ["x", "y", "z"]}),  # the probe's wrong types (signed: a key leak)
+    _forge({"s": "date", "a": [{"x": 1}, "a"]}), _forge({"s": "date", "a": [1.5, "a"]}),
+    _forge({"s": "date", "a": [2**64, "a"]}), _forge({"s": "date", "a": [True, "a"]}),
+    _forge({"s": "date", "a": [1, "a" * 600]}), _forge({"s": "nope", "a": [1]}), _forge(["s", "a"]),
+    _forge({"s": "date", "a": [1, "a"]}).replace(".", ".x"),
+])
+def test_tampered_cursors_are_422_naming_cursor(cursor):
+    with pytest.raises(InvalidParameter) as info:
+        decode_cursor(cursor, "date", KEY)
+    assert info.value.field == "cursor"
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "1e999", "-1e999"])
+def test_cursor_rejects_non_finite_numbers(constant):
+    payload = base64.urlsafe_b64encode(f'{{"s":"relevance","a":[{constant},1,"a"]}}'.encode()).decode().rstrip("=")
+    sig = base64.urlsafe_b64encode(hmac.new(KEY, payload.encode(), hashlib.sha256).digest()[:16]).decode().rstrip("=")
+    with pytest.raises(InvalidParameter):
+        decode_cursor(f"{payload}.{sig}", "relevance", KEY)
 
 
 def test_page_window_and_caps_validated():
@@ -172,6 +239,21 @@ def test_rollup_fills_gaps_and_sums():
     assert interval == "month" and buckets[0] == ("1985-01-01", 2) and buckets[-1] == ("1987-03-01", 1)
 
 
-def test_facet_value_regex_is_case_insensitive_and_escaped():
-    assert Q._ci_regex("ro") == "(.*[ \\-])?[rR][oO].*"
-    assert Q._ci_regex("a.b") == "(.*[ \\-])?[aA]\\.[bB].*"
+def test_csv_cells_neutralise_formulas():
+    from search_api.routes import csv_cell
+
+    for raw in ("=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "  =1+1"):
+        assert csv_cell(raw) == "'" + raw
+    assert csv_cell(["=a", "b"]) == "'=a; b"
+    assert csv_cell("Oil = money") == "Oil = money" and csv_cell(None) == "" and csv_cell(["a", "b"]) == "a; b"
+
+
+def test_query_layer_imports_no_web_framework_and_mappings_nothing_of_ours():
+    import subprocess
+    import sys
+
+    code = ("import sys, search_api.query, search_api.service, mappings.client; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('fastapi', 'starlette', 'periscope', 'indexer', 'nlp', 'workspace')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -20,7 +20,8 @@ import numpy as np
 import pytest
 from elasticsearch import Elasticsearch, helpers
 
-from mappings import body_field, index_name, title_field
+from indexer.document import IndexDocument
+from mappings import index_name
 from periscope.settings import Settings
 from web_server import ServerThread, chromium, free_port
 
@@ -132,19 +133,15 @@ def corpus_docs() -> list[dict]:
         for field, text in (("title", title), ("body", body)):
             for typ, names in (("person", person), ("org", org), ("location", location)):
                 mentions += _mentions(text, names, typ, field)
-        docs.append({
-            "id": doc_id, "url": f"https://news.example.org/{doc_id}", "source": source,
-            "source_type": "news", "title": title, "body": body,
-            title_field(lang): title, body_field(lang): body,
-            "published_at": f"{date}T09:00:00Z", "collected_at": f"{date}T10:00:00Z",
-            "language": lang, "language_confidence": 0.99,
-            "entities": {"person": person, "org": org, "location": location, "other": []},
-            "mentions": mentions, "countries": countries, "topics": topics,
-            "keywords": [w.lower() for w in title.split()[:3]],
-            "duplicate_of": dup, "cluster_id": story if dup or doc_id == "en-1" else None,
-            "content_hash": f"hash-{doc_id if not dup else dup}", "vector": vec,
-            "suggest": {"input": [title, *person, *org]}, "word_count": len(body.split()),
-        })
+        docs.append(IndexDocument(  # the indexer's own document type: the production shape
+            id=doc_id, url=f"https://news.example.org/{doc_id}", source=source, source_type="news", title=title,
+            body=body, published_at=f"{date}T09:00:00Z", collected_at=f"{date}T10:00:00Z", language=lang,
+            language_confidence=0.99, entities={"person": person, "org": org, "location": location, "other": []},
+            mentions=mentions, countries=countries, topics=topics, keywords=[w.lower() for w in title.split()[:3]],
+            duplicate_of=dup, cluster_id=story if dup or doc_id == "en-1" else None,
+            content_hash=f"hash-{doc_id if not dup else dup}", vector=vec, suggest=[title, *person, *org],
+            word_count=len(body.split()),
+        ).to_source())
     return docs
 
 

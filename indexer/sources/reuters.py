@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..models import Item, SourceDoc
-from .jsonl import _iter_array
+from .formats.jsonl import iter_json_array
 
 SOURCE = "reuters-21578"
 META_KEYS = ("topics", "places", "orgs", "people", "exchanges", "companies")
@@ -40,7 +40,7 @@ def read_reuters(data_dir: Path, *, limit: int | None = None) -> Iterator[Item]:
     n = 0
     for path in files:
         with path.open("r", encoding="utf-8") as fh:
-            for i, rec in _iter_array(fh):
+            for i, rec in iter_json_array(fh):
                 if limit is not None and n >= limit:
                     return
                 n += 1

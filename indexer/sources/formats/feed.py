@@ -15,9 +15,10 @@ from typing import Any
 
 import feedparser
 
-from ..http import FetchError, FetchPolicy, fetch
-from ..models import Failure, Item, SourceDoc
-from .files import BadDocument, html_to_doc
+from ...http import FetchError, FetchPolicy, fetch
+from ...models import Failure, Item, SourceDoc
+from ..base import BadDocument, Format, Input, ReadContext
+from .html import html_to_doc
 
 
 def strip_html(text: str) -> str:
@@ -49,7 +50,13 @@ def _when(entry: Any) -> datetime | None:
     return None
 
 
-def entry_to_doc(entry: Any, *, source: str, feed_url: str, fetch_pages: bool, policy: FetchPolicy) -> Item:
+# A page refused for safety is a recorded failure (dead letter, ingest log), not just a note on the item.
+REFUSALS = ("blocked-address", "bad-scheme")
+
+
+def entry_to_doc(entry: Any, *, source: str, feed_url: str, fetch_pages: bool, policy: FetchPolicy) -> list[Item]:
+    """The item as a document (or a failure), preceded by a failure when its page was refused."""
+    out: list[Item] = []
     key = item_key(entry)
     origin = f"{feed_url}#{key}"
     link = entry.get("link") or None
@@ -65,7 +72,7 @@ def entry_to_doc(entry: Any, *, source: str, feed_url: str, fetch_pages: bool, p
         meta["tags"] = tags
     author = entry.get("author") or None
     published = _when(entry)
-    if fetch_pages and link and link.startswith(("http://", "https://")):
+    if fetch_pages and link:
         try:
             page = html_to_doc(fetch(link, policy).content, url=link)
             if len(page.body) > len(body):
@@ -76,14 +83,16 @@ def entry_to_doc(entry: Any, *, source: str, feed_url: str, fetch_pages: bool, p
             meta["page_fetched"] = True
         except (FetchError, BadDocument) as exc:
             meta["page_error"] = f"{exc.reason}: {exc.detail}"[:300]
+            if exc.reason in REFUSALS:
+                out.append(Failure(f"{origin} -> {link}"[:2000], exc.reason, exc.detail, source, "feed"))
     if not body.strip():
         reason = "no-text"
         detail = "feed item has no text" + (f" and its page failed ({meta['page_error']})" if "page_error" in meta else "")
-        return Failure(origin, reason, detail, source, "feed")
+        return [*out, Failure(origin, reason, detail, source, "feed")]
     if len(body.encode("utf-8", "surrogatepass")) > policy.max_bytes:
-        return Failure(origin, "too-large", f"item text larger than {policy.max_bytes} bytes", source, "feed")
-    return SourceDoc(source, "feed", title, body, url=link, external_id=None if link else key, author=author,
-                     published_at=published, meta=meta, origin=origin)
+        return [*out, Failure(origin, "too-large", f"item text larger than {policy.max_bytes} bytes", source, "feed")]
+    return [*out, SourceDoc(source, "feed", title, body, url=link, external_id=None if link else key, author=author,
+                            published_at=published, meta=meta, origin=origin)]
 
 
 def read_feed_bytes(
@@ -103,4 +112,29 @@ def read_feed_bytes(
             continue
         if keys_out is not None:
             keys_out.append(key)
-        yield entry_to_doc(entry, source=source, feed_url=feed_url, fetch_pages=fetch_pages, policy=policy)
+        yield from entry_to_doc(entry, source=source, feed_url=feed_url, fetch_pages=fetch_pages, policy=policy)
+
+
+class Feed(Format):
+    name = "feed"
+    extensions = (".rss", ".atom")
+    mimetypes = ("application/rss+xml", "application/atom+xml", "application/rdf+xml")
+    priority = 60
+    records = True
+    source_type = "feed"
+
+    def sniff(self, head: bytes, ext: str) -> bool:
+        low = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:2048].lower()
+        if not low.startswith((b"<?xml", b"<rss", b"<feed", b"<rdf:rdf")):
+            return False
+        return b"<rss" in low or b"<feed" in low or b"<rdf:rdf" in low
+
+    def read(self, inp: Input, ctx: ReadContext) -> Iterator[Item]:
+        assert inp.data is not None
+        yield from read_feed_bytes(inp.data, feed_url=inp.url or inp.origin, source=ctx.source,
+                                   source_type=self.source_type or ctx.source_type, fetch_pages=ctx.fetch_pages,
+                                   policy=ctx.fetch_policy or FetchPolicy(max_bytes=ctx.limits.max_bytes),
+                                   seen=ctx.seen, keys_out=ctx.keys_out)
+
+
+FORMAT = Feed()

@@ -7,14 +7,16 @@ element, so a multi-gigabyte export never sits in memory as a whole.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..models import Failure, Item, SourceDoc
-from .files import parse_date
+from ...models import Failure, Item, SourceDoc
+from ..base import BadDocument, Format, Input, ReadContext
+from ..dates import parse_date
 
 TARGETS = ("title", "body", "url", "id", "author", "published_at", "language", "source")
 DEFAULTS: dict[str, tuple[str, ...]] = {
@@ -110,8 +112,13 @@ def record_to_doc(record: Any, fmap: FieldMap, *, source: str, source_type: str,
     )
 
 
-def _iter_array(fh: Any, chunk: int = 1 << 16) -> Iterator[tuple[int, Any]]:
-    """Decode the elements of a top-level JSON array one at a time (bounded memory)."""
+class RecordTooLarge(ValueError):
+    pass
+
+
+def iter_json_array(fh: Any, chunk: int = 1 << 16, max_record: int | None = None) -> Iterator[tuple[int, Any]]:
+    """Decode the elements of a top-level JSON array one at a time (bounded memory: an element
+    longer than ``max_record`` characters raises :class:`RecordTooLarge`)."""
     dec = json.JSONDecoder()
     buf, pos, index, started, eof = "", 0, 0, False, False
     while True:
@@ -138,6 +145,8 @@ def _iter_array(fh: Any, chunk: int = 1 << 16) -> Iterator[tuple[int, Any]]:
         except json.JSONDecodeError:
             if eof:
                 raise
+            if max_record is not None and len(buf) - pos > max_record:
+                raise RecordTooLarge(f"array element {index} is longer than {max_record} characters") from None
             data = fh.read(chunk)  # element spans the chunk boundary: read more
             eof = not data
             buf = buf[pos:] + data
@@ -152,37 +161,85 @@ def read_json_file(path: str | Path, *, field_map: FieldMap | None = None, sourc
                    source_type: str = "json", max_bytes: int = 20 * 1024 * 1024) -> Iterator[Item]:
     """Records of a JSON Lines file or a JSON array file (detected by the first character)."""
     path = Path(path)
-    fmap = field_map or FieldMap()
-    src = source or path.stem
+    inp = Input(str(path), path=path)
     try:
-        with path.open("rb") as fh:
-            first = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
-    except OSError as exc:
-        yield Failure(str(path), "unreadable", str(exc), src, source_type)
-        return
-    if first == b"[":
-        try:
-            with path.open("r", encoding="utf-8-sig") as fh:
-                for i, rec in _iter_array(fh):
-                    yield record_to_doc(rec, fmap, source=src, source_type=source_type, origin=f"{path}[{i}]",
-                                        max_bytes=max_bytes)
-        except (ValueError, UnicodeDecodeError) as exc:
-            yield Failure(str(path), "bad-json", f"{type(exc).__name__}: {exc}"[:500], src, source_type)
-        return
-    with path.open("rb") as fh:
-        for lineno, raw in enumerate(fh, 1):
-            origin = f"{path}:{lineno}"
-            if not raw.strip():
+        yield from read_records(inp, field_map or FieldMap(), source=source or path.stem, source_type=source_type,
+                                max_bytes=max_bytes)
+    except (OSError, BadDocument) as exc:
+        reason = exc.reason if isinstance(exc, BadDocument) else "unreadable"
+        yield Failure(str(path), reason, str(exc), source or path.stem, source_type)
+
+
+def read_records(inp: Input, fmap: FieldMap, *, source: str, source_type: str, max_bytes: int) -> Iterator[Item]:
+    """Stream the records of ``inp``: ``max_bytes`` limits each record, not the file, and no read is
+    longer than the limit (an over-long line is one ``record-too-large`` failure; the rest goes on)."""
+    with inp.open() as fh:
+        is_array = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"["
+        fh.seek(0)
+        if is_array:
+            yield from _array_records(io.TextIOWrapper(fh, encoding="utf-8-sig"), inp.origin, fmap, source,
+                                      source_type, max_bytes)
+            return
+        for lineno, raw in enumerate(iter(lambda: fh.readline(max_bytes + 1), b""), 1):
+            origin = f"{inp.origin}:{lineno}"
+            if len(raw) > max_bytes and not raw.endswith(b"\n"):  # the line goes on past the limit
+                skipped = len(raw) + _skip_line(fh)
+                yield Failure(origin, "record-too-large", f"line of {skipped} bytes > limit {max_bytes}", source,
+                              source_type)
                 continue
-            if len(raw) > max_bytes:
-                yield Failure(origin, "too-large", f"line of {len(raw)} bytes > limit {max_bytes}", src, source_type)
+            if not raw.strip():
                 continue
             try:
                 rec = json.loads(raw.decode("utf-8-sig" if lineno == 1 else "utf-8"))
             except UnicodeDecodeError as exc:
-                yield Failure(origin, "invalid-utf8", str(exc), src, source_type)
+                yield Failure(origin, "invalid-utf8", str(exc), source, source_type)
                 continue
             except json.JSONDecodeError as exc:
-                yield Failure(origin, "bad-json", str(exc), src, source_type)
+                yield Failure(origin, "bad-json", str(exc), source, source_type)
                 continue
-            yield record_to_doc(rec, fmap, source=src, source_type=source_type, origin=origin, max_bytes=max_bytes)
+            yield record_to_doc(rec, fmap, source=source, source_type=source_type, origin=origin, max_bytes=max_bytes)
+
+
+def _array_records(fh: Any, origin: str, fmap: FieldMap, source: str, source_type: str,
+                   max_bytes: int) -> Iterator[Item]:
+    try:
+        for i, rec in iter_json_array(fh, max_record=max_bytes):
+            yield record_to_doc(rec, fmap, source=source, source_type=source_type, origin=f"{origin}[{i}]",
+                                max_bytes=max_bytes)
+    except RecordTooLarge as exc:
+        yield Failure(origin, "record-too-large", str(exc), source, source_type)
+    except (ValueError, UnicodeDecodeError) as exc:
+        yield Failure(origin, "bad-json", f"{type(exc).__name__}: {exc}"[:500], source, source_type)
+
+
+def _skip_line(fh: Any, chunk: int = 1 << 16) -> int:
+    """Read past the rest of the current line in bounded chunks; how many bytes were skipped."""
+    n = 0
+    while part := fh.readline(chunk):
+        n += len(part)
+        if part.endswith(b"\n"):
+            break
+    return n
+
+
+class JsonRecords(Format):
+    """JSON Lines (one object per line) and JSON arrays of objects: one document per record."""
+
+    name = "json"
+    extensions = (".json", ".jsonl", ".ndjson")
+    mimetypes = ("application/json", "application/x-ndjson", "application/jsonl")
+    priority = 40
+    streaming = True
+    records = True
+    source_type = "json"
+
+    def sniff(self, head: bytes, ext: str) -> bool:
+        first = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1]
+        return first in (b"[", b"{") and ext in self.extensions + ("",)
+
+    def read(self, inp: Input, ctx: ReadContext) -> Iterator[Item]:
+        yield from read_records(inp, ctx.field_map or FieldMap(), source=ctx.source, source_type=ctx.source_type,
+                                max_bytes=ctx.limits.max_bytes)
+
+
+FORMAT = JsonRecords()

@@ -1,0 +1,70 @@
+"""E-mail messages (.eml): subject, sender, date and the plain-text body (HTML parts via trafilatura).
+
+Attachments are not read yet (issue 14).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+from collections.abc import Iterator
+from email.message import EmailMessage
+
+from ...models import SourceDoc
+from ..base import BadDocument, Format, Input, ReadContext
+from ..dates import parse_date
+from .html import html_to_doc
+
+HEADERS = (b"from:", b"to:", b"subject:", b"date:", b"message-id:", b"received:", b"return-path:", b"mime-version:")
+_HEADER = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{1,40}:[ \t]")
+
+
+def message_to_doc(msg: EmailMessage) -> SourceDoc:
+    """One message as a document; its Message-ID becomes the external id."""
+    body = ""
+    part = msg.get_body(preferencelist=("plain", "html"))
+    if part is not None:
+        try:
+            content = part.get_content()
+        except (LookupError, UnicodeError) as exc:
+            raise BadDocument("invalid-encoding", str(exc)) from None
+        if part.get_content_type() == "text/html":
+            try:
+                content = html_to_doc(content).body
+            except BadDocument:
+                content = ""
+        body = str(content).strip()
+    mid = str(msg.get("Message-ID") or "").strip() or None
+    return SourceDoc(
+        "", "", str(msg.get("Subject") or "").strip(), body, external_id=mid,
+        author=str(msg.get("From") or "").strip() or None, published_at=parse_date(msg.get("Date")),
+        meta={k: str(msg.get(k)) for k in ("To", "Cc", "Message-ID") if msg.get(k)},
+    )
+
+
+class Eml(Format):
+    name = "eml"
+    extensions = (".eml",)
+    mimetypes = ("message/rfc822",)
+    priority = 60
+
+    def sniff(self, head: bytes, ext: str) -> bool:
+        """At least two well-known mail headers at the top, the first line among them."""
+        stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+        first = stripped.split(b"\n", 1)[0].lower()
+        if not (_HEADER.match(stripped) and first.startswith(HEADERS)):
+            return False
+        return sum(1 for ln in stripped.split(b"\n", 20) if ln.lower().startswith(HEADERS)) >= 2
+
+    def read(self, inp: Input, ctx: ReadContext) -> Iterator[SourceDoc]:
+        assert inp.data is not None
+        msg = email.message_from_bytes(inp.data, policy=email.policy.default)
+        if msg.defects and not msg.keys():
+            raise BadDocument("broken-email", "; ".join(type(d).__name__ for d in msg.defects))
+        doc = message_to_doc(msg)  # type: ignore[arg-type]
+        doc.external_id = None  # the file's URI identifies it
+        yield doc
+
+
+FORMAT = Eml()
