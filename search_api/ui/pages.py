@@ -23,14 +23,15 @@ from .auth import require_ui_session
 from .errors import ui_error
 from .hits import hit_view
 from .html import mark_mentions
-from .labels import ENTITY_LABELS, FACET_LABELS, SIDEBAR_FACETS, language_label, mention_type, value_label
+from .labels import (
+    ENTITY_LABELS, FACET_LABELS, SEARCHABLE_FACETS, SIDEBAR_FACETS, language_label, mention_type, value_label,
+)
 from .state import FACET_MORE_SIZE, FACET_SIZE, LIST_PARAMS, UiState, pager
 from .templating import base_context, templates
 from .timeline import timeline
 from .urls import safe_redirect
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_ui_session)])
-UNSEARCHABLE_FACETS = frozenset({"language"})  # few values: no in-facet search box
 
 
 def _service(request: Request) -> SearchService:
@@ -51,7 +52,7 @@ def facet_view(name: str, label: str, buckets: list[Bucket], state: UiState) -> 
     missing = [{"value": v, "label": value_label(name, v), "count": None, "selected": True,
                 "id": facet_input_id(name, v)} for v in selected if v not in seen]
     return {"name": name, "label": label, "buckets": missing + shown, "selected": selected,
-            "more": len(buckets) >= FACET_SIZE, "searchable": name not in UNSEARCHABLE_FACETS}
+            "more": len(buckets) >= FACET_SIZE, "searchable": name in SEARCHABLE_FACETS}
 
 
 def _chips(state: UiState) -> list[dict[str, str]]:
