@@ -94,6 +94,11 @@ def serve(
     host = host or settings.api_host
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.api_keys:
         raise _fail(f"binding to {host} exposes the API: set PERISCOPE_API_KEYS=key1,key2 first.")
+    if host not in ("127.0.0.1", "localhost", "::1"):  # --host may widen what the settings checked
+        for i, key in enumerate(settings.api_keys, 1):
+            if problem := settings.weak_key_problem(key):
+                raise _fail(f"PERISCOPE_API_KEYS: key #{i} is too weak to bind to {host} ({problem}); generate one "
+                            "with `python -c 'import secrets; print(secrets.token_urlsafe(32))'`.")
     console.print(f"Periscope on http://{host}:{port or settings.api_port}/  (API docs at /docs)")
     uvicorn.run(
         "search_api.app:create_app", factory=True, host=host, port=port or settings.api_port,
