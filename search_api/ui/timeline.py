@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from .. import query as Q
+from ..histogram import bucket_start, next_start
 from ..models import Histogram
 from .state import UiState
 
@@ -18,7 +18,7 @@ WIDTH, HEIGHT = 720, 90
 
 def bucket_end(start: dt.date, interval: str) -> dt.date:
     """Last day covered by a histogram bucket of calendar ``interval`` (day … year) starting on ``start``."""
-    return Q._next_start(Q._bucket_start(start, interval), interval) - dt.timedelta(days=1)
+    return next_start(bucket_start(start, interval), interval) - dt.timedelta(days=1)
 
 
 def timeline(histogram: Histogram | None, state: UiState, width: int = WIDTH, height: int = HEIGHT) -> dict[str, Any] | None:
