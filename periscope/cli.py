@@ -101,7 +101,7 @@ def serve(
                             "with `python -c 'import secrets; print(secrets.token_urlsafe(32))'`.")
     console.print(f"Periscope on http://{host}:{port or settings.api_port}/  (API docs at /docs)")
     uvicorn.run(
-        "search_api.app:create_app", factory=True, host=host, port=port or settings.api_port,
+        "periscope.server:create_app", factory=True, host=host, port=port or settings.api_port,
         workers=workers or settings.api_workers, log_level="info",
     )
 

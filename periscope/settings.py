@@ -66,46 +66,6 @@ class Settings(BaseSettings):
     # shared by every worker process on this machine; set it explicitly when several machines serve.
     secret_key: str = ""
 
-    # --- web security (sessions, keys, docs) ------------------------------------------------------
-    # /docs, /redoc, /openapi.json and /metrics without a key even when keys are on.
-    public_docs: bool = False
-    session_ttl_s: int = Field(8 * 3600, ge=60, le=30 * 24 * 3600)  # a browser session's lifetime
-    login_failures_per_minute: int = Field(10, ge=1, le=10_000)  # per client address, then 429
-
-    @model_validator(mode="after")
-    def _check_key_strength(self) -> "Settings":
-        """Beyond loopback every plain key must be long and varied enough not to be guessed."""
-        if self.api_requires_key:
-            for i, key in enumerate(self.api_keys, 1):
-                problem = self.weak_key_problem(key)
-                if problem:
-                    raise ValueError(
-                        f"PERISCOPE_API_KEYS: key #{i} is too weak for a server reachable beyond loopback "
-                        f"({problem}); generate one with `python -c 'import secrets; "
-                        f"print(secrets.token_urlsafe(32))'`, or give its hash as sha256:<hex>")
-        return self
-
-    MIN_KEY_CHARS: ClassVar[int] = 20
-    MIN_KEY_BITS: ClassVar[int] = 64
-
-    @classmethod
-    def weak_key_problem(cls, key: str) -> str | None:
-        """Why a plain API key is too weak (None if it is fine; hashed entries cannot be judged).
-
-        Strength is estimated as length x the Shannon entropy of its characters: repeated or
-        low-variety keys score low, random ``token_urlsafe``/hex keys score far above the bar.
-        """
-        if key.startswith(("sha256:", "$argon2")):
-            return None
-        if len(key) < cls.MIN_KEY_CHARS:
-            return f"{len(key)} characters, need at least {cls.MIN_KEY_CHARS}"
-        counts = [key.count(c) for c in set(key)]
-        bits = -sum(n / len(key) * math.log2(n / len(key)) for n in counts) * len(key)
-        if bits < cls.MIN_KEY_BITS:
-            return f"about {bits:.0f} bits of entropy, need at least {cls.MIN_KEY_BITS}"
-        return None
-    # --- end web security ---------------------------------------------------------------------------
-
     # --- search API limits and Elasticsearch timeouts (search_api; limits themselves: mappings.vocabulary) ---
     # Budget of one Elasticsearch call made by the API, connection included: a node that accepts
     # connections but never answers gives a 503 + Retry-After after this, not after minutes.
@@ -170,6 +130,45 @@ class Settings(BaseSettings):
 
         return self.database_url or default_url(self.cache_dir)
     # --- end workspace store ----------------------------------------------------------------------
+    # --- web security (sessions, keys, docs) ------------------------------------------------------
+    # /docs, /redoc, /openapi.json and /metrics without a key even when keys are on.
+    public_docs: bool = False
+    session_ttl_s: int = Field(8 * 3600, ge=60, le=30 * 24 * 3600)  # a browser session's lifetime
+    login_failures_per_minute: int = Field(10, ge=1, le=10_000)  # per client address, then 429
+
+    @model_validator(mode="after")
+    def _check_key_strength(self) -> "Settings":
+        """Beyond loopback every plain key must be long and varied enough not to be guessed."""
+        if self.api_requires_key:
+            for i, key in enumerate(self.api_keys, 1):
+                problem = self.weak_key_problem(key)
+                if problem:
+                    raise ValueError(
+                        f"PERISCOPE_API_KEYS: key #{i} is too weak for a server reachable beyond loopback "
+                        f"({problem}); generate one with `python -c 'import secrets; "
+                        f"print(secrets.token_urlsafe(32))'`, or give its hash as sha256:<hex>")
+        return self
+
+    MIN_KEY_CHARS: ClassVar[int] = 20
+    MIN_KEY_BITS: ClassVar[int] = 64
+
+    @classmethod
+    def weak_key_problem(cls, key: str) -> str | None:
+        """Why a plain API key is too weak (None if it is fine; hashed entries cannot be judged).
+
+        Strength is estimated as length x the Shannon entropy of its characters: repeated or
+        low-variety keys score low, random ``token_urlsafe``/hex keys score far above the bar.
+        """
+        if key.startswith(("sha256:", "$argon2")):
+            return None
+        if len(key) < cls.MIN_KEY_CHARS:
+            return f"{len(key)} characters, need at least {cls.MIN_KEY_CHARS}"
+        counts = [key.count(c) for c in set(key)]
+        bits = -sum(n / len(key) * math.log2(n / len(key)) for n in counts) * len(key)
+        if bits < cls.MIN_KEY_BITS:
+            return f"about {bits:.0f} bits of entropy, need at least {cls.MIN_KEY_BITS}"
+        return None
+    # --- end web security ---------------------------------------------------------------------------
 
     @field_validator("es_url", "api_keys", "cors_origins", mode="before")
     @classmethod

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from mappings import CURRENT_VERSION
 from mappings.client import async_es_client
-from periscope.settings import Settings, get_settings
 
 from . import routes, ui
 from .apidocs import install_docs
@@ -25,6 +25,9 @@ from .security import KeyRing
 from .service import SearchService
 from .sessions import Sessions, SqliteSessionStore
 
+if TYPE_CHECKING:  # the settings object is passed down from periscope/, never imported at run time
+    from periscope.settings import Settings
+
 API_VERSION = "v1"
 DESCRIPTION = f"""Faceted search over enriched open-source documents.
 
@@ -34,8 +37,7 @@ Errors are RFC 9457 problem+json with a `request_id` (also in the `X-Request-ID`
 """
 
 
-def create_app(settings: Settings | None = None, *, default_operator: str = "and") -> FastAPI:
-    settings = settings or get_settings()
+def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
     metrics = Metrics()
 
     @asynccontextmanager

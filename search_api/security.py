@@ -23,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader
 
+from .access import OPEN, Principal
 from .errors import Unauthorized
 from .sessions import SESSION_COOKIE, Session
 
@@ -129,3 +130,26 @@ async def require_api_key(request: Request, key: str | None = Security(api_key_h
         return
     raise Unauthorized("a valid X-API-Key header is required" if key is None else "the X-API-Key is not valid",
                        "ask the operator for a key (PERISCOPE_API_KEYS) and send it as X-API-Key")
+
+
+def current_principal(request: Request) -> Principal:
+    """Who this (already authorised) request acts as; the access filter is built from it.
+
+    Resolved once per request. Without keys (a loopback, single-user install) the caller sees every
+    collection; the deprecated shared keys (``PERISCOPE_API_KEYS``) also see everything, as before.
+    """
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached
+    settings = request.app.state.settings
+    principal = OPEN
+    if keys_required(settings):
+        key = request.headers.get("X-API-Key")
+        stored = request.app.state.keyring.match(key) if key is not None else None
+        session = current_session(request) if key is None else None
+        key_id = stored.key_id if stored is not None else (session.key_id if session is not None else None)
+        if key_id is None:
+            raise Unauthorized("sign in or send a valid X-API-Key", "ask the operator for an account or a key")
+        principal = Principal(name=f"key:{key_id}", role="admin", collections=None, auth="shared-key")
+    request.state.principal = principal
+    return principal
