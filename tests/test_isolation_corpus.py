@@ -97,6 +97,9 @@ def documents() -> list[dict[str, Any]]:
 
 
 def load(es: Elasticsearch, alias: str) -> list[dict[str, Any]]:
+    """Index :func:`documents` into ``alias``, searchable on return; every document must load."""
     docs = documents()
-    helpers.bulk(es, ({"_index": alias, "_id": d["id"], "_source": d} for d in docs), refresh="wait_for")
+    loaded, errors = helpers.bulk(es, [{"_index": alias, "_id": d["id"], "_source": d} for d in docs],
+                                  refresh="wait_for", raise_on_error=False)
+    assert loaded == len(docs) == 2 * N, errors
     return docs
