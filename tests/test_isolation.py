@@ -231,6 +231,13 @@ def test_ui_facet_fragment(app_client, user, facet):
         assert_clean(user, r.text)
 
 
+@pytest.mark.parametrize("user", READERS)
+def test_health_gives_readers_no_index_wide_count(app_client, user):
+    for path in ("/health", "/api/v1/health"):
+        assert "documents" not in get(app_client, user, path).json()
+    assert get(app_client, "admin", "/health").json()["documents"] == 2 * corpus.N
+
+
 # --- the matrix covers every data route ---------------------------------------------------------------------
 
 COVERED = {
