@@ -40,7 +40,7 @@ async def trends(req: Annotated[TrendsRequest, Query()], svc: Analytics, who: Wh
     return await svc.trends(req, who)
 
 
-@router.get("/entities/{etype}/{name}", response_model=EntityResponse,
+@router.get("/entities/{etype}/{name:path}", response_model=EntityResponse,
             summary="An entity: mentions over time, aliases, significant companions, sources, latest documents, spikes")
 async def entity(etype: EntityType, name: EntityName, req: Annotated[SearchRequest, Query()], svc: Analytics,
                  who: Who) -> EntityResponse:

@@ -9,16 +9,20 @@ string *is* the state. A little JavaScript (``static/periscope.js``) and htmx (n
 * :mod:`.hits` display shaping on top of the API's ``Hit``; :mod:`.timeline` histogram geometry;
 * :mod:`.html` the only HTML built in Python; :mod:`.urls` safe links and redirects;
 * :mod:`.labels` names people read; :mod:`.errors` messages per exception type;
-* :mod:`.templating` the Jinja environment; :mod:`.assets` static and npm files.
+* :mod:`.templating` the Jinja environment; :mod:`.assets` static and npm files;
+* :mod:`.warnings`, :mod:`.entities`, :mod:`.network` strategic warning (trends, entity pages, network).
 """
 
 from fastapi import APIRouter
 
-from . import assets, auth, pages
+from . import assets, auth, entities, network, pages, warnings
 
 router = APIRouter(include_in_schema=False)
 router.include_router(assets.router)
 router.include_router(auth.router)
 router.include_router(pages.router)
+router.include_router(warnings.router)
+router.include_router(entities.router)
+router.include_router(network.router)
 
 __all__ = ["router"]

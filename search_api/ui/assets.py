@@ -22,6 +22,9 @@ VENDOR_FILES: dict[str, Path] = {
     "swagger-ui.css": NODE_MODULES / "swagger-ui-dist/swagger-ui.css",
     "favicon-32x32.png": NODE_MODULES / "swagger-ui-dist/favicon-32x32.png",
     "redoc.standalone.js": NODE_MODULES / "redoc/bundles/redoc.standalone.js",
+    "uPlot.iife.min.js": NODE_MODULES / "uplot/dist/uPlot.iife.min.js",
+    "uPlot.min.css": NODE_MODULES / "uplot/dist/uPlot.min.css",
+    "cytoscape.min.js": NODE_MODULES / "cytoscape/dist/cytoscape.min.js",
 }
 _MEDIA = {".js": "text/javascript", ".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml",
           ".ico": "image/x-icon"}
