@@ -37,8 +37,11 @@ def test_mark_mentions_wraps_valid_offsets_and_skips_stale_or_overlapping_ones()
         {"text": "x", "type": "person", "start": 40, "end": 99, "field": "body"},  # out of range
     ]
     out = str(mark_mentions(text, mentions, "body"))
-    assert out == ('<mark class="ent ent-person" data-type="person" title="Person: Olaf Scholz">Olaf Scholz</mark>'
-                   ' met &lt;<mark class="ent ent-org" data-type="org" title="Organisation: NATO">NATO</mark>&gt;'
+    # each mention links to its entity page
+    assert out == ('<a class="ent-link" href="/entities/person/Olaf%20Scholz" hx-boost="false">'
+                   '<mark class="ent ent-person" data-type="person" title="Person: Olaf Scholz">Olaf Scholz</mark></a>'
+                   ' met &lt;<a class="ent-link" href="/entities/org/NATO" hx-boost="false">'
+                   '<mark class="ent ent-org" data-type="org" title="Organisation: NATO">NATO</mark></a>&gt;'
                    " in Berlin.")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
@@ -69,8 +70,12 @@ def mark_mentions(text: str | None, mentions: list[dict[str, Any]] | None, field
         typ = mention_type(m.get("type"))
         canonical = m.get("canonical") or text[s:e]
         out.append(escape(text[pos:s]))
-        out.append(Markup('<mark class="ent ent-{0}" data-type="{0}" title="{1}: {2}">{3}</mark>').format(
-            typ, ENTITY_LABELS[typ], canonical, text[s:e]))
+        mark = Markup('<mark class="ent ent-{0}" data-type="{0}" title="{1}: {2}">{3}</mark>').format(
+            typ, ENTITY_LABELS[typ], canonical, text[s:e])
+        if typ != "other":  # each mention links to its entity page (strategic warning, issue 17)
+            mark = Markup('<a class="ent-link" href="/entities/{0}/{1}" hx-boost="false">{2}</a>').format(
+                typ, quote(canonical, safe=""), mark)
+        out.append(mark)
         pos = e
     out.append(escape(text[pos:]))
     return Markup("").join(out)
