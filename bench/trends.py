@@ -162,7 +162,7 @@ async def inject(alias: str, field: str, value: str, day: str, ns: list[int]) ->
                 row[f"{label}_top"] = [(v.value, v.score) for v in res.values[:3]]
             curve.append(row)
             if ids:
-                sync.delete_by_query(index=alias, query={"ids": {"values": ids}}, refresh=True)
+                helpers.bulk(sync, ({"_op_type": "delete", "_index": alias, "_id": i} for i in ids), refresh="wait_for")
     finally:
         await es.close()
         sync.close()
