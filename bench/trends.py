@@ -3,6 +3,7 @@
     PERISCOPE_INDEX_ALIAS=<alias> .venv/bin/python bench/trends.py latency   # p50/p99 vs a faceted search
     PERISCOPE_INDEX_ALIAS=<alias> .venv/bin/python bench/trends.py weekly    # top spikes per week + known events
     PERISCOPE_INDEX_ALIAS=<alias> .venv/bin/python bench/trends.py inject    # detection curve (writes, then deletes)
+    .venv/bin/python bench/trends.py report                                  # markdown tables of the three
 
 Everything goes through the same service objects the API uses (``SearchService``/``AnalyticsService``,
 in process, as an administrator), so the ratios compare aggregation cost, not HTTP overhead. The
@@ -170,9 +171,43 @@ async def inject(alias: str, field: str, value: str, day: str, ns: list[int]) ->
     return {"alias": alias, "field": field, "value": value, "day": day, "curve": curve, "smallest_n_first": first}
 
 
+def report() -> str:
+    """Markdown tables (docs/warning.md) from the saved results of the three runs."""
+    load = lambda w: json.loads((RESULTS / f"trends-{w}.json").read_text())  # noqa: E731
+    out = []
+    wk = load("weekly")
+    out += ["| Known event | Week | Field | In corpus | Rank that week (top 10) |", "| --- | --- | --- | --- | --- |"]
+    for e in wk["events"]:
+        out.append(f"| {e['event']} | {e['week']} | {e['field']} | {'yes' if e['in_corpus'] else 'no'} | "
+                   f"{e['rank'] or '—'} |")
+    out += ["", "| Week | Top spike (field: value, score) | Stories behind it | Top 3 organisations | Top 3 countries |",
+            "| --- | --- | --- | --- | --- |"]
+    for w in wk["weeks"]:
+        top = w.get("top")
+        orgs = ", ".join(v[0] for v in w["fields"]["org"][:3])
+        ctry = ", ".join(v[0] for v in w["fields"]["countries"][:3])
+        if top:
+            out.append(f"| {w['week']} | {top['field']}: {top['value']} ({top['score']:.1f}) | "
+                       f"{'; '.join(top['stories'][:2])} | {orgs} | {ctry} |")
+    inj = load("inject")
+    out += ["", f"Injected {inj['field']} **{inj['value']}** on {inj['day']}; smallest N that ranks it first with no alarm "
+            f"on the control day: **{inj['smallest_n_first']}**.", "",
+            "| N | Rank on the day | Rank on the control day | Top of the day (score) |", "| --- | --- | --- | --- |"]
+    for r in inj["curve"]:
+        out.append(f"| {r['n']} | {r['day_rank'] or '—'} | {r['control_rank'] or '—'} | "
+                   f"{', '.join(f'{v} ({s:.1f})' for v, s in r['day_top'][:2])} |")
+    lat = load("latency")
+    out += ["", f"{lat['rounds']} rounds × {len(lat['scopes'])} scopes, interleaved; ratio = to the faceted search "
+            f"(target ≤ {lat['target_ratio']}×).", "", "| Request | p50 ms | p99 ms | p50 ratio | p99 ratio |",
+            "| --- | --- | --- | --- | --- |"]
+    for name, m in lat["ms"].items():
+        out.append(f"| {name} | {m['p50']} | {m['p99']} | {m['p50_ratio']} | {m['p99_ratio']} |")
+    return "\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["latency", "weekly", "inject"])
+    ap.add_argument("what", choices=["latency", "weekly", "inject", "report"])
     ap.add_argument("--alias", default=None, help="index alias (default: the settings' PERISCOPE_INDEX_ALIAS)")
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--baseline", type=int, default=4, help="weeks of baseline for `weekly`")
@@ -182,6 +217,9 @@ def main() -> None:
     ap.add_argument("--ns", default="0,1,2,3,4,5,6,8,10")
     a = ap.parse_args()
     alias = a.alias or load_settings().index_alias
+    if a.what == "report":
+        print(report())
+        return
     if a.what == "latency":
         out = asyncio.run(latency(alias, a.rounds))
     elif a.what == "weekly":
