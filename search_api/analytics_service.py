@@ -105,10 +105,10 @@ class AnalyticsService:
     # --- co-occurrence network ------------------------------------------------------------------------
     async def network(self, req: NetworkRequest, principal: Principal) -> NetworkResponse:
         query = self._query(req)
-        per_type = max(2, req.nodes // len(req.types)) if req.types else 0
-        first = await self.svc._search(C.nodes_body(query, req.types, per_type), principal)
+        types = list(dict.fromkeys(req.types)) or ["person", "org", "location", "countries"]
+        first = await self.svc._search(C.nodes_body(query, types, max(2, req.nodes // len(types))), principal)
         total = first["hits"]["total"]["value"]
-        nodes = C.parse_nodes(first, req.types)[: req.nodes]
+        nodes = C.parse_nodes(first, types)[: req.nodes]
         if len(nodes) < 2:
             return NetworkResponse(total=total, nodes=[Node(**n.__dict__) for n in nodes], edges=[])
         second = await self.svc._search(C.adjacency_body(query, nodes), principal)

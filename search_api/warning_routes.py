@@ -72,17 +72,17 @@ def edges_csv(net: NetworkResponse) -> str:
     return buf.getvalue()
 
 
+def _attachment(text: str, media: str, name: str) -> Response:
+    return Response(text, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.get("/network.graphml", summary="The co-occurrence network as GraphML", response_class=Response,
             responses={200: {"content": {"application/graphml+xml": {}}}})
 async def network_graphml(req: Annotated[NetworkRequest, Query()], svc: Analytics, who: Who) -> Response:
-    net = await svc.network(req, who)
-    return Response(graphml(net), media_type="application/graphml+xml",
-                    headers={"Content-Disposition": 'attachment; filename="periscope-network.graphml"'})
+    return _attachment(graphml(await svc.network(req, who)), "application/graphml+xml", "periscope-network.graphml")
 
 
 @router.get("/network.csv", summary="The co-occurrence network's edges as CSV", response_class=Response,
             responses={200: {"content": {"text/csv": {}}}})
 async def network_csv(req: Annotated[NetworkRequest, Query()], svc: Analytics, who: Who) -> Response:
-    net = await svc.network(req, who)
-    return Response(edges_csv(net), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="periscope-network.csv"'})
+    return _attachment(edges_csv(await svc.network(req, who)), "text/csv; charset=utf-8", "periscope-network.csv")

@@ -9,8 +9,8 @@ from elasticsearch import Elasticsearch
 
 import warning_corpus as corpus
 from periscope.settings import Settings
-from test_ui_a11y import AXE, axe_violations
-from web_server import ServerThread, chromium
+from test_ui_a11y import AXE, axe_violations, browser  # noqa: F401 - browser is a shared fixture
+from web_server import ServerThread
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.timeout(240)]
 pytest.importorskip("playwright.sync_api")
@@ -24,12 +24,6 @@ def server(es: Elasticsearch, index_alias: str, module_settings: Settings) -> It
     corpus.load(es, index_alias)
     with ServerThread(module_settings) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -95,6 +95,12 @@ def test_network_edges_are_significant_not_frequent(client):
     assert all(e["score"] > 0 for e in net["edges"])
 
 
+def test_network_repeated_types_give_each_node_once(client):
+    net = get(client, "/api/v1/network", types=["org", "org"], nodes=10)
+    values = [n["value"] for n in net["nodes"]]
+    assert len(values) == len(set(values))
+
+
 def test_network_exports(client):
     g = client.get("/api/v1/network.graphml", params={"types": "org"})
     assert g.status_code == 200 and "graphml" in g.headers["content-type"]
