@@ -77,22 +77,35 @@ class AnalyticsService:
                                   score=t.score, z=t.z, new=t.new) for t in page]})
 
     # --- entity pages ---------------------------------------------------------------------------------
-    async def entity(self, etype: str, name: str, req: SearchRequest, principal: Principal) -> EntityResponse:
-        names = [name] + await asyncio.to_thread(C.alias_spellings, name, etype)
-        query = self._query(req)
+    async def _entity_responses(self, etype: str, names: list[str], query: dict[str, Any],
+                                principal: Principal) -> tuple[dict[str, Any], dict[str, Any]]:
         body = C.entity_body(query, etype, names, ENTITY_RELATED, access_filter(principal), ENTITY_INTERVAL)
         res, vol = (_check(r) for r in (await self.svc._msearch(
             [body, C.volume_body(query, ENTITY_INTERVAL)], principal))["responses"])
+        return res, vol
+
+    async def entity(self, etype: str, name: str, req: SearchRequest, principal: Principal) -> EntityResponse:
+        names = [name] + await asyncio.to_thread(C.alias_spellings, name, etype)
+        query = self._query(req)
+        res, vol = await self._entity_responses(etype, names, query, principal)
+        # An acronym among the significant companions of the same type is the same entity written another
+        # way ("OPEC" / "Organisation of Petroleum Exporting Countries"): merge it and ask once more.
+        if etype in ENTITY_RELATED and res["hits"]["total"]["value"]:
+            more = [str(b["key"]) for b in res["aggregations"][f"sig_{etype}"]["buckets"]
+                    if any(C.acronym_pair(str(b["key"]), n) for n in names)]
+            if more:
+                names += more
+                res, vol = await self._entity_responses(etype, names, query, principal)
         total = res["hits"]["total"]["value"]
         if total == 0:
             raise DocumentNotFound(f"{etype}/{name}")
+        seen = {n.casefold() for n in names}
         aggs = res["aggregations"]
         timeline = [(b["key_as_string"], b["doc_count"]) for b in aggs["timeline"]["buckets"]]
         volume = {b["key_as_string"]: b["doc_count"] for b in vol["aggregations"]["timeline"]["buckets"]}
         related = {t: [CountedValue(value=str(b["key"]), count=b["doc_count"], score=round(b["score"], 4))
-                       for b in aggs[f"sig_{t}"]["buckets"] if str(b["key"]).casefold() not in
-                       {n.casefold() for n in names}] for t in ENTITY_RELATED}
-        seen = {n.casefold() for n in names}
+                       for b in aggs[f"sig_{t}"]["buckets"] if str(b["key"]).casefold() not in seen][:C.RELATED_SIZE]
+                   for t in ENTITY_RELATED}
         aliases = sorted({str(b["key"]) for b in aggs["aliases"]["buckets"] if str(b["key"]).casefold() in seen})
         spikes = [Spike(date=d, count=c, expected=e, score=s)
                   for d, c, e, s in C.spikes(timeline, volume, SPIKE_BASELINE)]

@@ -51,6 +51,21 @@ def alias_spellings(name: str, etype: str) -> list[str]:
     return [s for s in _alias_index().get(canon.casefold(), ()) if s.casefold() != name.casefold()][:20]
 
 
+_MINOR_WORDS = {"of", "the", "and", "for", "de", "du", "des", "la", "le", "el", "&"}
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in name.replace("-", " ").split() if w.casefold() not in _MINOR_WORDS and w[0].isalpha()).upper()
+
+
+def acronym_pair(a: str, b: str) -> bool:
+    """Whether one name is the acronym of the other ("OPEC" / "Organisation of Petroleum Exporting Countries")."""
+    short, long = sorted((a.strip(), b.strip()), key=len)
+    letters = short.replace(".", "")
+    return 2 <= len(letters) <= 8 and letters.isalpha() and " " in long \
+        and _initials(long) == letters.upper() and (short.isupper() or len(letters) >= 3)
+
+
 # --- entity page ---------------------------------------------------------------------------------------
 
 def _timeline(interval: str) -> dict[str, Any]:

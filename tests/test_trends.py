@@ -61,3 +61,11 @@ def test_windows_calendar():
 def test_misaligned_series_is_an_error():
     with pytest.raises(ValueError):
         T.score_series("x", [1, 2], [1], 1, seen_before=True)
+
+
+def test_acronym_aliases():
+    from search_api.cooccurrence import acronym_pair
+
+    assert acronym_pair("OPEC", "Organisation of Petroleum Exporting Countries")
+    assert acronym_pair("Organization of the Petroleum Exporting Countries", "OPEC")
+    assert not acronym_pair("OPEC", "Saudi Press Agency") and not acronym_pair("Opec", "Opecna")
