@@ -115,3 +115,38 @@ def test_analytics_never_calls_elasticsearch_directly():
     for mod in (analytics_service, cooccurrence, trends):
         src = inspect.getsource(mod)
         assert "es.search(" not in src and "es.msearch(" not in src and "svc.es" not in src
+
+
+def test_need_to_know_applies_to_trends_entities_and_network(es, index_alias, client):
+    """Stories in a collection the reader cannot read never show in any warning view (nor shape significance)."""
+    import datetime as dt
+
+    from elasticsearch import helpers
+
+    from search_api.access import Principal
+    from search_api.analytics_service import AnalyticsService
+    from search_api.models import SearchRequest
+    from search_api.warning_models import NetworkRequest, TrendsRequest
+
+    day = corpus.START + dt.timedelta(days=7 * (corpus.WEEKS - 1) + 1)
+    secret = [corpus._doc(f"secret-{i}", day, ["Hidden Person"], ["Alpha Group", "Secret Org"], ["IR"], ["markets"],
+                          collection="secret") for i in range(8)]
+    helpers.bulk(es, ({"_index": index_alias, "_id": d["id"], "_source": d} for d in secret), refresh="wait_for")
+    try:
+        svc = AnalyticsService(client.app.state.service)
+        reader = Principal(name="r", collections=frozenset({"wire"}))
+
+        async def views():
+            t = await svc.trends(TrendsRequest(field="person"), reader)
+            n = await svc.network(NetworkRequest(types=["org", "person"]), reader)
+            e = await svc.entity("org", "Alpha Group", SearchRequest(), reader)
+            return t, n, e
+
+        t, n, e = client.portal.call(views)  # the app's event loop (its Elasticsearch client lives there)
+        assert "Hidden Person" not in {v.value for v in t.values}
+        assert not {"Secret Org", "Hidden Person"} & {x.value for x in n.nodes}
+        assert e.total == corpus.WEEKS * corpus.PER_WEEK // 5
+        assert "Secret Org" not in {v.value for vs in e.related.values() for v in vs}
+        assert client.get("/api/v1/entities/org/Secret Org").status_code == 200  # open install: admin sees it
+    finally:
+        helpers.bulk(es, ({"_op_type": "delete", "_index": index_alias, "_id": d["id"]} for d in secret), refresh="wait_for")
