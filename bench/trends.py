@@ -182,6 +182,10 @@ async def inject(alias: str, field: str, value: str, day: str, ns: list[int]) ->
     return {"alias": alias, "field": field, "value": value, "day": day, "curve": curve, "smallest_n_first": first}
 
 
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "/")
+
+
 def report() -> str:
     """Markdown tables (docs/warning.md) from the saved results of the three runs."""
     load = lambda w: json.loads((RESULTS / f"trends-{w}.json").read_text())  # noqa: E731
@@ -199,7 +203,7 @@ def report() -> str:
         ctry = ", ".join(v[0] for v in w["fields"]["countries"][:3])
         if top:
             out.append(f"| {w['week']} | {top['field']}: {top['value']} ({top['score']:.1f}) | "
-                       f"{'; '.join(top['stories'][:2])} | {orgs} | {ctry} |")
+                       f"{_cell('; '.join(top['stories'][:2]))} | {_cell(orgs)} | {ctry} |")
     inj = load("inject")
     out += ["", f"Injected {inj['field']} **{inj['value']}** on {inj['day']}; smallest N that ranks it first with no alarm "
             f"on the control day: **{inj['smallest_n_first']}**.", "",
