@@ -14,6 +14,7 @@ from typing import Any
 
 from mappings import ENTITY_TYPES, STEMMED_LANGUAGES, VECTOR_DIMS, body_field, title_field
 
+from .ids import text_hash as _text_hash
 from .models import SourceDoc
 
 INDEXER_VERSION = "1"
@@ -81,6 +82,16 @@ class IndexDocument:
     warnings: list[str] = field(default_factory=list)
     ingest: dict[str, Any] | None = None  # pipeline_version, ingested_at, models
     meta: dict[str, Any] = field(default_factory=dict)
+    # provenance and extraction (contract v2: mappings/index_v2_additions.json)
+    external_id: str | None = None  # the source's own id (`--map id=`, feed guid, Message-ID)
+    encoding: str | None = None
+    ocr: bool | None = None
+    ocr_confidence: float | None = None  # tesseract's mean word confidence, 0..100
+    ocr_language: str | None = None
+    page_count: int | None = None
+    parent: str | None = None  # id of the archive / e-mail this came out of
+    path: str | None = None  # path inside the parent ("report.zip/2024/a.pdf")
+    text_hash: str | None = None  # same text from any source → same hash (corroboration, see ids.text_hash)
     vector: list[float] | None = None
     suggest: list[str] | None = None  # completion inputs; None: the title and the entity names
 
@@ -106,6 +117,7 @@ class IndexDocument:
             "content_hash": self.content_hash, "word_count": int(self.word_count or 0),
             "warnings": list(self.warnings), "ingest": _json_safe(self.ingest), "meta": _json_safe(self.meta),
         }
+        doc.update({k: getattr(self, k) for k in V2_FIELDS})
         if doc["language"] in STEMMED_LANGUAGES:
             doc[title_field(doc["language"])] = self.title
             doc[body_field(doc["language"])] = self.body
@@ -115,6 +127,21 @@ class IndexDocument:
         if inputs:
             doc["suggest"] = {"input": inputs}
         return {k: v for k, v in doc.items() if v is not None or k == "duplicate_of"}
+
+
+V2_FIELDS = ("external_id", "encoding", "ocr", "ocr_confidence", "ocr_language", "page_count", "parent", "path",
+             "text_hash")
+
+
+def fit_to_mapping(source: dict[str, Any], fields: set[str] | None) -> dict[str, Any]:
+    """``source`` for an index whose mapping has top-level ``fields`` (strict): provenance fields the
+    index does not map yet (a v1 index before its migration) are kept under ``meta`` instead."""
+    if fields is None:
+        return source
+    for k in V2_FIELDS:
+        if k in source and k not in fields:
+            source.setdefault("meta", {})[k] = source.pop(k)
+    return source
 
 
 def build_document(src: SourceDoc, enr: Any, *, doc_id: str, content_hash: str, pipeline: str,
@@ -132,4 +159,8 @@ def build_document(src: SourceDoc, enr: Any, *, doc_id: str, content_hash: str, 
         content_hash=content_hash, word_count=int(enr.word_count or 0), warnings=list(enr.warnings),
         ingest={"pipeline_version": pipeline, "ingested_at": _iso(now), "models": dict(enr.provenance)},
         meta=src.meta, vector=list(enr.vector) if enr.vector is not None else None,
+        text_hash=_text_hash(src), external_id=src.external_id, encoding=src.encoding, parent=src.parent, path=src.path,
+        ocr=True if src.ocr else None, ocr_confidence=(src.ocr or {}).get("confidence"),
+        ocr_language=(src.ocr or {}).get("language"),
+        page_count=(src.ocr or {}).get("pages") or src.meta.get("pages"),
     )

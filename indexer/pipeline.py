@@ -29,7 +29,7 @@ from mappings import install
 
 from .dedupe import DuplicateLinker
 from .deadletter import DeadLetters, log_index
-from .document import build_document, pipeline_version
+from .document import build_document, fit_to_mapping, pipeline_version
 from .enrich import EnrichPool
 from .ids import content_hash, doc_id
 from .loader import ElasticsearchUnavailable, EsRetry, Loader
@@ -112,6 +112,12 @@ def _batched(items: Iterable[Item], n: int) -> Iterator[list[Item]]:
         yield chunk
 
 
+def _mapped_fields(es: Elasticsearch, alias: str) -> set[str]:
+    """Top-level fields of the index behind ``alias`` (a v1 index lacks the provenance fields)."""
+    resp = es.indices.get_mapping(index=alias)
+    return {f for m in resp.body.values() for f in m["mappings"].get("properties", {})}
+
+
 class Pipeline:
     def __init__(self, es: Elasticsearch, config: PipelineConfig, *, enricher: Any = None,
                  progress: Callable[[RunStats], None] | None = None) -> None:
@@ -124,6 +130,7 @@ class Pipeline:
         self.dead = DeadLetters(config.dead_letter_dir / f"{config.alias}-{self.run_id}.jsonl", self.run_id, config.alias)
         self._enricher = enricher
         self.pipeline = pipeline_version()
+        self.fields: set[str] | None = None  # top-level fields the target index maps
 
     def _on_retry(self, what: str, delay: float) -> None:
         self.stats.es_retries += 1
@@ -177,8 +184,8 @@ class Pipeline:
                 self._fail(Failure(src.origin, "enrich-error", enr, src.source, src.source_type, i))
                 continue
             try:
-                out.append(build_document(src, enr, doc_id=i, content_hash=h, pipeline=self.pipeline,
-                                          now=now).to_source())
+                out.append(fit_to_mapping(build_document(src, enr, doc_id=i, content_hash=h, pipeline=self.pipeline,
+                                                         now=now).to_source(), self.fields))
             except Exception as exc:  # noqa: BLE001 - one odd enrichment must not stop the run
                 self._fail(Failure(src.origin, "build-error", f"{type(exc).__name__}: {exc}"[:500],
                                    src.source, src.source_type, i))
@@ -201,6 +208,7 @@ class Pipeline:
         try:
             self.retry.call("index setup", lambda: install(self.es, cfg.alias, shards=cfg.shards,
                                                             replicas=cfg.replicas))
+            self.fields = self.retry.call("mapping lookup", lambda: _mapped_fields(self.es, cfg.alias))
             recycle = max(1, cfg.recycle_worker_docs // cfg.batch_size)
             with EnrichPool(cfg.workers, enricher=self._enricher, recycle_after=recycle) as pool:
                 t0 = time.monotonic()

@@ -42,7 +42,8 @@ def source_limits(settings: Any, max_mb: float | None = None) -> Any:
 
     return Limits(max_bytes=int((max_mb or settings.ingest_max_mb) * 1024 * 1024),
                   parse_timeout=settings.ingest_parse_timeout, follow_symlinks=settings.ingest_follow_symlinks,
-                  zip_max_members=settings.ingest_zip_max_members, zip_max_ratio=settings.ingest_zip_max_ratio)
+                  zip_max_members=settings.ingest_zip_max_members, zip_max_ratio=settings.ingest_zip_max_ratio,
+                  min_text_chars=settings.ingest_min_text_chars)
 
 
 def fetch_policy(settings: Any, max_bytes: int | None = None) -> Any:

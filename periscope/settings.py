@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     ingest_zip_max_members: int = 10_000  # docx and other zip containers: members per file
     ingest_zip_max_ratio: float = 100.0  # uncompressed/compressed size per member (zip bombs reach 1000+)
     ingest_es_give_up_s: float = 600.0  # how long a run waits for Elasticsearch before stopping
+    # -- ingest fidelity (issue 14) --
+    ingest_min_text_chars: int = 10  # documents with fewer non-blank characters fail with `no-text`
 
     @field_validator("fetch_allow_networks", mode="before")
     @classmethod

@@ -194,3 +194,18 @@ def shared_enricher():
     from indexer.enrich import default_factory
 
     return default_factory()
+
+
+V2_ADDITIONS = Path(__file__).parent.parent / "mappings" / "index_v2_additions.json"
+
+
+def install_v2(es, alias: str) -> None:
+    """An index with the contract's mapping plus the provenance fields this branch adds
+    (``mappings/index_v2_additions.json``, folded into contract v2 at merge)."""
+    import json
+
+    from mappings import index_body, install
+
+    body = index_body()
+    body["mappings"]["properties"].update(json.loads(V2_ADDITIONS.read_text()))
+    install(es, alias, body=body)

@@ -37,7 +37,7 @@ def test_every_format_is_read(items: list, tree: Path) -> None:
     assert {name: d.meta["format"] for name, d in docs.items()} == {
         "sanctions.txt": "text", "briefing.md": "markdown", "report.html": "html", "tip.eml": "eml",
         "assessment.pdf": "pdf", "memo.docx": "docx", "scan_misnamed.txt": "pdf",
-        "saved_page_without_extension": "html"}
+        "saved_page_without_extension": "html", "latin1.txt": "text"}
     for name, d in docs.items():  # one file, one document: named after the file, at its file:// URI
         assert d.source == "fixtures" and d.origin == d.meta["path"] and Path(d.origin).name == name
         assert d.url == Path(d.origin).resolve().as_uri() and d.title.strip() and d.body.strip()
@@ -59,6 +59,8 @@ def test_every_format_is_read(items: list, tree: Path) -> None:
     mail = docs["tip.eml"]
     assert mail.title.startswith("Tip: convoy") and "Jan Novak" in mail.author and "Narva" in mail.body
     assert mail.published_at.isoformat() == "2024-04-02T09:15:00+02:00"
+    assert "café naïve" in docs["latin1.txt"].body and docs["latin1.txt"].encoding == "cp1252"  # not UTF-8: detected
+    assert docs["sanctions.txt"].encoding == "utf-8"
     assert docs["sanctions.txt"].title and "sanction" in docs["sanctions.txt"].body.lower()
 
 
@@ -71,7 +73,7 @@ def test_mailbox_yields_each_message(items: list) -> None:
 def test_broken_files_are_failures_with_reasons(items: list, tree: Path) -> None:
     fails = {f.origin.removeprefix(str(tree) + "/"): f for f in items if isinstance(f, Failure)}
     assert {origin: f.reason for origin, f in fails.items()} == {
-        "latin1.txt": "invalid-utf8", "broken.pdf": "broken-pdf", "broken.docx": "broken-docx",
+        "broken.pdf": "broken-pdf", "broken.docx": "broken-docx",
         "exports/wire.jsonl:3": "bad-json", "exports/wire.jsonl:4": "no-text"}
     assert all(f.source == "fixtures" and f.source_type in ("file", "json") and f.detail for f in fails.values())
 

@@ -27,6 +27,7 @@ class Limits:
     zip_max_members: int = 10_000  # zip containers (docx …): members
     zip_max_ratio: float = 100.0  # uncompressed / compressed, per member
     zip_total_factor: float = 5.0  # declared uncompressed total <= this × max_bytes
+    min_text_chars: int = 10  # fewer non-blank characters of text → failure ``no-text``
 
     @property
     def zip_max_total(self) -> int:
@@ -57,6 +58,7 @@ class Input:
     path: Path | None = None
     data: bytes | None = None
     url: str | None = None  # where the content lives (file:// URI or the final http URL)
+    charset: str | None = None  # declared by the container (HTTP Content-Type, MIME part); tried first
 
     def open(self) -> BinaryIO:
         if self.data is not None:

@@ -102,7 +102,9 @@ class Registry:
         except BadDocument as exc:
             yield self._failure(Failure(origin, exc.reason, exc.detail), ctx)
             return
-        yield from self._read(fmt, Input(origin, data=data, url=url), ctx)
+        charset = next((p.split("=", 1)[1].strip(' "\'') for p in (mimetype or "").split(";")[1:]
+                        if p.strip().lower().startswith("charset=")), None)
+        yield from self._read(fmt, Input(origin, data=data, url=url, charset=charset), ctx)
 
     def _require(self, head: bytes, *, path: Path | None = None, mimetype: str | None = None) -> Format:
         fmt = self.detect(head, path, mimetype)
@@ -144,8 +146,12 @@ class Registry:
             if inp.path is not None:
                 doc.meta.setdefault("path", str(inp.path))
             doc.meta.setdefault("format", fmt.name)
-        if not (doc.title.strip() or doc.body.strip()):
-            return self._failure(Failure(doc.origin, "no-text", "no extractable text"), ctx)
+        # a record's title is its own text; a file's may be its name, which says nothing
+        counted = f"{doc.title} {doc.body}" if fmt.records else doc.body
+        chars = sum(1 for c in counted if not c.isspace())
+        if chars < ctx.limits.min_text_chars:
+            what = "no extractable text" if not chars else f"{chars} characters of text < minimum {ctx.limits.min_text_chars}"
+            return self._failure(Failure(doc.origin, "no-text", what), ctx)
         size = len(doc.body.encode("utf-8", "surrogatepass"))
         if size > ctx.limits.max_bytes:
             return self._failure(Failure(doc.origin, "too-large",

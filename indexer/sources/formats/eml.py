@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from ...models import SourceDoc
 from ..base import BadDocument, Format, Input, ReadContext
 from ..dates import parse_date
+from ..encoding import decode_text
 from .html import html_to_doc
 
 HEADERS = (b"from:", b"to:", b"subject:", b"date:", b"message-id:", b"received:", b"return-path:", b"mime-version:")
@@ -22,13 +23,13 @@ _HEADER = re.compile(rb"^[A-Za-z][A-Za-z0-9-]{1,40}:[ \t]")
 
 def message_to_doc(msg: EmailMessage) -> SourceDoc:
     """One message as a document; its Message-ID becomes the external id."""
-    body = ""
+    body, encoding = "", None
     part = msg.get_body(preferencelist=("plain", "html"))
     if part is not None:
-        try:
-            content = part.get_content()
-        except (LookupError, UnicodeError) as exc:
-            raise BadDocument("invalid-encoding", str(exc)) from None
+        raw = part.get_payload(decode=True) or b""
+        # the part's declared charset first (when it decodes cleanly), else detection
+        decoded = decode_text(raw, part.get_content_charset())
+        content, encoding = decoded.text, decoded.encoding
         if part.get_content_type() == "text/html":
             try:
                 content = html_to_doc(content).body
@@ -39,7 +40,7 @@ def message_to_doc(msg: EmailMessage) -> SourceDoc:
     return SourceDoc(
         "", "", str(msg.get("Subject") or "").strip(), body, external_id=mid,
         author=str(msg.get("From") or "").strip() or None, published_at=parse_date(msg.get("Date")),
-        meta={k: str(msg.get(k)) for k in ("To", "Cc", "Message-ID") if msg.get(k)},
+        meta={k: str(msg.get(k)) for k in ("To", "Cc", "Message-ID") if msg.get(k)}, encoding=encoding,
     )
 
 
@@ -63,7 +64,7 @@ class Eml(Format):
         if msg.defects and not msg.keys():
             raise BadDocument("broken-email", "; ".join(type(d).__name__ for d in msg.defects))
         doc = message_to_doc(msg)  # type: ignore[arg-type]
-        doc.external_id = None  # the file's URI identifies it
+        # the file's URI gives the id; the Message-ID stays searchable as the external id
         yield doc
 
 

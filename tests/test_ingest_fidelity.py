@@ -1,0 +1,139 @@
+"""Issue 14 items 1–3 on files generated here, against the real node: legacy encodings are decoded
+(and stored), empty documents are failures, ids come from source + origin, the same text from two
+sources gives two linked documents, the external id is stored and searchable."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from indexer.deadletter import log_index
+from indexer.models import Failure, SourceDoc
+from indexer.pipeline import Pipeline, PipelineConfig
+from indexer.sources import Limits, parse_field_map, read_paths
+from mappings import drop
+from tests.conftest import unique_alias
+from tests.indexer_helpers import install_v2, shared_enricher
+
+FR = ("Le ministre des Affaires étrangères a déclaré mercredi que la France était prête à négocier "
+      "avec ses partenaires européens. Les élèves ont été reçus à l'école où ils ont appris à lire.")
+RU = ("Министр иностранных дел России заявил в среду, что страна готова к переговорам с Европейским "
+      "союзом. Экономика выросла на три процента в прошлом году, сообщили в правительстве.")
+ZH = "中华人民共和国外交部发言人星期三表示，中国愿意与各国加强合作，共同应对气候变化带来的挑战。经济增长保持稳定。"
+JA = "日本政府は水曜日、新しい経済対策を発表しました。東京の株式市場は上昇し、円相場は安定しています。"
+CASES = {"fr.txt": (FR, "latin-1", "cp1252"), "ru1251.txt": (RU, "cp1251", "cp1251"),
+         "ru_koi8.txt": (RU, "koi8-r", "koi8_r"), "zh.txt": (ZH, "gb18030", "gb18030"),
+         "ja.txt": (JA, "shift_jis", "cp932")}
+
+
+def docs_and_failures(paths: list[Path], **kw) -> tuple[dict[str, SourceDoc], dict[str, Failure]]:
+    items = list(read_paths(paths, **kw))
+    return ({Path(d.origin).name: d for d in items if isinstance(d, SourceDoc)},
+            {Path(f.origin).name: f for f in items if isinstance(f, Failure)})
+
+
+def test_legacy_encodings_are_detected(tmp_path: Path) -> None:
+    for name, (text, enc, _) in CASES.items():
+        (tmp_path / name).write_bytes(f"Titre {name}\n{text}\n".encode(enc))
+    docs, fails = docs_and_failures([tmp_path], source="enc")
+    assert not fails
+    for name, (text, _, found) in CASES.items():
+        assert docs[name].body == text and docs[name].encoding == found, name
+
+
+def test_declared_charset_is_respected_and_binaries_rejected(tmp_path: Path) -> None:
+    page = (f'<html><head><meta charset="windows-1251"><title>Новости</title></head><body><article>'
+            f'<h1>Новости</h1><p>{RU}</p><p>{RU}</p></article></body></html>')
+    (tmp_path / "page.html").write_bytes(page.encode("cp1251"))
+    (tmp_path / "noise.txt").write_bytes(bytes(range(1, 256)) * 40)
+    (tmp_path / "zeros.txt").write_bytes(b"\x00\x01" * 2000)
+    docs, fails = docs_and_failures([tmp_path], source="enc")
+    assert RU in docs["page.html"].body and docs["page.html"].encoding == "cp1251"
+    assert fails["noise.txt"].reason == "binary" and fails["noise.txt"].detail
+    assert fails["zeros.txt"].reason == "binary"
+
+
+def test_empty_documents_are_no_text_failures(tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blank.txt").write_text(" \n\t\n  \n")
+    (tmp_path / "tiny.txt").write_text("Title\nok\n")
+    (tmp_path / "empty.html").write_text("<html><body><nav>Home</nav></body></html>")
+    (tmp_path / "enough.txt").write_text("Title\nThis has enough text.\n")
+    docs, fails = docs_and_failures([tmp_path], source="t")
+    assert {n: f.reason for n, f in fails.items()} == {n: "no-text" for n in
+                                                       ("empty.txt", "blank.txt", "tiny.txt", "empty.html")}
+    assert list(docs) == ["enough.txt"]
+    docs, fails = docs_and_failures([tmp_path / "tiny.txt"], source="t", limits=Limits(min_text_chars=1))
+    assert list(docs) == ["tiny.txt"] and not fails  # the minimum is a setting
+
+
+def test_first_meaningful_line_is_the_title(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("• Last updated: 03 Mar. 2017 15:01\n\nSkip to content\n"
+                                    "Oil output cut extended to June\nOPEC members agreed on Thursday to extend cuts.\n")
+    (tmp_path / "b.txt").write_text("2024-03-12\n* * *\nBy Jane Roe\nCeasefire talks resume in Doha\nBody text here.\n")
+    docs, _ = docs_and_failures([tmp_path], source="t")
+    assert docs["a.txt"].title == "Oil output cut extended to June"
+    assert docs["a.txt"].body == "OPEC members agreed on Thursday to extend cuts."
+    assert docs["b.txt"].title == "Ceasefire talks resume in Doha"
+
+
+# -- against the node ---------------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def alias(es: Elasticsearch) -> Iterator[str]:
+    name = unique_alias("fidelity")
+    install_v2(es, name)
+    yield name
+    drop(es, name)
+    es.indices.delete(index=log_index(name), ignore_unavailable=True)
+
+
+def run(es: Elasticsearch, alias: str, items, tmp_path: Path):
+    cfg = PipelineConfig(alias=alias, workers=0, batch_size=8, dead_letter_dir=tmp_path / "dl")
+    stats = Pipeline(es, cfg, enricher=shared_enricher()).run(items)
+    es.indices.refresh(index=alias)
+    return stats
+
+
+@pytest.mark.integration
+def test_latin1_french_is_indexed_in_french(es, alias, tmp_path: Path) -> None:
+    (tmp_path / "note.txt").write_bytes(f"Négociations à Bruxelles\n{FR}\n{FR}\n".encode("latin-1"))
+    stats = run(es, alias, read_paths([tmp_path], source="fr"), tmp_path)
+    assert stats.created == 1 and stats.failed == 0
+    src = es.search(index=alias, query={"term": {"source": "fr"}})["hits"]["hits"][0]["_source"]
+    assert src["language"] == "fr" and src["encoding"] == "cp1252" and "étrangères" in src["body_fr"]
+
+
+@pytest.mark.integration
+def test_same_record_from_two_sources_is_two_linked_documents(es, alias, tmp_path: Path) -> None:
+    rec = {"headline": "Grain exports through Odesa rose in March", "text": FR.replace("France", "Ukraine") * 3}
+    for name in ("wire_a", "wire_b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "export.jsonl").write_text(json.dumps(rec) + "\n")
+    fmap = parse_field_map(["title=headline,body=text"])
+    first = run(es, alias, read_paths([tmp_path / "wire_a"], source="wire_a", field_map=fmap), tmp_path)
+    second = run(es, alias, read_paths([tmp_path / "wire_b"], source="wire_b", field_map=fmap), tmp_path)
+    assert first.created == second.created == 1 and second.unchanged == 0
+    hits = [h["_source"] for h in es.search(index=alias, query={"match_all": {}})["hits"]["hits"]]
+    assert sorted(h["source"] for h in hits) == ["wire_a", "wire_b"] and len({h["id"] for h in hits}) == 2
+    a, b = sorted(hits, key=lambda h: h["source"])
+    assert a["text_hash"] == b["text_hash"] and b["duplicate_of"] == a["id"] and b["cluster_id"] == a["id"]
+
+
+@pytest.mark.integration
+def test_external_id_is_stored_and_searchable(es, alias, tmp_path: Path) -> None:
+    recs = [{"uid": "NEWS-0042", "headline": "Port strike ends", "text": "Dock workers in Antwerp returned to work."},
+            {"uid": "NEWS-0043", "headline": "Port strike spreads", "text": "Dock workers in Hamburg stopped work."}]
+    (tmp_path / "x.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs))
+    fmap = parse_field_map(["title=headline,body=text,id=uid"])
+    stats = run(es, alias, read_paths([tmp_path / "x.jsonl"], source="desk", field_map=fmap), tmp_path)
+    assert stats.created == 2
+    hits = es.search(index=alias, query={"bool": {"filter": [{"term": {"external_id": "NEWS-0043"}},
+                                                             {"term": {"source": "desk"}}]}})["hits"]["hits"]
+    assert [h["_source"]["title"] for h in hits] == ["Port strike spreads"]
