@@ -35,6 +35,7 @@ from .ids import content_hash, doc_id
 from .loader import ElasticsearchUnavailable, EsRetry, Loader
 from .models import Failure, Item, SourceDoc
 from .retry import RetryPolicy
+from .runlog import record_run
 
 
 @dataclass
@@ -52,6 +53,7 @@ class PipelineConfig:
     es_give_up_after: float = 600.0
     bulk_chunk: int = 500
     recycle_worker_docs: int = 2048  # replace an enrichment worker after about this many documents
+    description: str = ""  # what ran ("index ~/reports"), kept in the run's summary document
 
 
 @dataclass
@@ -122,7 +124,8 @@ class Pipeline:
     def __init__(self, es: Elasticsearch, config: PipelineConfig, *, enricher: Any = None,
                  progress: Callable[[RunStats], None] | None = None) -> None:
         self.es, self.cfg, self.progress = es, config, progress
-        self.run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        self.started_at = datetime.now(timezone.utc)
+        self.run_id = self.started_at.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         self.stats = RunStats(self.run_id, config.alias)
         self.retry = EsRetry(RetryPolicy(give_up_after=config.es_give_up_after, on_retry=self._on_retry))
         self.loader = Loader(es, config.alias, chunk_size=config.bulk_chunk, retry=self.retry)
@@ -170,7 +173,8 @@ class Pipeline:
         return _Batch(docs)
 
     def _finish(self, batch: _Batch, pool: EnrichPool) -> None:
-        if not batch.docs:
+        if not batch.docs:  # nothing new, but its failures still go to the ingest log
+            self.dead.flush_to_index(self.es, self.retry.call)
             self._tick()
             return
         from nlp import EnrichInput
@@ -240,5 +244,18 @@ class Pipeline:
             if self.dead.count:
                 self.stats.dead_letter_file = str(self.dead.path)
                 self.stats.ingest_log_index = log_index(cfg.alias)
+            self._record()
             self._tick()
         return self.stats
+
+    def _record(self) -> None:
+        """Last failures to the ingest log and the run's summary document; skipped (the dead-letter
+        file has everything) when Elasticsearch is the reason the run stopped."""
+        if self.stats.aborted and self.stats.aborted != "interrupted":
+            return
+        try:
+            self.dead.flush_to_index(self.es, self.retry.call)
+            self.retry.call("run summary", lambda: record_run(self.es, self.stats.as_dict(), started_at=self.started_at,
+                                                              description=self.cfg.description))
+        except ElasticsearchUnavailable as exc:
+            self.stats.aborted = self.stats.aborted or str(exc)

@@ -81,6 +81,7 @@ class Format:
     priority: ClassVar[int] = 50
     streaming: ClassVar[bool] = False  # True: reads records itself, ``max_bytes`` limits each record
     records: ClassVar[bool] = False  # True: one file holds many documents, each with its own origin/url
+    expands: ClassVar[bool] = False  # True: may yield several documents (archives, sheets, attachments)
     zip_container: ClassVar[bool] = False  # True: the registry checks the zip directory before reading
     source_type: ClassVar[str | None] = None  # overrides the default "file" source type (json, feed)
 
