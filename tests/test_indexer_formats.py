@@ -48,7 +48,8 @@ CASES: dict[str, tuple[Callable[[Path], Path], Callable[[list[SourceDoc]], bool]
                                  author="Gas Desk"),
              lambda ds: ds[0].title == "Gas deal" and ds[0].author == "Gas Desk" and "Rabat" in ds[0].body),
     "eml": (_copy(TREE / "mail" / "tip.eml"),
-            lambda ds: ds[0].title.startswith("Tip: convoy") and "Narva" in ds[0].body and ds[0].external_id is None),
+            lambda ds: ds[0].title.startswith("Tip: convoy") and "Narva" in ds[0].body and bool(ds[0].external_id)
+            and ds[0].url.startswith("file://")),  # Message-ID kept; the file URI gives the id
     "mbox": (_copy(TREE / "mail" / "desk.mbox"),
              lambda ds: len(ds) == 2 and all(d.external_id or "#" in (d.url or "") for d in ds)),
     "json": (_copy(TREE / "exports" / "wire.jsonl"),
