@@ -209,3 +209,73 @@ def install_v2(es, alias: str) -> None:
     body = index_body()
     body["mappings"]["properties"].update(json.loads(V2_ADDITIONS.read_text()))
     install(es, alias, body=body)
+
+
+# -- issue 14 formats: real files written with the libraries the formats read them with, or by hand
+# where the format is plain zip + XML (OpenDocument, EPUB) -------------------------------------------------
+def make_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(str(path))
+    return path
+
+
+def make_pptx(path: Path, slides: list[tuple[str, str]], *, title: str) -> Path:
+    from pptx import Presentation
+
+    deck = Presentation()
+    for head, text in slides:
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = head
+        slide.placeholders[1].text = text
+    deck.core_properties.title = title
+    deck.save(str(path))
+    return path
+
+
+def _zip_with_mimetype(path: Path, mimetype: str, members: dict[str, str]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)  # first and stored, as the specs say
+        for name, text in members.items():
+            zf.writestr(name, text, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+_ODF_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"')
+
+
+def make_odf(path: Path, kind: str, body_xml: str, *, title: str = "", author: str = "") -> Path:
+    content = f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODF_NS}><office:body>{body_xml}' \
+              f'</office:body></office:document-content>'
+    meta = f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {_ODF_NS}><office:meta>' \
+           f'<dc:title>{title}</dc:title><meta:initial-creator>{author}</meta:initial-creator>' \
+           f'<meta:creation-date>2024-05-02T10:00:00</meta:creation-date></office:meta></office:document-meta>'
+    return _zip_with_mimetype(path, f"application/vnd.oasis.opendocument.{kind}",
+                              {"content.xml": content, "meta.xml": meta})
+
+
+def make_epub(path: Path, *, title: str, author: str, chapters: list[str]) -> Path:
+    container = ('<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:'
+                 'container"><rootfiles><rootfile full-path="OEBPS/book.opf" media-type="application/oebps-package'
+                 '+xml"/></rootfiles></container>')
+    items = "".join(f'<item id="c{i}" href="c{i}.xhtml" media-type="application/xhtml+xml"/>' for i in range(len(chapters)))
+    spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+    opf = (f'<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0"><metadata '
+           f'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{title}</dc:title><dc:creator>{author}</dc:creator>'
+           f'</metadata><manifest>{items}</manifest><spine>{spine}</spine></package>')
+    members = {"META-INF/container.xml": container, "OEBPS/book.opf": opf}
+    for i, text in enumerate(chapters):
+        members[f"OEBPS/c{i}.xhtml"] = (f'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head>'
+                                        f'<title>c{i}</title></head><body><h1>Chapter {i + 1}</h1><p>{text}</p></body></html>')
+    return _zip_with_mimetype(path, "application/epub+zip", members)

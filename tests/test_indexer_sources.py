@@ -95,7 +95,9 @@ def test_sniffing_prefers_content() -> None:
     assert sniff(b"<?xml version='1.0'?><rss version='2.0'>", None) == "feed"
     assert sniff(b"plain words", Path("a.md")) == "markdown"
     assert sniff(b"plain words", Path("a.txt")) == sniff(b"plain words", Path("noext")) == "text"
-    assert sniff(b"PK\x03\x04\x14\x00 zip", Path("a.zip")) == "unknown"  # archives: issue 14
+    assert sniff(b"PK\x03\x04\x14\x00 zip", Path("a.zip")) == "zip"
+    assert sniff(b"PK\x03\x04\x14\x00 word/document.xml", Path("a.zip")) == "docx"  # the office sniffer wins
+    assert sniff(b"7z\xbc\xaf\x27\x1c", Path("a.7z")) == "unknown"
 
 
 def test_json_lines_with_field_map(tree: Path) -> None:
@@ -124,8 +126,10 @@ def test_bad_field_map_is_a_clear_error() -> None:
 def test_canonical_url_drops_tracking() -> None:
     assert canonical_url("HTTPS://News.Example.org:443/a?utm_source=x&b=2&a=1#top") == "https://news.example.org/a?a=1&b=2"
     a = SourceDoc("s", "web", "t", "b", url="https://x.org/a?utm_medium=rss")
-    b = SourceDoc("other", "feed", "t2", "b2", url="https://x.org/a")
-    assert doc_id(a) == doc_id(b)
+    b = SourceDoc("s", "feed", "t2", "b2", url="https://x.org/a")
+    assert doc_id(a) == doc_id(b)  # one source, one page: one document whatever the tracking parameters
+    other = SourceDoc("other", "feed", "t", "b", url="https://x.org/a")
+    assert doc_id(other) != doc_id(a)  # the same page from another source is another report
 
 
 def test_reuters_corpus(settings) -> None:

@@ -48,3 +48,18 @@ def _first_h1(html: str) -> str | None:
     import html as html_mod
 
     return " ".join(html_mod.unescape(text).split()) or None
+
+
+def reflow_html_text(data: bytes) -> str:
+    """The text of an (X)HTML chapter: block elements become lines, inline whitespace collapses."""
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fromstring(data)
+    except Exception:  # noqa: BLE001 - lxml raises ParserError/ValueError on empty or odd input
+        return ""
+    for bad in root.xpath("//script|//style|//head"):
+        bad.drop_tree()
+    blocks = root.xpath("//p|//h1|//h2|//h3|//h4|//h5|//h6|//li|//blockquote|//pre|//td")
+    lines = [" ".join(b.text_content().split()) for b in blocks] if blocks else [" ".join(root.text_content().split())]
+    return "\n".join(ln for ln in lines if ln)

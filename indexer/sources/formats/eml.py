@@ -1,6 +1,6 @@
 """E-mail messages (.eml): subject, sender, date and the plain-text body (HTML parts via trafilatura).
 
-Attachments are not read yet (issue 14).
+Attachments become documents of their own, linked to the message (``parent``).
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import re
 from collections.abc import Iterator
 from email.message import EmailMessage
 
-from ...models import SourceDoc
+from ...models import Failure, Item, SourceDoc
 from ..base import BadDocument, Format, Input, ReadContext
 from ..dates import parse_date
 from ..encoding import decode_text
+from .archive import container_id
 from .html import html_to_doc
 
 HEADERS = (b"from:", b"to:", b"subject:", b"date:", b"message-id:", b"received:", b"return-path:", b"mime-version:")
@@ -44,6 +45,25 @@ def message_to_doc(msg: EmailMessage) -> SourceDoc:
     )
 
 
+def attachments(msg: EmailMessage, ctx: ReadContext, *, parent: str, origin: str) -> Iterator[Item]:
+    """Each attachment as its own document (``parent`` = the message's id), read by the registry;
+    at most ``archive_max_members`` per message."""
+    for n, part in enumerate(msg.iter_attachments()):
+        name = part.get_filename() or f"attachment-{n + 1}"
+        where = f"{origin}!/{name}"
+        if n >= ctx.limits.archive_max_members:
+            yield Failure(where, "too-many-members", f"more than {ctx.limits.archive_max_members} attachments")
+            return
+        try:
+            data = part.get_payload(decode=True) or b""
+        except Exception as exc:  # noqa: BLE001 - a broken transfer encoding spoils one attachment only
+            yield Failure(where, "broken-email", f"{type(exc).__name__}: {exc}")
+            continue
+        if isinstance(part.get_payload(), list):  # an attached message (message/rfc822)
+            data = part.as_bytes()
+        yield from ctx.registry.read_member(data, ctx, origin=where, parent=parent, path=name, name=name)
+
+
 class Eml(Format):
     name = "eml"
     extensions = (".eml",)
@@ -58,7 +78,9 @@ class Eml(Format):
             return False
         return sum(1 for ln in stripped.split(b"\n", 20) if ln.lower().startswith(HEADERS)) >= 2
 
-    def read(self, inp: Input, ctx: ReadContext) -> Iterator[SourceDoc]:
+    expands = True
+
+    def read(self, inp: Input, ctx: ReadContext) -> Iterator[Item]:
         assert inp.data is not None
         msg = email.message_from_bytes(inp.data, policy=email.policy.default)
         if msg.defects and not msg.keys():
@@ -66,6 +88,8 @@ class Eml(Format):
         doc = message_to_doc(msg)  # type: ignore[arg-type]
         # the file's URI gives the id; the Message-ID stays searchable as the external id
         yield doc
+        if ctx.registry is not None:
+            yield from attachments(msg, ctx, parent=container_id(inp, ctx), origin=inp.origin)  # type: ignore[arg-type]
 
 
 FORMAT = Eml()

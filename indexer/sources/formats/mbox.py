@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 from ...models import Failure, Item
 from ..base import BadDocument, Format, Input, ReadContext
-from .eml import message_to_doc
+from ...ids import doc_id
+from .eml import attachments, message_to_doc
 
 
 class Mbox(Format):
@@ -49,6 +50,9 @@ class Mbox(Format):
                     doc.url = f"{inp.url}#{key}"
                 doc.meta.update(path=str(path), format=self.name)
                 yield doc
+                if ctx.registry is not None:
+                    doc.source = doc.source or ctx.source
+                    yield from attachments(box[key], ctx, parent=doc_id(doc), origin=origin)
         finally:
             box.close()
 
