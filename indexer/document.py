@@ -162,5 +162,5 @@ def build_document(src: SourceDoc, enr: Any, *, doc_id: str, content_hash: str, 
         text_hash=_text_hash(src), external_id=src.external_id, encoding=src.encoding, parent=src.parent, path=src.path,
         ocr=True if src.ocr else None, ocr_confidence=(src.ocr or {}).get("confidence"),
         ocr_language=(src.ocr or {}).get("language"),
-        page_count=(src.ocr or {}).get("pages") or src.meta.get("pages"),
+        page_count=src.meta.get("pages") or (src.ocr or {}).get("pages"),
     )

@@ -30,6 +30,7 @@ class SourceDoc:
     ocr: dict[str, Any] | None = None  # {"pages": n, "confidence": mean 0..100, "language": "eng"} when OCR read it
     parent: str | None = None  # id of the archive/e-mail this member or attachment came from
     path: str | None = None  # where inside the parent (member path, attachment name), "a.zip/b/c.txt"
+    ocr_job: Any = None  # indexer.ocr.OcrJob: pages/images the enrichment workers OCR before enriching
 
 
 @dataclass

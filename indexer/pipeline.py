@@ -53,6 +53,7 @@ class PipelineConfig:
     es_give_up_after: float = 600.0
     bulk_chunk: int = 500
     recycle_worker_docs: int = 2048  # replace an enrichment worker after about this many documents
+    min_text_chars: int = 10  # after OCR: fewer non-blank characters → no-text (Limits.min_text_chars)
     description: str = ""  # what ran ("index ~/reports"), kept in the run's summary document
 
 
@@ -106,6 +107,16 @@ class RunStats:
 class _Batch:
     docs: list[tuple[SourceDoc, str, str]]  # (doc, id, content hash) to enrich and load
     future: Any = None
+
+    def inputs(self) -> list[Any]:
+        from nlp import EnrichInput
+
+        return [EnrichInput(title=d.title, body=d.body, language_hint=d.language_hint) for d, _, _ in self.docs]
+
+    def jobs(self) -> list[Any] | None:
+        """OCR jobs aligned with the documents, or None when no document needs OCR."""
+        jobs = [d.ocr_job for d, _, _ in self.docs]
+        return jobs if any(j is not None for j in jobs) else None
 
 
 def _batched(items: Iterable[Item], n: int) -> Iterator[list[Item]]:
@@ -177,13 +188,16 @@ class Pipeline:
             self.dead.flush_to_index(self.es, self.retry.call)
             self._tick()
             return
-        from nlp import EnrichInput
-
-        inputs = [EnrichInput(title=d.title, body=d.body, language_hint=d.language_hint) for d, _, _ in batch.docs]
-        results = pool.result(batch.future, inputs)
+        jobs = batch.jobs()
+        results = pool.result(batch.future, batch.inputs(), jobs)
+        outcomes = [None] * len(batch.docs)
+        if jobs:
+            results, outcomes = results
         now = datetime.now(timezone.utc)
         out: list[dict[str, Any]] = []
-        for (src, i, h), enr in zip(batch.docs, results):
+        for (src, i, h), enr, ocr in zip(batch.docs, results, outcomes):
+            if ocr is not None and not self._apply_ocr(src, i, ocr):
+                continue
             if isinstance(enr, str):
                 self._fail(Failure(src.origin, "enrich-error", enr, src.source, src.source_type, i))
                 continue
@@ -205,6 +219,23 @@ class Pipeline:
         self.dead.flush_to_index(self.es, self.retry.call)
         self._tick()
 
+    def _apply_ocr(self, src: SourceDoc, i: str, ocr: Any) -> bool:
+        """Put the OCR result on the document; False (and a recorded failure) when it gave no text."""
+        src.ocr_job = None
+        if ocr.error:
+            self._fail(Failure(src.origin, ocr.error, ocr.detail, src.source, src.source_type, i))
+            return False
+        if ocr.text.strip():
+            src.body = ocr.text
+        if len("".join(src.body.split())) < self.cfg.min_text_chars:
+            self._fail(Failure(src.origin, "no-text", f"OCR found {len(src.body.strip())} characters "
+                               f"(mean confidence {ocr.confidence})", src.source, src.source_type, i))
+            return False
+        src.ocr = {"pages": ocr.pages, "confidence": ocr.confidence, "language": ocr.language}
+        if ocr.skipped:
+            src.meta["ocr_skipped"] = ocr.skipped
+        return True
+
     # -- driver -------------------------------------------------------------------------------------
     def run(self, items: Iterable[Item]) -> RunStats:
         cfg = self.cfg
@@ -220,14 +251,10 @@ class Pipeline:
                 self.stats.warmup_s = time.monotonic() - t0
                 self.stats.started = time.monotonic()  # rates measure ingestion, not model loading
                 inflight: deque[_Batch] = deque()
-                from nlp import EnrichInput
-
                 for chunk in _batched(items, cfg.batch_size):
                     batch = self._prepare(chunk)
                     if batch.docs:
-                        batch.future = pool.submit([
-                            EnrichInput(title=d.title, body=d.body, language_hint=d.language_hint)
-                            for d, _, _ in batch.docs])
+                        batch.future = pool.submit(batch.inputs(), batch.jobs())
                     inflight.append(batch)
                     while len(inflight) >= max_inflight:
                         self._finish(inflight.popleft(), pool)

@@ -43,7 +43,10 @@ def source_limits(settings: Any, max_mb: float | None = None) -> Any:
     return Limits(max_bytes=int((max_mb or settings.ingest_max_mb) * 1024 * 1024),
                   parse_timeout=settings.ingest_parse_timeout, follow_symlinks=settings.ingest_follow_symlinks,
                   zip_max_members=settings.ingest_zip_max_members, zip_max_ratio=settings.ingest_zip_max_ratio,
-                  min_text_chars=settings.ingest_min_text_chars)
+                  min_text_chars=settings.ingest_min_text_chars, ocr=settings.ingest_ocr,
+                  ocr_languages=settings.ingest_ocr_languages, ocr_page_timeout=settings.ingest_ocr_page_timeout,
+                  ocr_max_pages=settings.ingest_ocr_max_pages, archive_max_depth=settings.ingest_archive_max_depth,
+                  sheet_rows_as_documents=settings.ingest_sheet_rows)
 
 
 def fetch_policy(settings: Any, max_bytes: int | None = None) -> Any:
@@ -63,7 +66,8 @@ def run_pipeline(settings: Any, items: Any, *, alias: str, workers: int, batch_s
     ensure_node(settings)
     cfg = PipelineConfig(alias=alias, dead_letter_dir=dead_letter_dir(settings), batch_size=batch_size,
                          workers=workers, shards=settings.index_shards, replicas=settings.index_replicas,
-                         es_give_up_after=settings.ingest_es_give_up_s, description=description or label)
+                         es_give_up_after=settings.ingest_es_give_up_s, description=description or label,
+                         min_text_chars=settings.ingest_min_text_chars)
     progress = Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
         TextColumn("{task.fields[count]}"),

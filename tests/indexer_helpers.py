@@ -279,3 +279,31 @@ def make_epub(path: Path, *, title: str, author: str, chapters: list[str]) -> Pa
         members[f"OEBPS/c{i}.xhtml"] = (f'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head>'
                                         f'<title>c{i}</title></head><body><h1>Chapter {i + 1}</h1><p>{text}</p></body></html>')
     return _zip_with_mimetype(path, "application/epub+zip", members)
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")  # Debian fonts-dejavu-core (setup installs it)
+
+
+def render_page(lines: list[str], *, width: int = 2480, size: int = 42, rotate: int = 0, noise: float = 0.0,
+                seed: int = 0):
+    """A white page with ``lines`` in a real font at about 300 dpi (42 px ≈ 10 pt), optionally rotated
+    and sprinkled with salt-and-pepper noise — what a scanner gives."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(DEJAVU), size)
+    height = 200 + int(size * 1.6) * len(lines)
+    img = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((150, 100 + i * int(size * 1.6)), line, font=font, fill=0)
+    if noise:
+        rnd = random.Random(seed)
+        px = img.load()
+        for _ in range(int(width * height * noise)):
+            x, y = rnd.randrange(width), rnd.randrange(height)
+            px[x, y] = 0 if px[x, y] > 128 else 255
+    if rotate:
+        img = img.rotate(rotate, expand=True, fillcolor=255)
+    return img

@@ -51,6 +51,13 @@ def _tar(path: Path, members: dict[str, str]) -> Path:
     return path
 
 
+def _png(path: Path) -> Path:
+    from tests.indexer_helpers import render_page
+
+    render_page(["Grain loads rise in Gdansk"]).save(path)
+    return path
+
+
 # format -> (make the fixture in a folder, what the documents must show)
 CASES: dict[str, tuple[Callable[[Path], Path], Callable[[list[SourceDoc]], bool]]] = {
     "text": (_write("note.txt", "Grain loads rise\nGdansk handled record grain volumes in May.\n"),
@@ -107,6 +114,8 @@ CASES: dict[str, tuple[Callable[[Path], Path], Callable[[list[SourceDoc]], bool]
             lambda ds: ds[0].title == "bundle.zip" and ds[1].path == "a/report.txt" and ds[1].parent),
     "tar": (lambda d: _tar(d / "bundle.tar.gz", {"x/rail.txt": "Rail freight\nFreight volumes fell in April.\n"}),
             lambda ds: ds[1].title == "Rail freight" and ds[1].path == "x/rail.txt"),
+    "image": (lambda d: _png(d / "scan.png"),
+              lambda ds: ds[0].ocr_job is not None and ds[0].ocr_job.kind == "image" and ds[0].meta["width"] > 0),
     "feed": (_copy(FIXTURES / "feeds" / "feed_v1.xml"),
              lambda ds: [d.title for d in ds][:1] == ["Storm closes Baltic ferry routes"]
              and all(d.source_type == "feed" for d in ds)),

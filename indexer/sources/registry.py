@@ -174,7 +174,7 @@ class Registry:
         # a record's title is its own text; a file's may be its name, which says nothing
         counted = f"{doc.title} {doc.body}" if fmt.records else doc.body
         chars = sum(1 for c in counted if not c.isspace())
-        if chars < ctx.limits.min_text_chars:
+        if chars < ctx.limits.min_text_chars and doc.ocr_job is None:  # OCR'd text is checked after OCR
             what = "no extractable text" if not chars else f"{chars} characters of text < minimum {ctx.limits.min_text_chars}"
             return self._failure(Failure(doc.origin, "no-text", what), ctx)
         size = len(doc.body.encode("utf-8", "surrogatepass"))

@@ -1,0 +1,82 @@
+"""OCR (issue 14 item 7) on pages rendered here with a real font: images and a scanned PDF get their
+text, ``ocr``/confidence/page count are stored; page limits and per-page timeouts are recorded.
+Small pages only — throughput and CER on many pages are measured by bench/ingest_formats.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.deadletter import log_index
+from indexer.models import Failure, SourceDoc
+from indexer.ocr import OcrJob, run_job
+from indexer.pipeline import Pipeline, PipelineConfig
+from indexer.sources import read_paths
+from indexer.sources.base import Limits
+from mappings import drop
+from tests.conftest import unique_alias
+from tests.indexer_helpers import install_v2, render_page, shared_enricher
+
+LINES = ["Turkey and Iraq agreed to restart oil flows through the",
+         "Kirkuk-Ceyhan pipeline, energy officials in Ankara said."]
+RUSSIAN = ["Министр иностранных дел заявил в среду,", "что страна готова к переговорам."]
+
+
+def test_rotated_page_and_script_detection() -> None:
+    import io
+
+    buf = io.BytesIO()
+    render_page(LINES, rotate=90).save(buf, "PNG")
+    out = run_job(OcrJob("image", buf.getvalue()))
+    assert "Kirkuk-Ceyhan pipeline" in out.text and out.pages == 1 and out.confidence > 80
+    buf = io.BytesIO()
+    render_page(RUSSIAN).save(buf, "PNG")
+    out = run_job(OcrJob("image", buf.getvalue()))
+    assert "переговорам" in out.text and "rus" in out.language
+
+
+def test_page_limit_and_timeout_are_recorded(tmp_path: Path) -> None:
+    import io
+
+    pages = [render_page(LINES), render_page(LINES[::-1])]
+    buf = io.BytesIO()
+    pages[0].save(buf, "TIFF", save_all=True, append_images=pages[1:])
+    out = run_job(OcrJob("image", buf.getvalue(), max_pages=1, languages="eng"))
+    assert out.pages == 1 and out.skipped == ["frames 2-: page limit 1"] and "Ankara" in out.text
+    out = run_job(OcrJob("image", buf.getvalue(), page_timeout=0.001, languages="eng"))
+    assert out.error == "ocr-timeout" and "page 1: timeout" in out.detail
+
+
+@pytest.mark.integration
+def test_scans_are_ocrd_in_the_pipeline(es, tmp_path: Path) -> None:
+    src = tmp_path / "scans"
+    src.mkdir()
+    render_page(LINES).save(src / "page.png")
+    render_page(LINES).convert("RGB").save(src / "letter.jpg", quality=90)
+    render_page(LINES).save(src / "scan.pdf", "PDF", resolution=300)  # an image-only PDF: no text layer
+    items = list(read_paths([src], source="scans"))
+    assert all(isinstance(i, SourceDoc) and i.ocr_job is not None for i in items), items
+    alias = unique_alias("ocr")
+    install_v2(es, alias)
+    try:
+        cfg = PipelineConfig(alias=alias, workers=0, batch_size=8, dead_letter_dir=tmp_path / "dl")
+        stats = Pipeline(es, cfg, enricher=shared_enricher()).run(iter(items))
+        es.indices.refresh(index=alias)
+        assert stats.created == 3 and stats.failed == 0
+        for hit in es.search(index=alias, query={"term": {"ocr": True}})["hits"]["hits"]:
+            doc = hit["_source"]
+            assert "Kirkuk-Ceyhan" in doc["body"] and doc["ocr_confidence"] > 80 and doc["page_count"] == 1
+            assert doc["language"] == "en" and doc["ocr_language"] == "eng"
+        assert es.count(index=alias, query={"term": {"ocr": True}})["count"] == 3
+    finally:
+        drop(es, alias)
+        es.indices.delete(index=log_index(alias), ignore_unavailable=True)
+
+
+def test_ocr_off_and_broken_images_are_failures(tmp_path: Path) -> None:
+    render_page(LINES).save(tmp_path / "page.png")
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 100)
+    out = {Path(f.origin).name: f for f in read_paths([tmp_path], source="t", limits=Limits(ocr=False))}
+    assert isinstance(out["page.png"], Failure) and out["page.png"].reason == "no-text"
+    assert out["broken.png"].reason == "broken-image"
