@@ -137,3 +137,34 @@ def test_external_id_is_stored_and_searchable(es, alias, tmp_path: Path) -> None
     hits = es.search(index=alias, query={"bool": {"filter": [{"term": {"external_id": "NEWS-0043"}},
                                                              {"term": {"source": "desk"}}]}})["hits"]["hits"]
     assert [h["_source"]["title"] for h in hits] == ["Port strike spreads"]
+
+
+def test_page_titles_lose_site_names_not_words() -> None:
+    from indexer.sources.titles import strip_site_name
+
+    assert strip_site_name("Gates on Tillerson | CNN Politics", sitename="CNN") == "Gates on Tillerson"
+    assert strip_site_name("短缺药品保供稳价 全力保障临床用药需求-新华网", hostname="www.news.cn", sitename="新华网") == \
+        "短缺药品保供稳价 全力保障临床用药需求"
+    assert strip_site_name("Infanta ruling due in Madrid » Local » Noticias » Ultima Hora Mallorca",
+                           hostname="www.ultimahora.es") == \
+        "Infanta ruling due in Madrid"
+    assert strip_site_name("Brexit - what happens next") == "Brexit - what happens next"
+    assert strip_site_name("Kirkuk-Ceyhan pipeline to restart") == "Kirkuk-Ceyhan pipeline to restart"
+
+
+def test_html_boilerplate_and_hard_breaks(tmp_path: Path) -> None:
+    para = ("Cocoa prices rose to new highs on Tuesday as drought in Ghana's Ashanti region\n"
+            "cut the harvest, traders in London said, and exporters warned of delays.")
+    page = (f"<html><head><title>Cocoa hits record | Daily Wire</title><meta property='og:site_name' "
+            f"content='Daily Wire'></head><body><div class='cookie-banner'>We use cookies to improve "
+            f"your experience. Accept all cookies</div><article><h1>Cocoa hits record</h1><p>{para}</p>"
+            f"<p>{para.replace('Tuesday', 'Wednesday')}</p><p>Subscribe to our newsletter for daily market news.</p>"
+            f"<p>Already a subscriber? Log in to continue reading.</p></article>"
+            f"<section id='comments'><h2>42 comments</h2><p>Reader: prices are a scam!</p></section></body></html>")
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    docs, _ = docs_and_failures([tmp_path], source="t")
+    doc = docs["p.html"]
+    assert doc.title == "Cocoa hits record"
+    assert "Ashanti region cut the harvest" in doc.body  # the source's hard break is gone
+    for junk in ("cookies", "newsletter", "subscriber", "scam", "comments"):
+        assert junk not in doc.body.lower(), junk

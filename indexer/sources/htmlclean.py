@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .titles import strip_site_name
+from .titles import _norm, _site_names, is_site_name, strip_site_name
 
 _PROMPT = re.compile(
     r"(?:\b(?:we use cookies|this (?:site|website) uses cookies|accept (?:all )?cookies|cookie (?:policy|settings)|"
@@ -31,22 +31,41 @@ def clean_main_text(text: str) -> str:
 
 
 def page_title(html: str, doc: Any) -> str:
-    """trafilatura's title (og:title, <title>, h1 reconciled) with the site name stripped."""
-    title = (getattr(doc, "title", None) or "").strip()
-    if not title:
-        return ""
-    h1 = _first_h1(html)
-    return strip_site_name(title, sitename=getattr(doc, "sitename", None), hostname=getattr(doc, "hostname", None),
-                           h1=h1)
+    """The page's headline: an ``<h1>`` that the metadata confirms (it is the og:title, or the
+    ``<title>`` starts with it), else the ``<title>`` without its site name — what the publisher
+    titled the page — else trafilatura's title (og:title …) likewise stripped, else the first h1.
+    og:title alone is often a social-media variant ("Analysis: …", a reworded teaser)."""
+    site = {"sitename": getattr(doc, "sitename", None), "hostname": getattr(doc, "hostname", None)}
+    names = _site_names(site["sitename"], site["hostname"])
+    raw_title, og = _first(html, "title") or "", getattr(doc, "title", None) or ""
+    for h1 in _all(html, "h1")[:3]:
+        n = _norm(h1)
+        if len(n) >= 4 and (n == _norm(og) or _norm(raw_title).startswith(n) and len(n) >= 0.3 * len(_norm(raw_title))):
+            return h1
+    for candidate in (raw_title, og):
+        if candidate:
+            title = strip_site_name(candidate, **site)
+            if len(title) > 3 and not (names and is_site_name(title, names)):
+                return title
+    return _first(html, "h1") or ""
 
 
-def _first_h1(html: str) -> str | None:
-    m = re.search(r"<h1[^>]*>(.*?)</h1>", html[:500_000], re.I | re.S)
+def _all(html: str, tag: str) -> list[str]:
+    import html as html_mod
+
+    found = re.findall(rf"<{tag}(?:\s[^>]*)?>(.*?)</{tag}>", html[:1_000_000], re.I | re.S)
+    texts = (" ".join(html_mod.unescape(re.sub(r"<[^>]+>", " ", f)).split()) for f in found[:10])
+    return [t for t in texts if t]
+
+
+def _first(html: str, tag: str) -> str | None:
+    """Text of the first ``<tag>`` element (a regex over the head: a full parse costs more than it tells)."""
+    import html as html_mod
+
+    m = re.search(rf"<{tag}(?:\s[^>]*)?>(.*?)</{tag}>", html[:500_000], re.I | re.S)
     if not m:
         return None
     text = re.sub(r"<[^>]+>", " ", m.group(1))
-    import html as html_mod
-
     return " ".join(html_mod.unescape(text).split()) or None
 
 

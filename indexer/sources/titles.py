@@ -21,7 +21,7 @@ _BOILERPLATE = re.compile(
     r"^(?:skip to (?:main )?content|advertisement|menu|home|share( this)?|print|subscribe|sign in|log ?in|"
     r"cookies?.*|by [\w .'-]{2,60}|page \d+( of \d+)?|table of contents|contents|confidential|draft|"
     r"for immediate release|press release|\(?reuters\)?|\d+)\s*[:.]?$", re.I)
-_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ", "|", " -", "-", "_")
+_SEPARATORS = (" | ", " » ", " :: ", " · ", " – ", " — ", " - ", " / ", "|", "｜", "-", "_")
 
 
 def meaningful(line: str) -> str | None:
@@ -53,26 +53,35 @@ def _norm(s: str) -> str:
     return re.sub(r"\W+", "", s).lower()
 
 
-def strip_site_name(title: str, *, sitename: str | None = None, hostname: str | None = None,
-                    h1: str | None = None) -> str:
-    """The page's own title: the side of a separator that is not the site name."""
+def _site_names(sitename: str | None, hostname: str | None) -> set[str]:
+    host = (hostname or "").lower().removeprefix("www.")
+    names = {sitename, host, host.split(".")[0] if host else None,
+             host.rsplit(".", 2)[-2] if host.count(".") >= 1 else None}
+    return {_norm(n) for n in names if n and len(_norm(n)) >= 2}
+
+
+def is_site_name(part: str, names: set[str]) -> bool:
+    """``part`` is the site's name, maybe with a section ("CNN Politics", "新华网", "Prachatai.com")."""
+    p = _norm(part)
+    return bool(p) and any(p in n or (p.startswith(n) or p.endswith(n)) and len(p) <= len(n) + 20 for n in names)
+
+
+def strip_site_name(title: str, *, sitename: str | None = None, hostname: str | None = None) -> str:
+    """The page's own title: trailing (or leading) parts after a separator that are the site name, a
+    section path ("» Local » Noticias » Ultima Hora Mallorca") or short tags are dropped."""
     title = " ".join(title.split())
-    if h1 and _norm(h1) and _norm(h1) in _norm(title) and len(h1) >= 0.4 * len(title):
-        return " ".join(h1.split())
-    names = {_norm(n) for n in (sitename, hostname, (hostname or "").split(".")[-2] if hostname and "."
-                                in hostname else None) if n}
+    names = _site_names(sitename, hostname)
     for sep in _SEPARATORS:
         if sep not in title:
             continue
-        parts = [p.strip() for p in title.split(sep) if p.strip()]
-        if len(parts) < 2:
+        spaced = sep != sep.strip()  # "-" and "_" inside words only split off a known site name
+        parts = [p.strip() for p in title.split(sep)]
+        if any(not p for p in parts):
             continue
-        site = [p for p in parts if names and any(n and (n in _norm(p) or _norm(p) in n) for n in names)]
-        rest = [p for p in parts if p not in site]
-        if site and rest:
-            return sep.strip().join(rest) if sep.strip() in ("|",) else f" {sep.strip()} ".join(rest)
-        # no known site name: a short trailing part after the last separator is one ("… | CNN Politics")
-        if sep.strip() in ("|", "-", "–", "—", "::", "»", "·") and len(parts[-1]) <= 30 and \
-                len(parts[-1]) < 0.5 * len(" ".join(parts[:-1])):
-            return f" {sep.strip()} ".join(parts[:-1]) if len(parts) > 2 else parts[0]
+        while len(parts) > 1 and (is_site_name(parts[-1], names) or spaced and len(parts[-1]) <= 40
+                                  and len(parts[-1]) < 0.5 * len(parts[0])):
+            parts.pop()
+        if len(parts) > 1 and names and is_site_name(parts[0], names):
+            parts.pop(0)
+        return sep.join(parts) if spaced or len(parts) > 1 else parts[0]
     return title
