@@ -76,6 +76,7 @@ class Registry:
     def read_file(self, path: Path, ctx: ReadContext, *, fmt: Format | None = None) -> Iterator[Item]:
         """Every document in one (already walked) file, failures included; never raises.
         ``fmt`` forces a format (``--source-type json``) instead of detecting one."""
+        path = path.absolute()  # origins give ids (records, members): not the current directory's
         origin = str(path)
         try:
             with open_regular(path) as fh:
