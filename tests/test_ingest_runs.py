@@ -64,3 +64,20 @@ def test_rerun_logs_its_failures_and_runs_are_listed(es, cli_env, tmp_path: Path
     assert invoke("failures", "no-such-run", "--index", alias).exit_code == 2
     human = invoke("runs", "--index", alias)
     assert newest["run_id"] in human.stdout and "no-text: 2" in human.stdout
+
+
+def test_progress_total_is_known_only_when_files_are_documents(tmp_path: Path) -> None:
+    from indexer.targets import count_files
+
+    (tmp_path / "a.txt").write_text("Grain\nGdansk handled record grain volumes.\n")
+    (tmp_path / "b.html").write_text("<html><body><p>Cocoa prices rose.</p></body></html>")
+    assert count_files([str(tmp_path)]) == 2
+    (tmp_path / "wire.jsonl").write_text('{"title": "a"}\n{"title": "b"}\n')
+    assert count_files([str(tmp_path)]) is None  # 210 records in one file must not read "210/1"
+    (tmp_path / "wire.jsonl").unlink()
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "bundle.zip", "w") as zf:
+        zf.writestr("x.txt", "one\n")
+    assert count_files([str(tmp_path)]) is None
+    assert count_files(["https://example.org/feed.xml"]) is None
