@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import shutil
 import socket
@@ -307,3 +308,31 @@ def render_page(lines: list[str], *, width: int = 2480, size: int = 42, rotate: 
     if rotate:
         img = img.rotate(rotate, expand=True, fillcolor=255)
     return img
+
+
+@contextlib.contextmanager
+def v2_index(es, prefix: str):
+    """A fresh index with the v2 additions (and its ingest log/run indices) for one test; removed after."""
+    from indexer.deadletter import log_index
+    from indexer.runlog import runs_index
+    from mappings import drop
+    from tests.conftest import unique_alias
+
+    alias = unique_alias(prefix)
+    install_v2(es, alias)
+    try:
+        yield alias
+    finally:
+        drop(es, alias)
+        for index in (log_index(alias), runs_index(alias)):
+            es.indices.delete(index=index, ignore_unavailable=True)
+
+
+def run_v2(es, alias: str, items, work: Path):
+    """Run the pipeline in-process (session-loaded models) into ``alias``; refresh; the stats."""
+    from indexer.pipeline import Pipeline, PipelineConfig
+
+    cfg = PipelineConfig(alias=alias, workers=0, batch_size=8, dead_letter_dir=work / "dl")
+    stats = Pipeline(es, cfg, enricher=shared_enricher()).run(items)
+    es.indices.refresh(index=alias)
+    return stats

@@ -5,20 +5,15 @@ sources gives two linked documents, the external id is stored and searchable."""
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from elasticsearch import Elasticsearch
 
-from indexer.deadletter import log_index
 from indexer.models import Failure, SourceDoc
-from indexer.pipeline import Pipeline, PipelineConfig
 from indexer.sources import Limits, parse_field_map, read_paths
-from mappings import drop
-from tests.conftest import unique_alias
-from tests.indexer_helpers import install_v2, shared_enricher
+from tests.indexer_helpers import run_v2, v2_index
 
 FR = ("Le ministre des Affaires étrangères a déclaré mercredi que la France était prête à négocier "
       "avec ses partenaires européens. Les élèves ont été reçus à l'école où ils ont appris à lire.")
@@ -87,18 +82,11 @@ def test_first_meaningful_line_is_the_title(tmp_path: Path) -> None:
 
 @pytest.fixture()
 def alias(es: Elasticsearch) -> Iterator[str]:
-    name = unique_alias("fidelity")
-    install_v2(es, name)
-    yield name
-    drop(es, name)
-    es.indices.delete(index=log_index(name), ignore_unavailable=True)
+    with v2_index(es, "fidelity") as name:
+        yield name
 
 
-def run(es: Elasticsearch, alias: str, items, tmp_path: Path):
-    cfg = PipelineConfig(alias=alias, workers=0, batch_size=8, dead_letter_dir=tmp_path / "dl")
-    stats = Pipeline(es, cfg, enricher=shared_enricher()).run(items)
-    es.indices.refresh(index=alias)
-    return stats
+run = run_v2
 
 
 @pytest.mark.integration

@@ -8,15 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.deadletter import log_index
 from indexer.models import Failure, SourceDoc
 from indexer.ocr import OcrJob, run_job
-from indexer.pipeline import Pipeline, PipelineConfig
 from indexer.sources import read_paths
 from indexer.sources.base import Limits
-from mappings import drop
-from tests.conftest import unique_alias
-from tests.indexer_helpers import install_v2, render_page, shared_enricher
+from tests.indexer_helpers import render_page, run_v2, v2_index
 
 LINES = ["Turkey and Iraq agreed to restart oil flows through the",
          "Kirkuk-Ceyhan pipeline, energy officials in Ankara said."]
@@ -57,21 +53,14 @@ def test_scans_are_ocrd_in_the_pipeline(es, tmp_path: Path) -> None:
     render_page(LINES).save(src / "scan.pdf", "PDF", resolution=300)  # an image-only PDF: no text layer
     items = list(read_paths([src], source="scans"))
     assert all(isinstance(i, SourceDoc) and i.ocr_job is not None for i in items), items
-    alias = unique_alias("ocr")
-    install_v2(es, alias)
-    try:
-        cfg = PipelineConfig(alias=alias, workers=0, batch_size=8, dead_letter_dir=tmp_path / "dl")
-        stats = Pipeline(es, cfg, enricher=shared_enricher()).run(iter(items))
-        es.indices.refresh(index=alias)
+    with v2_index(es, "ocr") as alias:
+        stats = run_v2(es, alias, iter(items), tmp_path)
         assert stats.created == 3 and stats.failed == 0
         for hit in es.search(index=alias, query={"term": {"ocr": True}})["hits"]["hits"]:
             doc = hit["_source"]
             assert "Kirkuk-Ceyhan" in doc["body"] and doc["ocr_confidence"] > 80 and doc["page_count"] == 1
             assert doc["language"] == "en" and doc["ocr_language"] == "eng"
         assert es.count(index=alias, query={"term": {"ocr": True}})["count"] == 3
-    finally:
-        drop(es, alias)
-        es.indices.delete(index=log_index(alias), ignore_unavailable=True)
 
 
 def test_ocr_off_and_broken_images_are_failures(tmp_path: Path) -> None:

@@ -12,15 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.deadletter import log_index
 from indexer.ids import doc_id
-from indexer.models import Failure, SourceDoc
-from indexer.pipeline import Pipeline, PipelineConfig
+from indexer.models import Failure
 from indexer.sources import read_paths
 from indexer.sources.base import Limits
-from mappings import drop
-from tests.conftest import unique_alias
-from tests.indexer_helpers import install_v2, make_pdf, shared_enricher
+from tests.indexer_helpers import make_pdf, run_v2, v2_index
 
 pytestmark = pytest.mark.timeout(120)
 NOTE = "Port report\nGdansk handled record grain volumes in May, the port authority said.\n"
@@ -96,19 +92,12 @@ def test_limits_on_depth_and_members(tmp_path: Path) -> None:
 
 @pytest.mark.integration
 def test_archive_members_are_indexed_with_parent_links(es, tmp_path: Path) -> None:
-    alias = unique_alias("archives")
-    install_v2(es, alias)
-    try:
+    with v2_index(es, "archives") as alias:
         (tmp_path / "in").mkdir()
         (tmp_path / "in" / "reports.eml").write_bytes(mail_with_attachments(tmp_path))
-        cfg = PipelineConfig(alias=alias, workers=0, batch_size=8, dead_letter_dir=tmp_path / "dl")
-        stats = Pipeline(es, cfg, enricher=shared_enricher()).run(read_paths([tmp_path / "in"], source="mail"))
-        es.indices.refresh(index=alias)
+        stats = run_v2(es, alias, read_paths([tmp_path / "in"], source="mail"), tmp_path)
         assert stats.failed == 0 and stats.created == 4  # message, pdf, zip, note inside the zip
         mail = es.search(index=alias, query={"term": {"external_id": "<r1@x.org>"}})["hits"]["hits"][0]
         children = es.search(index=alias, query={"term": {"parent": mail["_id"]}})["hits"]["hits"]
         assert sorted(h["_source"]["path"] for h in children) == ["convoy.pdf", "notes.zip"]
         assert all(es.exists(index=alias, id=h["_source"]["parent"]) for h in children)
-    finally:
-        drop(es, alias)
-        es.indices.delete(index=log_index(alias), ignore_unavailable=True)
