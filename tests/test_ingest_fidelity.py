@@ -156,3 +156,24 @@ def test_html_boilerplate_and_hard_breaks(tmp_path: Path) -> None:
     assert "Ashanti region cut the harvest" in doc.body  # the source's hard break is gone
     for junk in ("cookies", "newsletter", "subscriber", "scam", "comments"):
         assert junk not in doc.body.lower(), junk
+
+
+def test_mail_charsets_declared_or_detected(tmp_path: Path) -> None:
+    body = RU.encode("koi8-r")
+    declared = (b"From: a@example.org\nTo: b@example.org\nSubject: Report\nMIME-Version: 1.0\n"
+                b"Content-Type: text/plain; charset=koi8-r\nContent-Transfer-Encoding: 8bit\n\n" + body + b"\n")
+    undeclared = declared.replace(b"; charset=koi8-r", b"").replace(b"koi8-r", b"")
+    (tmp_path / "declared.eml").write_bytes(declared)
+    (tmp_path / "undeclared.eml").write_bytes(undeclared.replace(body, RU.encode("cp1251")))
+    docs, fails = docs_and_failures([tmp_path], source="mail")
+    assert not fails
+    assert docs["declared.eml"].body == RU and docs["declared.eml"].encoding == "koi8-r"
+    assert docs["undeclared.eml"].body == RU and docs["undeclared.eml"].encoding == "cp1251"
+
+
+def test_sheet_rows_as_documents(tmp_path: Path) -> None:
+    (tmp_path / "ports.csv").write_text("port,tonnes,note\nGdansk,1200,record grain month\nRotterdam,5400,steady\n")
+    docs = [d for d in read_paths([tmp_path], source="t", limits=Limits(sheet_rows_as_documents=True))]
+    assert [(d.title, d.body) for d in docs] == [("Gdansk", "port: Gdansk\ntonnes: 1200\nnote: record grain month"),
+                                                 ("Rotterdam", "port: Rotterdam\ntonnes: 5400\nnote: steady")]
+    assert len({d.origin for d in docs}) == 2 and all(d.url is None for d in docs)
