@@ -76,7 +76,7 @@ CASES: dict[str, tuple[Callable[[Path], Path], Callable[[list[SourceDoc]], bool]
             lambda ds: ds[0].title.startswith("Tip: convoy") and "Narva" in ds[0].body and bool(ds[0].external_id)
             and ds[0].url.startswith("file://")),  # Message-ID kept; the file URI gives the id
     "mbox": (_copy(TREE / "mail" / "desk.mbox"),
-             lambda ds: len(ds) == 2 and all(d.external_id or "#" in (d.url or "") for d in ds)),
+             lambda ds: len(ds) == 2 and all(d.external_id or "#" in d.origin for d in ds)),
     "json": (_copy(TREE / "exports" / "wire.jsonl"),
              lambda ds: len(ds) == 2 and all(d.source_type == "json" for d in ds)),
     "csv": (_write("ports.csv", "port;tonnes;month\nGdansk;1200;May\nRotterdam;5400;May\n"),

@@ -177,3 +177,13 @@ def test_sheet_rows_as_documents(tmp_path: Path) -> None:
     assert [(d.title, d.body) for d in docs] == [("Gdansk", "port: Gdansk\ntonnes: 1200\nnote: record grain month"),
                                                  ("Rotterdam", "port: Rotterdam\ntonnes: 5400\nnote: steady")]
     assert len({d.origin for d in docs}) == 2 and all(d.url is None for d in docs)
+
+
+def test_mbox_messages_without_message_id_are_distinct(tmp_path: Path) -> None:
+    from indexer.ids import doc_id
+
+    box = "".join(f"From x@example.org Mon Jan  1 00:00:0{i} 2024\nFrom: x@example.org\nSubject: Note {i}\n\n"
+                  f"Grain volumes in Gdansk rose by {i} percent this month.\n\n" for i in range(3))
+    (tmp_path / "desk.mbox").write_text(box)
+    docs = [d for d in read_paths([tmp_path], source="t") if isinstance(d, SourceDoc)]
+    assert len(docs) == 3 and len({doc_id(d) for d in docs}) == 3

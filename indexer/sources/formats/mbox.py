@@ -46,8 +46,8 @@ class Mbox(Format):
                     yield Failure(origin, "parse-error", f"{type(exc).__name__}: {exc}"[:500])
                     continue
                 doc.origin = origin
-                if doc.external_id is None:
-                    doc.url = f"{inp.url}#{key}"
+                # no Message-ID: the origin (path#key) gives the id — a "#key" URL would not, since
+                # canonical URLs drop fragments and every message would share the mailbox's id
                 doc.meta.update(path=str(path), format=self.name)
                 yield doc
                 if ctx.registry is not None:
