@@ -9,33 +9,16 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, NotFoundError
 
+from mappings.ingest_log import RUNS_MAPPING, SMALL_INDEX, log_index, runs_index
 from mappings.install import create_if_absent
 
-from .deadletter import log_index
-
-RUNS_MAPPING: dict[str, Any] = {
-    "dynamic": False,
-    "properties": {
-        "run_id": {"type": "keyword"}, "alias": {"type": "keyword"}, "started_at": {"type": "date"},
-        "finished_at": {"type": "date"}, "description": {"type": "keyword", "ignore_above": 1024},
-        "read": {"type": "long"}, "created": {"type": "long"}, "updated": {"type": "long"},
-        "unchanged": {"type": "long"}, "duplicates": {"type": "long"}, "failed": {"type": "long"},
-        "es_retries": {"type": "long"}, "elapsed_s": {"type": "float"}, "docs_per_s": {"type": "float"},
-        "aborted": {"type": "keyword", "ignore_above": 1024}, "failures_by_reason": {"type": "flattened"},
-        "dead_letter_file": {"type": "keyword", "index": False},
-    },
-}
-_SMALL = {"number_of_shards": 1, "number_of_replicas": 0}
-
-
-def runs_index(alias: str) -> str:
-    return f"{alias}-ingest-runs"
+__all__ = ["get_run", "list_failures", "list_runs", "log_index", "record_run", "runs_index"]
 
 
 def record_run(es: Elasticsearch, summary: dict[str, Any], *, started_at: datetime, description: str = "") -> None:
     """Write (or overwrite) the run's summary document, id = run id."""
     index = runs_index(summary["alias"])
-    create_if_absent(es, index, {"mappings": RUNS_MAPPING, "settings": _SMALL})
+    create_if_absent(es, index, {"mappings": RUNS_MAPPING, "settings": SMALL_INDEX})
     doc = {**summary, "description": description[:1024], "started_at": started_at.isoformat(),
            "finished_at": datetime.now(timezone.utc).isoformat()}
     es.index(index=index, id=summary["run_id"], document=doc, refresh="wait_for")
