@@ -11,8 +11,8 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from indexer.document import V2_FIELDS, IndexDocument, fit_to_mapping
-from tests.indexer_helpers import V2_ADDITIONS, v2_index
 from mappings import STEMMED_LANGUAGES, VECTOR_DIMS, body_field, index_body, mapped_fields, title_field
+from tests.indexer_helpers import V2_ADDITIONS, v2_index
 
 pytestmark = pytest.mark.integration
 
