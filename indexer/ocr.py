@@ -45,6 +45,7 @@ class OcrOutcome:
     error: str | None = None  # failure reason when nothing could be read
     detail: str = ""
     seconds: float = 0.0
+    pid: int = 0  # the process that ran tesseract (a worker's, when the pipeline has workers)
 
 
 def run_job(job: OcrJob) -> OcrOutcome:
@@ -57,7 +58,7 @@ def run_job(job: OcrJob) -> OcrOutcome:
         out = _run(job)
     except Exception as exc:  # noqa: BLE001 - a broken image or PDF is this document's failure only
         out = OcrOutcome(error="ocr-error", detail=f"{type(exc).__name__}: {exc}"[:500])
-    out.seconds = time.monotonic() - t0
+    out.seconds, out.pid = time.monotonic() - t0, os.getpid()
     return out
 
 

@@ -69,3 +69,22 @@ def test_ocr_off_and_broken_images_are_failures(tmp_path: Path) -> None:
     out = {Path(f.origin).name: f for f in read_paths([tmp_path], source="t", limits=Limits(ocr=False))}
     assert isinstance(out["page.png"], Failure) and out["page.png"].reason == "no-text"
     assert out["broken.png"].reason == "broken-image"
+
+
+def test_ocr_runs_in_the_worker_process(tmp_path: Path) -> None:
+    """With worker processes, tesseract runs there (with the enrichment), never in the reading process."""
+    import io
+    import os
+
+    from nlp import EnrichInput
+
+    from indexer.enrich import EnrichPool
+
+    buf = io.BytesIO()
+    render_page(LINES).save(buf, "PNG")
+    with EnrichPool(1) as pool:
+        inputs = [EnrichInput(title="scan", body="")]
+        results, outcomes = pool.result(pool.submit(inputs, [OcrJob("image", buf.getvalue())]), inputs,
+                                        [OcrJob("image", buf.getvalue())])
+    assert outcomes[0].pid not in (0, os.getpid()) and "Kirkuk-Ceyhan" in outcomes[0].text
+    assert not isinstance(results[0], str) and results[0].language == "en"  # enriched from the OCR'd text
