@@ -17,6 +17,7 @@ run: setup
 	$(PERISCOPE) serve
 
 test: setup
+	$(VENV)/bin/lint-imports
 	$(PERISCOPE) es start
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -3,7 +3,7 @@
     .venv/bin/python bench/load.py --alias bench-load-reuters          # an index with data (any alias)
     .venv/bin/python bench/load.py --duration 60 --concurrency 32       # the defaults
 
-uvicorn serves ``search_api.app:create_app`` (what ``periscope serve`` runs) in a subprocess on a free
+uvicorn serves ``periscope.server:create_app`` (what ``periscope serve`` runs) in a subprocess on a free
 loopback port; ``--concurrency`` clients loop until ``--duration`` seconds have passed (and never more
 than ``--max-requests`` in total). The request mix is built from the index's own values (facet values,
 document ids, name prefixes), so every request is one an analyst could send. Any answer other than

@@ -184,7 +184,7 @@ def api_server(alias: str, workers: int = 1) -> Iterator[str]:
     """``periscope serve``'s uvicorn app in a subprocess on a free loopback port; yields its base URL."""
     port = free_port()
     env = {**os.environ, "PERISCOPE_INDEX_ALIAS": alias}
-    cmd = [sys.executable, "-m", "uvicorn", "search_api.app:create_app", "--factory", "--host", "127.0.0.1",
+    cmd = [sys.executable, "-m", "uvicorn", "periscope.server:create_app", "--factory", "--host", "127.0.0.1",
            "--port", str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
     server = subprocess.Popen(cmd, cwd=ROOT, env=env)
     try:

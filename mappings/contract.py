@@ -7,6 +7,7 @@ neither hard-codes a field name the mapping does not have (a test checks they ag
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from .vocabulary import DATE_FIELD, ENTITY_TYPES, FACET_FIELDS  # noqa: F401 - re-exported names of the contract
 
 HERE = Path(__file__).resolve().parent
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2  # v2: facet sub-fields (lower, words), collection, provenance fields
 
 # ISO 639-1 code -> hunspell locale. Each language here gets ``title_<lang>`` / ``body_<lang>``
 # fields analysed with lowercase + hunspell, so "sanctioned" matches "sanctions".
@@ -35,6 +36,35 @@ VECTOR_FIELD = "vector"
 VECTOR_DIMS = 512
 SUGGEST_FIELD = "suggest"
 LSH_FIELD = "lsh_bands"
+
+
+COLLECTION_FIELD = "collection"
+
+
+def default_collection(source: str | None) -> str:
+    """The collection a document joins when none is given: one per source (need-to-know by source).
+
+    Lowercase letters, digits and dashes, so the name is safe in URLs, filters and the CLI.
+    """
+    slug = re.sub(r"[^a-z0-9]+", "-", (source or "").lower()).strip("-")
+    return slug[:64] or "default"
+
+
+def version_of(index: str) -> int | None:
+    """Contract version of a concrete index name (``periscope-docs-v2`` -> 2)."""
+    m = re.search(r"-v(\d+)$", index)
+    return int(m.group(1)) if m else None
+
+
+def upgrade_source(doc: dict[str, Any], to_version: int) -> dict[str, Any]:
+    """Transform a stored ``_source`` from the previous contract version to ``to_version``.
+
+    Used by :func:`mappings.migrate` (scroll + bulk into the new index, then an atomic alias swap).
+    """
+    if to_version == 2:
+        doc = dict(doc)
+        doc.setdefault(COLLECTION_FIELD, default_collection(doc.get("source")))
+    return doc
 
 
 def title_field(lang: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
 
-from .contract import CURRENT_VERSION, index_body, index_name
+from .contract import CURRENT_VERSION, index_body, index_name, upgrade_source, version_of
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +92,8 @@ def migrate(
 ) -> InstallResult:
     """Copy every document from the alias's current index into ``<alias>-v<to_version>`` and swap.
 
-    ``transform`` (optional) maps an old ``_source`` to the new one. Documents written to the old
+    ``transform`` maps an old ``_source`` to the new one (default: the contract's
+    :func:`~mappings.contract.upgrade_source` for each version step). Documents written to the old
     index during the copy are not lost if the caller pauses writers; for a live system run it again
     (it is idempotent: ids are kept, so a second pass only overwrites).
     """
@@ -104,8 +105,18 @@ def migrate(
         return InstallResult(alias, target, created=False)
     create_if_absent(client, target, body or index_body(to_version, shards=shards, replicas=replicas))
 
+    if transform is None:
+        start = version_of(source) or 1
+
+        def transform(doc: dict[str, Any]) -> dict[str, Any]:
+            for step in range(start + 1, to_version + 1):
+                doc = upgrade_source(doc, step)
+            return doc
+
     def actions():
-        for hit in helpers.scan(client, index=source, query={"query": {"match_all": {}}}, size=batch_size):
+        # Dense vectors are left out of _source by default in 9.x: ask for them, or the copy loses them.
+        for hit in helpers.scan(client, index=source, query={"query": {"match_all": {}}}, size=batch_size,
+                                source_exclude_vectors=False):
             doc = hit["_source"]
             if transform is not None:
                 doc = transform(doc)

@@ -61,14 +61,21 @@ def up() -> None:
     ensure_node(settings)
     from elasticsearch import ApiError, TransportError
 
-    from mappings import install
+    from mappings import CURRENT_VERSION, install, migrate, version_of
     from mappings.client import es_client
 
+    es = es_client(settings.es_connection())
+    sizing = {"shards": settings.index_shards, "replicas": settings.index_replicas}
     try:
-        res = install(
-            es_client(settings.es_connection()), settings.index_alias,
-            shards=settings.index_shards, replicas=settings.index_replicas,
-        )
+        res = install(es, settings.index_alias, **sizing)
+        old = version_of(res.index) or CURRENT_VERSION
+        if old < CURRENT_VERSION:
+            # Same documents, new contract: copy into <alias>-v<N> and swap the alias atomically.
+            console.print(f"index {res.index} uses contract v{old}; migrating to v{CURRENT_VERSION}…")
+            # v2 also changed the ids (source + origin, issue 14): the id migration re-keys the copy
+            from indexer.reid import migrate_ids
+
+            res = (migrate_ids if old < 2 else migrate)(es, settings.index_alias, CURRENT_VERSION, **sizing)
     except (ApiError, TransportError) as exc:
         raise _fail(f"could not install the index at {settings.es_hosts}: {exc}") from None
     console.print(f"index {res.index} behind alias {res.alias} ({'created' if res.created else 'exists'})")
@@ -90,9 +97,14 @@ def serve(
     host = host or settings.api_host
     if host not in ("127.0.0.1", "localhost", "::1") and not settings.api_keys:
         raise _fail(f"binding to {host} exposes the API: set PERISCOPE_API_KEYS=key1,key2 first.")
+    if host not in ("127.0.0.1", "localhost", "::1"):  # --host may widen what the settings checked
+        for i, key in enumerate(settings.api_keys, 1):
+            if problem := settings.weak_key_problem(key):
+                raise _fail(f"PERISCOPE_API_KEYS: key #{i} is too weak to bind to {host} ({problem}); generate one "
+                            "with `python -c 'import secrets; print(secrets.token_urlsafe(32))'`.")
     console.print(f"Periscope on http://{host}:{port or settings.api_port}/  (API docs at /docs)")
     uvicorn.run(
-        "search_api.app:create_app", factory=True, host=host, port=port or settings.api_port,
+        "periscope.server:create_app", factory=True, host=host, port=port or settings.api_port,
         workers=workers or settings.api_workers, log_level="info",
     )
 

@@ -6,12 +6,13 @@ one), so there is exactly one place that knows about environment variables.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, ClassVar
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -137,6 +138,45 @@ class Settings(BaseSettings):
 
         return self.database_url or default_url(self.cache_dir)
     # --- end workspace store ----------------------------------------------------------------------
+    # --- web security (sessions, keys, docs) ------------------------------------------------------
+    # /docs, /redoc, /openapi.json and /metrics without a key even when keys are on.
+    public_docs: bool = False
+    session_ttl_s: int = Field(8 * 3600, ge=60, le=30 * 24 * 3600)  # a browser session's lifetime
+    login_failures_per_minute: int = Field(10, ge=1, le=10_000)  # per client address, then 429
+
+    @model_validator(mode="after")
+    def _check_key_strength(self) -> "Settings":
+        """Beyond loopback every plain key must be long and varied enough not to be guessed."""
+        if self.api_requires_key:
+            for i, key in enumerate(self.api_keys, 1):
+                problem = self.weak_key_problem(key)
+                if problem:
+                    raise ValueError(
+                        f"PERISCOPE_API_KEYS: key #{i} is too weak for a server reachable beyond loopback "
+                        f"({problem}); generate one with `python -c 'import secrets; "
+                        f"print(secrets.token_urlsafe(32))'`, or give its hash as sha256:<hex>")
+        return self
+
+    MIN_KEY_CHARS: ClassVar[int] = 20
+    MIN_KEY_BITS: ClassVar[int] = 64
+
+    @classmethod
+    def weak_key_problem(cls, key: str) -> str | None:
+        """Why a plain API key is too weak (None if it is fine; hashed entries cannot be judged).
+
+        Strength is estimated as length x the Shannon entropy of its characters: repeated or
+        low-variety keys score low, random ``token_urlsafe``/hex keys score far above the bar.
+        """
+        if key.startswith(("sha256:", "$argon2")):
+            return None
+        if len(key) < cls.MIN_KEY_CHARS:
+            return f"{len(key)} characters, need at least {cls.MIN_KEY_CHARS}"
+        counts = [key.count(c) for c in set(key)]
+        bits = -sum(n / len(key) * math.log2(n / len(key)) for n in counts) * len(key)
+        if bits < cls.MIN_KEY_BITS:
+            return f"about {bits:.0f} bits of entropy, need at least {cls.MIN_KEY_BITS}"
+        return None
+    # --- end web security ---------------------------------------------------------------------------
 
     @field_validator("es_url", "api_keys", "cors_origins", mode="before")
     @classmethod

@@ -9,10 +9,12 @@ document's collection and the caller answers 404 — never 403, which would conf
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-COLLECTION_FIELD = "collection"
+from mappings import COLLECTION_FIELD
+
 ROLES = ("admin", "analyst", "reader", "integrator")
 
 
@@ -45,16 +47,19 @@ def access_filter(principal: Principal) -> dict[str, Any] | None:
     return {"terms": {COLLECTION_FIELD: sorted(principal.collections)}}
 
 
-def restrict(body: dict[str, Any], principal: Principal) -> dict[str, Any]:
+def restrict(body: dict[str, Any], principal: Principal, *, known_collections: Sequence[str] = ()) -> dict[str, Any]:
     """A copy of a ``_search`` body that can only see what ``principal`` may read.
 
     The query (and so hits, aggregations, totals and ``post_filter``) is wrapped in a filter; a
     top-level ``knn`` section gets the same filter, since kNN candidates are chosen before the query.
+    Completion suggesters ignore queries, so they get the readable collections as their (mandatory)
+    category context instead; ``known_collections`` is used for principals who see everything.
     """
+    out = _restrict_suggest(body, principal, known_collections)
     flt = access_filter(principal)
     if flt is None:
-        return body
-    out = copy.copy(body)
+        return out
+    out = copy.copy(out)
     query = out.get("query")
     out["query"] = {"bool": {"filter": [flt], **({"must": [query]} if query else {})}}
     if "knn" in out:
@@ -66,6 +71,24 @@ def restrict(body: dict[str, Any], principal: Principal) -> dict[str, Any]:
             k["filter"] = [flt] + (existing if isinstance(existing, list) else [existing] if existing else [])
             restricted.append(k)
         out["knn"] = restricted if isinstance(out["knn"], list) else restricted[0]
+    return out
+
+
+def _restrict_suggest(body: dict[str, Any], principal: Principal, known: Sequence[str]) -> dict[str, Any]:
+    sections = body.get("suggest")
+    if not isinstance(sections, dict):
+        return body
+    readable = sorted(known if principal.collections is None else principal.collections)
+    kept: dict[str, Any] = {}
+    for name, section in sections.items():
+        if not isinstance(section, dict) or "completion" not in section:
+            kept[name] = section
+        elif readable:  # no readable collection: no completion at all (an empty context is an error)
+            completion = {**section["completion"], "contexts": {COLLECTION_FIELD: readable}}
+            kept[name] = {**section, "completion": completion}
+    out = {k: v for k, v in body.items() if k != "suggest"}
+    if kept:
+        out["suggest"] = kept
     return out
 
 

@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import Response
 
 from mappings import CURRENT_VERSION
 from mappings.client import async_es_client
-from periscope.settings import Settings, get_settings
 
 from . import routes, ui
+from .apidocs import install_docs
+from .headers import SecurityHeadersMiddleware
 from .health import health_route
-from .models import Health
 from .metrics import Metrics, MetricsMiddleware
+from .models import Health
 from .problems import install_handlers
 from .query import QUERY_FIELDS
+from .ratelimit import FailureLimiter
 from .request_id import RequestIdMiddleware
+from .security import KeyRing
 from .service import SearchService
+from .sessions import Sessions, SqliteSessionStore
+
+if TYPE_CHECKING:  # the settings object is passed down from periscope/, never imported at run time
+    from periscope.settings import Settings
 
 API_VERSION = "v1"
 DESCRIPTION = f"""Faceted search over enriched open-source documents.
@@ -30,8 +37,7 @@ Errors are RFC 9457 problem+json with a `request_id` (also in the `X-Request-ID`
 """
 
 
-def create_app(settings: Settings | None = None, *, default_operator: str = "and") -> FastAPI:
-    settings = settings or get_settings()
+def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
     metrics = Metrics()
 
     @asynccontextmanager
@@ -45,9 +51,19 @@ def create_app(settings: Settings | None = None, *, default_operator: str = "and
         finally:
             await app.state.es.close()
 
-    app = FastAPI(title="Periscope search API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # docs, redoc and openapi.json are served by install_docs (local assets, CSP, key check)
+    app = FastAPI(title="Periscope search API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.metrics = metrics
+    # --- web security: hashed keys, sessions (shared by the workers), sign-in limit, headers ----------
+    app.state.keyring = KeyRing(settings.api_keys)
+    app.state.sessions = Sessions(SqliteSessionStore(settings.cache_dir / "sessions.sqlite3"),
+                                  settings.resolved_secret(), settings.session_ttl_s)
+    app.state.login_limiter = FailureLimiter(settings.login_failures_per_minute, 60.0)
+    app.add_middleware(SecurityHeadersMiddleware)
+    install_docs(app, metrics)
+    # -------------------------------------------------------------------------------------------------
     install_handlers(app)
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
@@ -60,11 +76,6 @@ def create_app(settings: Settings | None = None, *, default_operator: str = "and
     for path in ("/health", f"/api/{API_VERSION}/health"):
         app.get(path, tags=["ops"], summary="Up or not; details (cluster, index, counts) for authorised callers",
                 responses={200: {"model": Health}, 503: {"model": Health}})(health)
-
-    @app.get("/metrics", include_in_schema=False)
-    async def prometheus() -> Response:
-        data, ctype = metrics.render()
-        return Response(data, media_type=ctype)
 
     app.include_router(routes.router, tags=["search"])
     app.include_router(ui.router)

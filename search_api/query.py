@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mappings import STEMMED_LANGUAGES, SUGGEST_FIELD, VECTOR_FIELD, body_field, title_field
+from mappings import COLLECTION_FIELD, STEMMED_LANGUAGES, SUGGEST_FIELD, VECTOR_FIELD, body_field, title_field
 from mappings.vocabulary import (
     DATE_FIELD, EXPORT_PAGE, EXTRA_KEYWORD_FIELDS, FACETS, FACETS_BY_NAME, MAX_FACET_SCAN, MAX_FILTER_VALUES,
     MAX_RESULT_WINDOW, MAX_VALUE_CHARS, SORTS_BY_NAME, TEXT_QUERY_FIELDS, TRACK_TOTAL_HITS, FacetSpec,
@@ -360,3 +360,12 @@ def suggest_body(q: str, size: int = 10) -> dict[str, Any]:
         "_source": ["title", "entities"],
         "aggs": aggs,
     }
+
+
+MAX_COLLECTIONS = 10_000
+
+
+def collections_body() -> dict[str, Any]:
+    """The names of every collection in the index (one terms aggregation, no hits)."""
+    return {"size": 0, "track_total_hits": False,
+            "aggs": {"collections": {"terms": {"field": COLLECTION_FIELD, "size": MAX_COLLECTIONS}}}}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -25,6 +26,7 @@ from mappings.vocabulary import (
 )
 
 from . import query as Q
+from .access import OPEN, restrict
 from .errors import DocumentNotFound, InvalidParameter, PeriscopeError, SearchBackendError, es_error_types, translate_es_error
 from .models import Bucket, FacetValues, HitList, SearchRequest, Suggestion, Suggestions
 from .request_id import current_request_id
@@ -45,6 +47,8 @@ def _bounded_text(field: str, value: str, limit: int) -> str:
 def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(int(value), high))
 
+COLLECTIONS_TTL_S = 30.0  # how stale the list of collections (suggest contexts) may be
+
 
 class SearchService:
     def __init__(self, es: AsyncElasticsearch, alias: str, *, default_operator: str = "and",
@@ -55,6 +59,8 @@ class SearchService:
         # Signs next_cursor. Without the server secret, a per-process key: cursors then stay valid
         # only within this process (fine for tests and one-off scripts).
         self.cursor_key = cursor_key or secrets.token_bytes(32)
+        self._collections: list[str] = []
+        self._collections_at = -COLLECTIONS_TTL_S
 
     async def _call(self, coro: Any) -> Any:
         try:
@@ -156,7 +162,8 @@ class SearchService:
         size = _clamp(size, 1, MAX_SUGGEST)
         if not q:
             return Suggestions(suggestions=[])
-        res = await self._call(self.es.search(index=self.alias, body=Q.suggest_body(q, size)))
+        body = restrict(Q.suggest_body(q, size), OPEN, known_collections=await self._known_collections())
+        res = await self._call(self.es.search(index=self.alias, body=body))
         out: list[Suggestion] = []
         seen: set[str] = set()
         for opt in res.get("suggest", {}).get("titles", [{}])[0].get("options", []):
@@ -177,6 +184,15 @@ class SearchService:
                     seen.add(b["key"].lower())
                     out.append(Suggestion(text=b["key"], kind=kind))
         return Suggestions(suggestions=out[: size * 2])
+
+    async def _known_collections(self) -> list[str]:
+        """Every collection in the index (the completion suggester needs them as its context), cached briefly."""
+        now = time.monotonic()
+        if now - self._collections_at > COLLECTIONS_TTL_S:
+            res = await self._call(self.es.search(index=self.alias, body=Q.collections_body()))
+            self._collections = [b["key"] for b in res["aggregations"]["collections"]["buckets"]]
+            self._collections_at = now
+        return self._collections
 
     # --- export ---------------------------------------------------------------------------------
     async def export_first(self, req: SearchRequest) -> list[dict[str, Any]]:

@@ -197,19 +197,11 @@ def shared_enricher():
     return default_factory()
 
 
-V2_ADDITIONS = Path(__file__).parent.parent / "mappings" / "index_v2_additions.json"
-
-
 def install_v2(es, alias: str) -> None:
-    """An index with the contract's mapping plus the provenance fields this branch adds
-    (``mappings/index_v2_additions.json``, folded into contract v2 at merge)."""
-    import json
+    """An index of the current contract (v2: the provenance fields of issue 14 included)."""
+    from mappings import install
 
-    from mappings import index_body, install
-
-    body = index_body()
-    body["mappings"]["properties"].update(json.loads(V2_ADDITIONS.read_text()))
-    install(es, alias, body=body)
+    install(es, alias)
 
 
 # -- issue 14 formats: real files written with the libraries the formats read them with, or by hand

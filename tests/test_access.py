@@ -16,11 +16,15 @@ def index(es):
     name = f"test-access-{uuid.uuid4().hex[:8]}"
     es.indices.create(index=name, mappings={"properties": {
         "collection": {"type": "keyword"}, "person": {"type": "keyword"}, "body": {"type": "text"},
-        "vector": {"type": "dense_vector", "dims": 3, "index": True, "similarity": "cosine"}}})
+        "vector": {"type": "dense_vector", "dims": 3, "index": True, "similarity": "cosine"},
+        "suggest": {"type": "completion", "contexts": [{"name": "collection", "type": "category", "path": "collection"}]}}})
     docs = [("a1", "alpha", "Ann", "oil report", [1, 0, 0]), ("a2", "alpha", "Bo", "oil memo", [0.9, 0.1, 0]),
             ("b1", "bravo", "Secret Person", "oil secret", [1, 0, 0.01]), ("n1", None, "Orphan", "oil", [1, 0, 0])]
     for i, coll, person, body, vec in docs:
-        es.index(index=name, id=i, document={"collection": coll, "person": person, "body": body, "vector": vec})
+        doc = {"collection": coll, "person": person, "body": body, "vector": vec}
+        if coll:  # the completion field's context is mandatory: the indexer always sets a collection
+            doc["suggest"] = {"input": [f"{body} by {person}"]}
+        es.index(index=name, id=i, document=doc)
     es.indices.refresh(index=name)
     yield name
     es.indices.delete(index=name)
@@ -66,3 +70,17 @@ def test_may_read_by_collection():
     alice = Principal("alice", collections=frozenset({"alpha"}))
     assert may_read(alice, {"collection": "alpha"}) and not may_read(alice, {"collection": "bravo"})
     assert not may_read(alice, {}) and may_read(OPEN, {})
+
+
+def _suggestions(es, index, principal, known=()):
+    body = {"size": 0, "suggest": {"t": {"prefix": "oil", "completion": {"field": "suggest", "size": 10}}}}
+    res = es.search(index=index, body=restrict(body, principal, known_collections=known))
+    return sorted(o["text"] for o in res.get("suggest", {}).get("t", [{}])[0].get("options", []))
+
+
+def test_completion_suggestions_only_come_from_readable_collections(es, index):
+    alice = Principal("alice", collections=frozenset({"alpha"}))
+    assert _suggestions(es, index, alice) == ["oil memo by Bo", "oil report by Ann"]
+    assert _suggestions(es, index, Principal("nobody", collections=frozenset())) == []
+    assert _suggestions(es, index, OPEN, known=["alpha", "bravo"]) == [
+        "oil memo by Bo", "oil report by Ann", "oil secret by Secret Person"]

@@ -4,15 +4,13 @@ mapping accepts, and every mapped field can be produced by it."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from datetime import datetime, timezone
 
 import pytest
 from elasticsearch import Elasticsearch
 
-from indexer.document import V2_FIELDS, IndexDocument, fit_to_mapping
+from indexer.document import IndexDocument, fit_to_mapping
 from mappings import STEMMED_LANGUAGES, VECTOR_DIMS, body_field, index_body, mapped_fields, title_field
-from tests.indexer_helpers import V2_ADDITIONS, v2_index
 
 pytestmark = pytest.mark.integration
 
@@ -31,26 +29,21 @@ def full_document(lang: str = "fr") -> IndexDocument:
         content_hash="h1", word_count=9, warnings=["short"],
         ingest={"pipeline_version": "indexer-1+nlp-x", "ingested_at": "2024-03-02T00:00:00+00:00", "models": {"ner": "x"}},
         meta={"path": "/x", "when": datetime(2024, 1, 1)}, vector=[0.01] * VECTOR_DIMS,
-        external_id="AFP-42", text_hash="t1", encoding="cp1252", ocr=True, ocr_confidence=91.5, ocr_language="fra",
-        page_count=2, parent="doc-p", path="scans/a.pdf",
+        collection="afp-wire", external_id="AFP-123", encoding="utf-8", ocr=True, ocr_confidence=91.5,
+        ocr_language="fra", page_count=2, parent="zip-1", path="batch.zip/a.pdf", text_hash="t1",
     )
 
 
-def v2_props() -> set[str]:
-    """The contract's properties plus this branch's additions (contract v2 folds them in)."""
-    return set(index_body()["mappings"]["properties"]) | set(json.loads(V2_ADDITIONS.read_text()))
-
-
 def test_fields_match_the_mapping() -> None:
-    props = v2_props()
+    props = set(index_body()["mappings"]["properties"])
     stemmed = {f(lang) for lang in STEMMED_LANGUAGES for f in (title_field, body_field)}
     fields = {f.name for f in dataclasses.fields(IndexDocument)}
     assert fields == props - stemmed  # one dataclass field per mapped property, and no more
     source = full_document().to_source()
     assert set(source) == fields | {"title_fr", "body_fr"}
-    assert set(source) <= mapped_fields() | set(V2_FIELDS)
-    v1 = fit_to_mapping(full_document().to_source(), set(index_body()["mappings"]["properties"]))
-    assert set(v1) <= mapped_fields() and v1["meta"]["external_id"] == "AFP-42"  # a v1 index keeps them in meta
+    assert set(source) <= mapped_fields()
+    v1 = fit_to_mapping(full_document().to_source(), set(index_body(1)["mappings"]["properties"]))
+    assert set(v1) <= mapped_fields(1) and v1["meta"]["external_id"] == "AFP-123"  # a v1 index: kept in meta
     assert source["suggest"] == {"input": ["L'OPEP réduit sa production", "Jean Dupont", "OPEC", "Vienne"]}
 
 
@@ -61,12 +54,7 @@ def test_defaults_follow_the_contract() -> None:
     assert not any(k.startswith(("title_", "body_")) for k in src)
 
 
-def test_strict_mapping_accepts_the_serialised_document(es: Elasticsearch) -> None:
-    with v2_index(es, "document") as index_alias:
-        _index_and_compare(es, index_alias)
-
-
-def _index_and_compare(es: Elasticsearch, index_alias: str) -> None:
+def test_strict_mapping_accepts_the_serialised_document(es: Elasticsearch, index_alias: str) -> None:
     for lang in ("fr", "und"):
         doc = full_document(lang)
         doc.id = f"doc-{lang}"

@@ -1,6 +1,5 @@
 """The index contract on the real node: install, analysis per language, migration to v2."""
 
-import copy
 
 import pytest
 from elasticsearch import Elasticsearch
@@ -16,6 +15,9 @@ from mappings import (
     install,
     mapped_fields,
     migrate,
+    default_collection,
+    CURRENT_VERSION,
+    VECTOR_DIMS,
     title_field,
 )
 from mappings.vocabulary import NORMALISED_FIELDS
@@ -45,8 +47,8 @@ def test_install_is_idempotent(es: Elasticsearch):
         first = install(es, alias)
         second = install(es, alias)
         assert first.created and not second.created
-        assert first.index == second.index == index_name(alias, 1)
-        assert current_index(es, alias) == index_name(alias, 1)
+        assert first.index == second.index == index_name(alias, CURRENT_VERSION)
+        assert current_index(es, alias) == index_name(alias, CURRENT_VERSION)
         mapping = es.indices.get_mapping(index=alias)[first.index]["mappings"]
         assert mapping["dynamic"] == "strict"
         # strict: a field outside the contract is rejected, not silently added
@@ -88,31 +90,31 @@ def test_inflected_query_matches_stemmed_field(es: Elasticsearch, index_alias: s
     assert es.search(index=index_alias, query={"match": {"title": "sanctioned"}})["hits"]["total"]["value"] == 0
 
 
-def test_migration_to_v2_copies_and_swaps_alias(es: Elasticsearch):
+def test_migration_v1_to_v2_copies_transforms_and_swaps_alias(es: Elasticsearch):
+    """A v1 index (the first contract, as deployed) moves to v2: every document gets its source's
+    default collection, vectors survive the copy, the alias moves atomically, a re-run is a no-op."""
     alias = unique_alias("migrate")
     try:
-        install(es, alias)
-        docs = [{"id": f"m{i}", "title": f"report {i}", "language": "en"} for i in range(1200)]
+        install(es, alias, version=1)
+        docs = [{"id": f"m{i}", "title": f"report {i}", "language": "en",
+                 "source": "Reuters Wire" if i % 2 else "think-tank/CSIS"} for i in range(1200)]
+        docs[7]["vector"] = [0.01] * VECTOR_DIMS
         from elasticsearch import helpers
 
         helpers.bulk(es, ({"_index": alias, "_id": d["id"], "_source": d} for d in docs), refresh=True)
-        v2 = copy.deepcopy(index_body(1))
-        v2["mappings"]["properties"]["reliability"] = {"type": "keyword"}
-        v2["mappings"]["_meta"]["periscope_contract"] = 2
-
-        def add_reliability(doc):
-            return {**doc, "reliability": "unrated"}
-
-        res = migrate(es, alias, 2, body=v2, transform=add_reliability, batch_size=300)
+        res = migrate(es, alias, 2, batch_size=300)
         assert res.index == index_name(alias, 2) and res.created
         assert current_index(es, alias) == index_name(alias, 2)
         aliases = es.indices.get_alias(name=alias).body
         assert list(aliases) == [index_name(alias, 2)]  # swapped, not doubled
         assert es.count(index=alias)["count"] == 1200
-        hit = es.get(index=alias, id="m7")["_source"]
-        assert hit["reliability"] == "unrated" and hit["title"] == "report 7"
+        hit = es.get(index=alias, id="m7", source_exclude_vectors=False)["_source"]
+        assert hit["collection"] == "reuters-wire" and hit["title"] == "report 7" and len(hit["vector"]) == VECTOR_DIMS
+        assert es.get(index=alias, id="m8")["_source"]["collection"] == default_collection("think-tank/CSIS") == "think-tank-csis"
+        counts = es.search(index=alias, size=0, aggs={"c": {"terms": {"field": "collection"}}})["aggregations"]["c"]
+        assert {b["key"]: b["doc_count"] for b in counts["buckets"]} == {"reuters-wire": 600, "think-tank-csis": 600}
         # running it again is a no-op
-        assert not migrate(es, alias, 2, body=v2).created
+        assert not migrate(es, alias, 2).created
     finally:
         drop(es, alias)
         es.indices.delete(index=index_name(alias, 1), ignore_unavailable=True)

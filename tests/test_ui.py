@@ -10,8 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,21 +18,17 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import numpy as np
 import pytest
-import uvicorn
 from elasticsearch import Elasticsearch, helpers
 
 from indexer.document import IndexDocument
 from mappings import index_name
 from periscope.settings import Settings
-from search_api.app import create_app
+from web_server import ServerThread, chromium, free_port
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.timeout(180)]
-sync_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
 
 # --- corpus ---------------------------------------------------------------------------------------
 # (id, lang, source, date, title, body, person, org, location, countries, topics, story, duplicate_of)
@@ -153,37 +147,6 @@ def corpus_docs() -> list[dict]:
 
 # --- fixtures -------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServerThread:
-    """uvicorn serving ``create_app(settings)`` on a free loopback port, in a daemon thread."""
-
-    def __init__(self, settings: Settings):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> "ServerThread":
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def corpus(es: Elasticsearch, index_alias: str) -> list[dict]:
     docs = corpus_docs()
@@ -206,10 +169,8 @@ def api(server: ServerThread) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
@@ -218,10 +179,13 @@ def page(browser, server: ServerThread) -> Iterator[object]:
     pg = ctx.new_page()
     pg.set_default_timeout(10_000)
     errors: list[str] = []
+    csp: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on("console", lambda m: csp.append(m.text) if "Content Security Policy" in m.text else None)
     yield pg
     ctx.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not csp, f"the page broke its Content-Security-Policy ({len(csp)}x): {csp[0][:300] if csp else ''}"
 
 
 def shot(page, name: str) -> None:
@@ -496,7 +460,7 @@ def test_invalid_parameters_are_explained(page) -> None:
 
 
 def test_elasticsearch_down_is_a_clear_message(browser, module_settings: Settings) -> None:
-    dead = module_settings.model_copy(update={"es_url": [f"http://127.0.0.1:{_free_port()}"],
+    dead = module_settings.model_copy(update={"es_url": [f"http://127.0.0.1:{free_port()}"],
                                               "es_max_retries": 0, "es_request_timeout": 2.0})
     with ServerThread(dead) as srv:
         ctx = browser.new_context(base_url=srv.url)

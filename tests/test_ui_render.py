@@ -6,9 +6,12 @@ import datetime as dt
 
 from starlette.requests import Request
 
-from search_api.ui import (
-    UiState, bucket_end, mark_mentions, safe_highlight, shape_hit, timeline, ui_error, _pager,
-)
+from search_api.models import Hit, Histogram, HistogramBucket
+from search_api.ui.errors import ui_error
+from search_api.ui.hits import hit_view
+from search_api.ui.html import mark_mentions, safe_highlight
+from search_api.ui.state import UiState, pager
+from search_api.ui.timeline import bucket_end, timeline
 
 
 def _request(qs: str) -> Request:
@@ -55,40 +58,41 @@ def test_state_round_trips_through_the_url_and_resets_page() -> None:
     assert (bad.page, bad.sort, bad.duplicates) == (1, "relevance", "hide")
 
 
-def test_bucket_end_for_calendar_and_auto_intervals() -> None:
+def test_bucket_end_for_calendar_intervals() -> None:
     d = dt.date(2024, 1, 1)
     assert bucket_end(d, "day") == d
     assert bucket_end(d, "week") == dt.date(2024, 1, 7)
-    assert bucket_end(d, "1M") == dt.date(2024, 1, 31)
+    assert bucket_end(d, "month") == dt.date(2024, 1, 31)
     assert bucket_end(dt.date(2024, 2, 1), "month") == dt.date(2024, 2, 29)
     assert bucket_end(dt.date(2024, 10, 1), "quarter") == dt.date(2024, 12, 31)
     assert bucket_end(d, "year") == dt.date(2024, 12, 31)
-    assert bucket_end(d, "2M", dt.date(2024, 3, 1)) == dt.date(2024, 2, 29)
 
 
 def test_timeline_bars_link_to_their_range() -> None:
-    tl = timeline({"interval": "month", "buckets": [{"date": "2024-01-01", "count": 4},
-                                                     {"date": "2024-02-01", "count": 0},
-                                                     {"date": "2024-03-01", "count": 2}]}, UiState(q="x"))
+    tl = timeline(Histogram(interval="month", buckets=[HistogramBucket(date="2024-01-01", count=4),
+                                                       HistogramBucket(date="2024-02-01", count=0),
+                                                       HistogramBucket(date="2024-03-01", count=2)]), UiState(q="x"))
     assert [b["from"] for b in tl["bars"]] == ["2024-01-01", "2024-02-01", "2024-03-01"]
     assert tl["bars"][0]["to"] == "2024-01-31" and tl["bars"][1]["h"] == 0
     assert tl["bars"][2]["href"] == "/?q=x&date_from=2024-03-01&date_to=2024-03-31"
-    assert timeline({"interval": "month", "buckets": []}, UiState()) is None
+    assert timeline(Histogram(interval="month", buckets=[]), UiState()) is None
+    assert timeline(None, UiState()) is None
 
 
 def test_pager_is_capped_at_the_result_window() -> None:
-    p = _pager(UiState(page=3), total=95)
+    p = pager(UiState(page=3), total=95)
     assert (p["page"], p["last"], p["pages"]) == (3, 5, [1, 2, 3, 4, 5]) and not p["capped"]
-    deep = _pager(UiState(page=1), total=1_000_000)
+    deep = pager(UiState(page=1), total=1_000_000)
     assert deep["last"] == 500 and deep["capped"]
 
 
 def test_shape_hit_prefers_highlights_and_escapes_plain_fields() -> None:
-    h = shape_hit({"id": "a", "title": "<b>T</b>", "highlights": {"body": ["x <mark>oil</mark>"]},
-                   "published_at": "2024-05-01T00:00:00Z", "language": "fr", "entities": {"person": ["P"]}})
-    assert str(h["title_html"]) == "&lt;b&gt;T&lt;/b&gt;"
-    assert str(h["snippet_html"]) == "x <mark>oil</mark>"
-    assert (h["date"], h["language_label"]) == ("2024-05-01", "French")
+    h = hit_view(Hit(id="a", title="<b>T</b>", highlights={"body": ["x <mark>oil</mark>"]},
+                     published_at="2024-05-01T00:00:00Z", language="fr", entities={"person": ["P"]}))
+    assert str(h.title_html) == "&lt;b&gt;T&lt;/b&gt;"
+    assert str(h.snippet_html) == "x <mark>oil</mark>"
+    assert (h.date, h.language_label) == ("2024-05-01", "French")
+    assert h.entities == [("person", "Person", ["P"])]
 
 
 def test_errors_become_messages() -> None:
@@ -97,7 +101,17 @@ def test_errors_become_messages() -> None:
     e = ui_error(QuerySyntaxError("unclosed quote", "close the quote"))
     assert (e.kind, e.status, e.hint) == ("syntax", 400, "close the quote")
     assert ui_error(SearchUnavailable("down")).status == 503
-    assert ui_error(ConnectionRefusedError()).kind == "unavailable"
+    from elasticsearch import ConnectionError as ESConnectionError
+
+    assert ui_error(ESConnectionError("refused")).kind == "unavailable"
+    # anything unforeseen: a generic message, never the exception's class name or text
+    leak = ui_error(RuntimeError("AuthenticationException(401, 'unable to authenticate user [elastic]')"))
+    assert (leak.kind, leak.status) == ("error", 500)
+    assert "Authentication" not in leak.title + leak.detail and "RuntimeError" not in leak.title + leak.detail
+    from search_api.errors import SearchBackendError
+
+    backend = ui_error(SearchBackendError("unable to authenticate user [elastic]"))
+    assert backend.status == 502 and "elastic" not in backend.title + backend.detail + backend.hint
     from pydantic import ValidationError
     from search_api.models import SearchRequest
 
@@ -105,4 +119,9 @@ def test_errors_become_messages() -> None:
         SearchRequest.model_validate({"date_from": "yesterday"})
     except ValidationError as exc:
         v = ui_error(exc)
-    assert v.kind == "invalid" and "date_from" in v.detail
+    assert v.kind == "invalid" and "date_from" in v.detail and "YYYY-MM-DD" in v.hint
+    try:  # other parameters get their own hint, not the date one
+        SearchRequest.model_validate({"language": ["x" * 300]})
+    except ValidationError as exc:
+        other = ui_error(exc)
+    assert "language" in other.detail and "YYYY" not in other.hint

@@ -23,10 +23,20 @@
     }
   });
 
-  // Facet checkboxes, sort and date inputs apply at once.
+  // Facet checkboxes and sort apply at once.
   document.addEventListener("change", function (e) {
     var t = e.target;
-    if (t.matches && (t.matches("[data-autosubmit]") || t.matches("input[type=date][form=search]"))) submit();
+    if (t.matches && t.matches("[data-autosubmit]")) submit();
+  });
+
+  // Dates apply on Enter (the browser submits the form) or when focus leaves a changed date field:
+  // a date field fires "change" after each typed digit once the value parses (year 0002…).
+  var isDate = function (t) { return t && t.matches && t.matches("input[type=date][form=search]"); };
+  document.addEventListener("focusout", function (e) {
+    var t = e.target;
+    if (!isDate(t) || t.value === t.defaultValue || (t.value && !t.checkValidity())) return;
+    if (isDate(e.relatedTarget)) return;  // moving between From and To: wait for both
+    submit();
   });
 
   // Keep URLs clean: drop empty parameters (q=, date_from=) from the search form.
@@ -49,6 +59,14 @@
     var elt = e.detail.elt;
     if (elt && elt.hasAttribute && elt.hasAttribute("data-hide-after") && e.detail.successful) elt.hidden = true;
   });
+
+  // A document opened (page load or htmx swap): focus its heading so screen readers start there.
+  var focusDocument = function () {
+    var h = document.getElementById("doc-title");
+    if (h && document.activeElement !== h) h.focus({ preventScroll: true });
+  };
+  document.addEventListener("DOMContentLoaded", focusDocument);
+  document.addEventListener("htmx:afterSettle", focusDocument);
 
   // Links to the syntax help open it.
   document.addEventListener("click", function (e) {

@@ -6,7 +6,7 @@ import threading
 
 from elasticsearch import Elasticsearch
 
-from mappings import current_index, drop, index_name, install
+from mappings import CURRENT_VERSION, current_index, drop, index_name, install
 from tests.conftest import unique_alias
 
 
@@ -30,8 +30,8 @@ def test_concurrent_installs_on_a_fresh_alias(es: Elasticsearch) -> None:
             for t in threads:
                 t.join(60)
             assert not [r for r in results if isinstance(r, Exception)], results
-            assert {r.index for r in results} == {index_name(alias, 1)}  # type: ignore[attr-defined]
-            assert current_index(es, alias) == index_name(alias, 1)
-            assert list(es.indices.get(index=f"{alias}-*")) == [index_name(alias, 1)]
+            assert {r.index for r in results} == {index_name(alias, CURRENT_VERSION)}  # type: ignore[attr-defined]
+            assert current_index(es, alias) == index_name(alias, CURRENT_VERSION)
+            assert list(es.indices.get(index=f"{alias}-*")) == [index_name(alias, CURRENT_VERSION)]
         finally:
             drop(es, alias)

@@ -1,0 +1,25 @@
+"""The Jinja environment of the UI: autoescaping, the ``safe_url`` filter, the context every page gets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+
+from ..security import current_session, keys_required
+from .assets import ASSET_VERSION, vendor_installed
+from .labels import ENTITY_LABELS, FACET_LABELS, SORT_LABELS, country_name, short_date, value_label
+from .urls import safe_url
+
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+# Every stored URL that becomes an href goes through this filter: None -> show it as text.
+templates.env.filters["safe_url"] = safe_url
+
+
+def base_context(request: Request) -> dict[str, Any]:
+    session = current_session(request) if keys_required(request.app.state.settings) else None
+    return {"request": request, "asset_v": ASSET_VERSION, "htmx": vendor_installed("htmx.min.js"),
+            "session": session, "value_label": value_label, "facet_labels": FACET_LABELS, "sorts": SORT_LABELS,
+            "entity_labels": ENTITY_LABELS, "country_name": country_name, "short_date": short_date}
