@@ -72,3 +72,11 @@ def test_ingest_page(loaded) -> None:
     run = client.get(f"/ingest/{stats.run_id}", params={"reason": "no-text"})
     assert run.status_code == 200 and "empty.txt" in run.text and "bad-json" in run.text  # reason links
     assert client.get("/ingest/no-such-run").status_code == 404
+
+
+def test_id_and_external_id_query_syntax(loaded) -> None:
+    client, _ = loaded
+    hits = client.get("/api/v1/search", params={"q": "external_id:NEWS-0042"}).json()["hits"]
+    assert [h["title"] for h in hits] == ["Port strike ends"]
+    by_id = client.get("/api/v1/search", params={"q": f"id:{hits[0]['id']}"}).json()["hits"]
+    assert [h["id"] for h in by_id] == [hits[0]["id"]]
