@@ -128,6 +128,25 @@ async def ingest_failures(request: Request, run_id: RunId,
     return await read_failures(_es(request), _alias(request), run_id, reason, size)
 
 
+MAX_CHILDREN = 200
+
+
+async def read_children(es: Any, alias: str, doc_id: str, principal: Principal) -> HitList:
+    """The members of an archive / attachments of a message (documents whose ``parent`` is ``doc_id``)."""
+    body = restrict({"query": {"bool": {"filter": [{"term": {"parent": doc_id}}]}}, "size": MAX_CHILDREN,
+                     "sort": [{"path": {"order": "asc", "unmapped_type": "keyword"}}], "_source": Q.HIT_SOURCE},
+                    principal)
+    res = await _search(es, alias, **body)
+    return HitList(hits=[shape_hit(h) for h in (res or {"hits": {"hits": []}})["hits"]["hits"]])
+
+
+@router.get("/documents/{doc_id}/children", response_model=HitList,
+            summary="Members of an archive, attachments of a message (documents whose parent this is)")
+async def children(request: Request, principal: Annotated[Principal, Depends(current_principal)],
+                   doc_id: Annotated[str, Path(min_length=1, max_length=512)]) -> HitList:
+    return await read_children(_es(request), _alias(request), doc_id, principal)
+
+
 @router.get("/documents", response_model=HitList, summary="Documents by the id their source gave them")
 async def documents_by_external_id(
     request: Request, principal: Annotated[Principal, Depends(current_principal)],

@@ -5,6 +5,7 @@ a real pipeline run."""
 from __future__ import annotations
 
 import json
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,12 @@ def loaded(es, settings, tmp_path_factory):
             {"uid": "NEWS-0044", "headline": "", "text": ""}]
     (work / "wire.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs) + "{broken\n")
     (work / "empty.txt").write_text("  \n")
+    mail = EmailMessage()
+    mail["Subject"], mail["From"], mail["Message-ID"] = "Convoy notes attached", "a@example.org", "<c1@x.org>"
+    mail.set_content("The convoy notes from Narva are attached to this message.")
+    mail.add_attachment(b"Convoy note\nThe convoy crossed the border at Narva at dawn.\n", maintype="text",
+                        subtype="plain", filename="note.txt")
+    (work / "tip.eml").write_bytes(bytes(mail))
     fmap = parse_field_map(["title=headline,body=text,id=uid"])
     with v2_index(es, "ingestapi") as alias:
         stats = run_v2(es, alias, read_paths([work], source="desk", field_map=fmap), work)
@@ -36,7 +43,7 @@ def test_runs_and_failures(loaded) -> None:
     client, stats = loaded
     runs = client.get("/api/v1/ingest/runs").json()["runs"]
     assert [r["run_id"] for r in runs] == [stats.run_id]
-    assert runs[0]["created"] == 2 and runs[0]["failures_by_reason"] == {"no-text": 2, "bad-json": 1}
+    assert runs[0]["created"] == 4 and runs[0]["failures_by_reason"] == {"no-text": 2, "bad-json": 1}
     body = client.get(f"/api/v1/ingest/runs/{stats.run_id}/failures").json()
     assert body["total"] == 3 and {Path(f["origin"].split(":")[0]).name for f in body["failures"]} == {
         "wire.jsonl", "empty.txt"}
@@ -80,3 +87,15 @@ def test_id_and_external_id_query_syntax(loaded) -> None:
     assert [h["title"] for h in hits] == ["Port strike ends"]
     by_id = client.get("/api/v1/search", params={"q": f"id:{hits[0]['id']}"}).json()["hits"]
     assert [h["id"] for h in by_id] == [hits[0]["id"]]
+
+
+def test_document_page_links_children_and_parent(loaded) -> None:
+    client, _ = loaded
+    [mail] = client.get("/api/v1/documents", params={"external_id": "<c1@x.org>"}).json()["hits"]
+    kids = client.get(f"/api/v1/documents/{mail['id']}/children").json()["hits"]
+    assert [k["title"] for k in kids] == ["Convoy note"]
+    page = client.get(f"/doc/{mail['id']}")
+    assert page.status_code == 200 and 'id="children"' in page.text and f"/doc/{kids[0]['id']}" in page.text
+    child = client.get(f"/doc/{kids[0]['id']}")
+    assert child.status_code == 200 and f'href="/doc/{mail["id"]}" id="parent-link"' in child.text
+    assert "<code>note.txt</code>" in child.text

@@ -4,13 +4,17 @@ Reads through :mod:`search_api.ingest_routes`, the code path of ``/api/v1/ingest
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse, Response
 from starlette.requests import Request
 
-from ..ingest_routes import MAX_FAILURES, RunNotFound, read_failures, read_runs
+from ..ingest_routes import MAX_FAILURES, RunNotFound, read_children, read_failures, read_runs
+from ..security import current_principal
 from .auth import require_ui_session
 from .errors import UiError, ui_error
+from .hits import hit_view
 from .templating import base_context, templates
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_ui_session)])
@@ -44,3 +48,14 @@ async def ingest_run_page(request: Request, run_id: str, reason: str | None = No
         return templates.TemplateResponse(request, "ingest.html", ctx, status_code=err.status)
     ctx |= {"run": found.run, "failures": found.failures, "total": found.total}
     return templates.TemplateResponse(request, "ingest.html", ctx)
+
+
+async def children_view(request: Request, doc_id: str) -> list[Any] | None:
+    """The document page's "Contents" list (members, attachments); None when it could not be read —
+    the page still shows the document."""
+    try:
+        found = await read_children(request.app.state.es, request.app.state.settings.index_alias, doc_id,
+                                    current_principal(request))
+    except Exception:  # noqa: BLE001 - a side list must not take the document page down
+        return None
+    return [hit_view(h) for h in found.hits]
