@@ -4,7 +4,8 @@ Before, a URL alone gave the id (the same page from two feeds was one document);
 part of every id. ``migrate_ids`` copies the alias's current index into ``<alias>-v<N>`` under the
 new ids — rewriting ``id``, ``cluster_id``, ``duplicate_of`` and ``parent`` — then swaps the alias,
 so nothing is re-enriched and nothing is wiped. Two passes over a point-in-time-free scan: the first
-builds old → new ids (≈100 bytes per document in memory), the second writes.
+builds old → new ids (≈100 bytes per document in memory), the second is :func:`mappings.migrate`
+with a transform that re-keys each document.
 
 Records that had neither URL nor external id were keyed by their content, and their origin
 (``file:line``) was not stored: they get a content-based id here, and the next ingest of the same
@@ -14,14 +15,13 @@ file creates them again under their origin id (the old copy can be dropped by so
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
-from mappings import index_body, index_name, version_of
+from mappings import index_name, migrate, version_of
 from mappings.contract import upgrade_source
-from mappings.install import InstallResult, create_if_absent, current_index, install
+from mappings.install import InstallResult, current_index
 
 from .ids import make_id
 
@@ -39,42 +39,26 @@ def new_id(src: dict[str, Any]) -> str:
 
 def migrate_ids(es: Elasticsearch, alias: str, to_version: int, *, body: dict[str, Any] | None = None,
                 shards: int = 1, replicas: int = 0, batch_size: int = 500) -> InstallResult:
-    """Copy the alias's index into ``<alias>-v<to_version>`` under the new ids (and the contract's
-    per-version upgrades, vectors kept) and point the alias at it. Pause writers first; running it
-    again is harmless. ``result.created`` is False when there was nothing to do."""
+    """:func:`mappings.migrate` to ``to_version`` with every document re-keyed (the contract's
+    per-version upgrades applied, vectors kept). Pause writers first; running it again is harmless."""
     source = current_index(es, alias)
-    target = index_name(alias, to_version)
-    if source is None:
-        return install(es, alias, version=to_version, body=body, shards=shards, replicas=replicas)
-    if source == target:
-        return InstallResult(alias, target, created=False)
+    if source is None or source == index_name(alias, to_version):
+        return migrate(es, alias, to_version, body=body, shards=shards, replicas=replicas)
     start = version_of(source) or 1
     mapping = {h["_id"]: new_id(h["_source"]) for h in helpers.scan(
         es, index=source, query={"query": {"match_all": {}}}, size=batch_size, _source_includes=_FIELDS)}
-    create_if_absent(es, target, body or index_body(to_version, shards=shards, replicas=replicas))
 
-    def remap(value: Any) -> Any:
-        return mapping.get(value, value) if isinstance(value, str) else value
+    def rekey(doc: dict[str, Any]) -> dict[str, Any]:
+        for step in range(start + 1, to_version + 1):
+            doc = upgrade_source(doc, step)
+        doc["id"] = mapping.get(doc.get("id"), doc.get("id"))
+        for key in ("cluster_id", "duplicate_of", "parent"):
+            if isinstance(doc.get(key), str):
+                doc[key] = mapping.get(doc[key], doc[key])
+        return doc
 
-    def actions() -> Iterator[dict[str, Any]]:
-        # dense vectors are left out of _source by default in 9.x: ask for them, or the copy loses them
-        for hit in helpers.scan(es, index=source, query={"query": {"match_all": {}}}, size=batch_size,
-                                source_exclude_vectors=False):
-            doc = hit["_source"]
-            for step in range(start + 1, to_version + 1):
-                doc = upgrade_source(doc, step)
-            doc["id"] = mapping[hit["_id"]]
-            for key in ("cluster_id", "duplicate_of", "parent"):
-                if doc.get(key):
-                    doc[key] = remap(doc[key])
-            yield {"_index": target, "_id": doc["id"], "_source": doc}
-
-    copied, errors = helpers.bulk(es, actions(), chunk_size=batch_size, raise_on_error=False)
-    if errors:
-        raise RuntimeError(f"id migration to {target} failed for {len(errors)} documents: {errors[:3]}")
-    es.indices.refresh(index=target)
-    es.indices.update_aliases(actions=[{"remove": {"index": source, "alias": alias}},
-                                       {"add": {"index": target, "alias": alias, "is_write_index": True}}])
-    changed = sum(1 for old, new in mapping.items() if old != new)
-    log.info("migrated %d documents %s -> %s (%d new ids)", copied, source, target, changed)
-    return InstallResult(alias, target, created=True)
+    result = migrate(es, alias, to_version, body=body, shards=shards, replicas=replicas, transform=rekey,
+                     batch_size=batch_size)
+    log.info("re-keyed %s -> %s: %d of %d ids changed", source, result.index,
+             sum(1 for old, new in mapping.items() if old != new), len(mapping))
+    return result
