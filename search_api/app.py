@@ -16,6 +16,8 @@ from workspace import open_store
 from . import account_routes, routes, ui
 from .apidocs import install_docs
 from .audit import AuditLog
+from .ui import admin as ui_admin
+from .ui.auth import PageForbidden, forbidden_page
 from .headers import SecurityHeadersMiddleware
 from .health import health_route
 from .metrics import Metrics, MetricsMiddleware
@@ -93,4 +95,7 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
     app.include_router(routes.router, tags=["search"])
     app.include_router(ui.router)
     app.include_router(account_routes.router)
+    app.include_router(ui_admin.account)
+    app.include_router(ui_admin.admin)
+    app.add_exception_handler(PageForbidden, forbidden_page)
     return app

@@ -36,6 +36,20 @@ MAX_FORM_BYTES = 8192
 WRONG = "Wrong user name or password."
 
 
+class PageForbidden(Exception):
+    """Signed in, but not allowed here: a 403 page saying why (:func:`forbidden_page`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+async def forbidden_page(request: Request, exc: Exception) -> Response:
+    reason = exc.reason if isinstance(exc, PageForbidden) else "Not allowed."
+    return templates.TemplateResponse(request, "forbidden.html", base_context(request) | {"reason": reason},
+                                      status_code=403)
+
+
 async def require_ui_session(request: Request) -> None:
     """Pages need a signed-in user once sign-in is required; integrators are API-only (403 page)."""
     principal = authenticate(request)
@@ -43,7 +57,7 @@ async def require_ui_session(request: Request) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise HTTPException(303, headers={"Location": "/login?" + urlencode({"next": target})})
     if principal.role == "integrator":
-        raise HTTPException(403, "Integrator accounts use the API only; create a key on the My keys page.")
+        raise PageForbidden("Integrator accounts use the API only: create a key on the My keys page (/account/keys).")
 
 
 async def form_fields(request: Request) -> dict[str, str]:
