@@ -36,6 +36,7 @@ from workspace.models import Scope
 from workspace.users import UserInfo, has_users
 
 from .access import OPEN, ROLES, Principal
+from .auditing import audit_event
 from .errors import PeriscopeError, Unauthorized
 from .sessions import SESSION_COOKIE, Session
 
@@ -197,7 +198,25 @@ def authenticate(request: Request) -> Principal | None:
     request.state.principal_resolved = principal
     if principal is not None:
         request.state.principal = principal
+        key = getattr(request.state, "api_key", None)
+        if key is not None:
+            _audit_key_use(request, key.prefix)
     return principal
+
+
+KEY_USE_EVERY_S = 60.0  # "key use" on the audit trail: once a minute per key and process, not per request
+
+
+def _audit_key_use(request: Request, prefix: str) -> None:
+    seen: dict[str, float] | None = getattr(request.app.state, "key_use_seen", None)
+    if seen is None:
+        seen = request.app.state.key_use_seen = {}
+    now = time.monotonic()
+    if now - seen.get(prefix, -KEY_USE_EVERY_S) >= KEY_USE_EVERY_S:
+        if len(seen) > 10_000:
+            seen.clear()
+        seen[prefix] = now
+        audit_event(request, "key-use", target=prefix)
 
 
 def is_authorised(request: Request, key: str | None = None) -> bool:
