@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+import httpx
 from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -17,6 +18,8 @@ from . import account_routes, routes, ui
 from .apidocs import install_docs
 from .audit import AuditLog
 from .ui import admin as ui_admin
+from .ui import oidc as ui_oidc
+from .ui.oidc import OidcClient
 from .ui.auth import PageForbidden, forbidden_page
 from .headers import SecurityHeadersMiddleware
 from .health import health_route
@@ -55,10 +58,12 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
         app.state.audit = AuditLog(app.state.es, settings.index_alias, record_queries=settings.audit_queries,
                                    shards=settings.index_shards, replicas=settings.index_replicas)
         app.state.audit.start()
+        app.state.oidc_http = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
         try:
             yield
         finally:
             await app.state.audit.stop()
+            await app.state.oidc_http.aclose()
             await app.state.es.close()
             app.state.workspace.close()
 
@@ -75,6 +80,12 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
     app.state.hasher = PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib)
     app.state.sessions = Sessions(SqliteSessionStore(settings.cache_dir / "sessions.sqlite3"),
                                   settings.resolved_secret(), settings.session_ttl_s, app.state.workspace)
+    app.state.oidc = None
+    if settings.oidc_issuer and settings.oidc_client_id:
+        app.state.oidc = OidcClient(
+            settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret,
+            settings.oidc_redirect_url or f"http://{settings.api_host}:{settings.api_port}/login/oidc/callback",
+            settings.oidc_default_role, settings.resolved_secret())
     app.state.login_limiter = FailureLimiter(settings.login_failures_per_minute, 60.0)
     app.add_middleware(SecurityHeadersMiddleware)
     install_docs(app, metrics)
@@ -95,6 +106,7 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
     app.include_router(routes.router, tags=["search"])
     app.include_router(ui.router)
     app.include_router(account_routes.router)
+    app.include_router(ui_oidc.router)
     app.include_router(ui_admin.account)
     app.include_router(ui_admin.admin)
     app.add_exception_handler(PageForbidden, forbidden_page)
