@@ -53,6 +53,22 @@ def test_admin_creates_a_reader_grants_a_collection_and_the_audit_page_shows_it(
     client.cookies.clear()
     assert login(client, reader, password).status_code == 303
     assert client.get("/api/v1/me").json()["collections"] == [coll]
+    forced = client.get("/?q=oil")  # a one-time password: choose your own before anything else
+    assert forced.status_code == 303 and forced.headers["location"].startswith("/account/password?next=")
+    form = client.get(forced.headers["location"])
+    assert form.status_code == 200 and "<h1>Change your password</h1>" in form.text
+    mine = "my very own passphrase"
+    fields = {"csrf": csrf_token(form.text), "next": "/?q=oil", "current_password": password}
+    differ = client.post("/account/password", data=fields | {"new_password": mine, "repeat_password": mine + "!"})
+    assert differ.status_code == 422
+    wrong = client.post("/account/password", data=fields | {"current_password": "nope nope nope",
+                                                            "new_password": mine, "repeat_password": mine})
+    assert wrong.status_code == 403 and "current password is wrong" in wrong.text
+    done = client.post("/account/password", data=fields | {"new_password": mine, "repeat_password": mine})
+    assert done.status_code == 303 and done.headers["location"] == "/?q=oil"
+    assert client.get("/?q=oil").status_code == 200
+    client.cookies.clear()
+    assert login(client, reader, password).status_code == 401 and login(client, reader, mine).status_code == 303
     assert client.get("/admin/users").status_code == 403  # readers are not admins
     client.cookies.clear()
     login(client, boss)

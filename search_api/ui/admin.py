@@ -11,22 +11,26 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import anyio
+
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session as DbSession
 from starlette.requests import Request
 
 from workspace import access as ws_access
+from workspace.logins import login_blocked, record_login_attempt
 from workspace import keys as ws_keys
 from workspace import users as ws_users
 
 from .. import account_routes as api
-from ..auditing import audit_event
+from ..auditing import audit_event, client_address
 from ..errors import PeriscopeError
 from ..security import authenticate, current_session
 from ..sessions import csrf_ok
-from .auth import PageForbidden, form_fields
+from .auth import PageForbidden, form_fields, login_policy, set_session_cookie
 from .templating import base_context, templates
+from .urls import safe_redirect
 
 ROLES = ("reader", "analyst", "integrator", "admin")
 PAGE_SIZE = 50
@@ -105,6 +109,52 @@ async def keys_revoke(request: Request, key_id: int) -> Response:
         return await _keys_page(request, exc.status, error=exc.detail)
     audit_event(request, "key", target=key.prefix, change="revoke")
     return RedirectResponse("/account/keys", status_code=303)
+
+
+# ------------------------------------------------------------------------------------------ my password
+def _change_password(request: Request, username: str, current: str, new: str, client: str) -> str | None:
+    """None when changed, else what to tell the person. Blocking (Argon2): run in a thread."""
+    state = request.app.state
+    with state.workspace.session() as db:
+        if login_blocked(db, username, client, policy=login_policy(state.settings)):
+            return "Too many wrong passwords. Try again later."
+        ok = ws_users.verify_password(db, username, current, hasher=state.hasher) is not None
+        record_login_attempt(db, username, client, ok)
+    if not ok:
+        return "The current password is wrong."
+    with state.workspace.session() as db:
+        ws_users.set_password(db, username, new, hasher=state.hasher)  # ends every session of the account
+    return None
+
+
+@account.get("/account/password", response_class=HTMLResponse)
+async def password_page(request: Request, next: str = "/") -> Response:
+    return _page(request, "account_password.html", error=None, next=safe_redirect(next))
+
+
+@account.post("/account/password", response_class=HTMLResponse)
+async def password_change(request: Request) -> Response:
+    form = await _checked_form(request)
+    session, target = current_session(request), safe_redirect(form.get("next"))
+    if session is None or session.user is None:
+        raise PageForbidden("Only user accounts have a password here.")
+    new = form.get("new_password", "")
+    if new != form.get("repeat_password"):
+        return _page(request, "account_password.html", 422, error="The two new passwords differ.", next=target)
+    try:
+        ws_users.check_password(new)
+    except ValueError as exc:
+        return _page(request, "account_password.html", 422, error=str(exc).capitalize(), next=target)
+    client = client_address(request)
+    problem = await anyio.to_thread.run_sync(_change_password, request, session.user.username,
+                                             form.get("current_password", ""), new, client)
+    if problem:
+        return _page(request, "account_password.html", 403, error=problem, next=target)
+    _, cookie = await anyio.to_thread.run_sync(request.app.state.sessions.create_for_user, session.user.id, client)
+    audit_event(request, "user", target=session.user.username, change="password")
+    resp = RedirectResponse(target, status_code=303)
+    set_session_cookie(request, resp, cookie)
+    return resp
 
 
 # ------------------------------------------------------------------------------------------ users

@@ -26,7 +26,7 @@ from workspace.logins import LoginPolicy, login_blocked, record_login_attempt
 from workspace.users import UserInfo, verify_password
 
 from ..auditing import audit_event, client_address
-from ..security import authenticate, current_session
+from ..security import accounts_exist, authenticate, current_session
 from ..sessions import LOGIN_CSRF_COOKIE, LOGIN_CSRF_MAX_AGE_S, SESSION_COOKIE, csrf_ok
 from .templating import base_context, templates
 from .urls import safe_redirect
@@ -56,6 +56,10 @@ async def require_ui_session(request: Request) -> None:
     if principal is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise HTTPException(303, headers={"Location": "/login?" + urlencode({"next": target})})
+    session = current_session(request)
+    if session is not None and session.user is not None and session.user.must_change_password:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise HTTPException(303, headers={"Location": "/account/password?" + urlencode({"next": target})})
     if principal.role == "integrator":
         raise PageForbidden("Integrator accounts use the API only: create a key on the My keys page (/account/keys).")
 
@@ -78,6 +82,7 @@ def _login_page(request: Request, next_: str, error: str | None, status: int = 2
     token = state.sessions.new_login_token()
     ctx = base_context(request) | {"next": next_, "error": error, "login_csrf": token, "username": username,
                                    "shared_keys": bool(state.keyring),
+                                   "accounts": accounts_exist(state),
                                    "oidc": getattr(state, "oidc", None) is not None}
     resp = templates.TemplateResponse(request, "login.html", ctx, status_code=status, headers=headers)
     resp.set_cookie(LOGIN_CSRF_COOKIE, token, max_age=LOGIN_CSRF_MAX_AGE_S, path="/login", httponly=True,
@@ -90,13 +95,16 @@ async def login_page(request: Request, next: str = "/") -> Response:
     return _login_page(request, safe_redirect(next), None)
 
 
+def login_policy(settings) -> LoginPolicy:  # noqa: ANN001 - periscope.settings.Settings (a layer above)
+    return LoginPolicy(window=timedelta(seconds=settings.login_window_s),
+                       per_account=settings.login_account_failures, per_client=settings.login_client_failures)
+
+
 def _check_password(request: Request, username: str, password: str, client: str) -> tuple[str | None, UserInfo | None]:
     """(why blocked, None) or (None, the user or None). Blocking work: run in a thread."""
-    state, settings = request.app.state, request.app.state.settings
-    policy = LoginPolicy(window=timedelta(seconds=settings.login_window_s),
-                         per_account=settings.login_account_failures, per_client=settings.login_client_failures)
+    state = request.app.state
     with state.workspace.session() as db:
-        blocked = login_blocked(db, username, client, policy=policy)
+        blocked = login_blocked(db, username, client, policy=login_policy(state.settings))
         if blocked:
             return blocked, None
         user = verify_password(db, username, password, hasher=state.hasher)

@@ -146,7 +146,7 @@ def account_for(request: Request, client: OidcClient, claims: dict[str, Any]) ->
 
 def _problem_page(request: Request, message: str, status: int) -> Response:
     ctx = base_context(request) | {"next": "/", "error": message, "login_csrf": request.app.state.sessions.new_login_token(),
-                                   "username": "", "shared_keys": False, "oidc": True}
+                                   "username": "", "shared_keys": False, "oidc": True, "accounts": True}
     return templates.TemplateResponse(request, "login.html", ctx, status_code=status)
 
 
