@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from .errors import RETRY_AFTER_S, Unauthorized
 from .models import Health, PublicHealth
 from .request_id import current_request_id
-from .security import keys_required, require_api_key
+from .security import auth_required, require_api_key
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def health_route(settings: Any, versions: dict[str, Any]):
         down = status == "elasticsearch-unavailable"
         headers = {"Retry-After": str(RETRY_AFTER_S)} if down else None
         code = 503 if down else 200
-        if keys_required(settings) and not await _authorised(request):
+        if auth_required(request) and not await _authorised(request):
             public = PublicHealth(status="ok" if status == "ok" else "degraded")
             return JSONResponse(public.model_dump(), status_code=code, headers=headers)
         out = Health(status=status, index=settings.index_alias, cluster=details.get("cluster"),

@@ -224,10 +224,10 @@ def is_authorised(request: Request, key: str | None = None) -> bool:
     return authenticate(request) is not None
 
 
-async def require_api_key(request: Request, response: Response,
-                          key: str | None = Security(api_key_header)) -> None:
+async def require_api_key(request: Request, key: str | None = Security(api_key_header),
+                          response: Response = None) -> None:  # type: ignore[assignment] - FastAPI fills it
     if authenticate(request) is not None:
-        if getattr(request.state, "deprecated_auth", False):  # RFC 9745: the shared keys are going away
+        if response is not None and getattr(request.state, "deprecated_auth", False):  # RFC 9745: going away
             response.headers["Deprecation"] = "true"
         return
     raise Unauthorized("sign in or send a valid X-API-Key header" if key is None else "the X-API-Key is not valid",

@@ -167,3 +167,11 @@ def test_roles_admin_api_and_integrators(client, store):
     client.cookies.clear()
     login(client, reader)
     assert client.get("/api/v1/me").json()["collections"] == [coll]
+
+
+def test_health_details_need_sign_in_once_accounts_exist(client, store):
+    add_user(store, uniq("hal"), "reader")
+    client.app.state.accounts_checked_at = -1e9
+    public = client.get("/health").json()
+    assert set(public) == {"status"}  # no index name, counts or versions for anonymous callers
+
