@@ -17,6 +17,7 @@ from workspace import open_store
 from . import account_routes, routes, ui
 from .apidocs import install_docs
 from .audit import AuditLog
+from .auditing import AuditMiddleware
 from .ui import admin as ui_admin
 from .ui import oidc as ui_oidc
 from .ui.oidc import OidcClient
@@ -95,6 +96,7 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["X-API-Key", "Content-Type", "X-Request-ID"],
                            expose_headers=["X-Request-ID", "Retry-After"], max_age=600)
+    app.add_middleware(AuditMiddleware)  # search, view, export on the audit trail (inside the request id)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)  # outermost of ours: every response carries X-Request-ID
 
