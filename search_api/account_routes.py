@@ -30,6 +30,7 @@ from .access import Principal
 from .auditing import audit_event
 from .errors import PeriscopeError
 from .problems import PROBLEM
+from .routes import csv_cell
 from .security import Forbidden, current_principal, require_api_key, require_role, require_write
 
 T = TypeVar("T")
@@ -300,10 +301,10 @@ async def audit_csv(request: Request, filters: AuditFilters = Depends(audit_filt
         if cursor is None:
             break
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)  # cells neutralised like the document export (OWASP)
     writer.writerow(AUDIT_COLUMNS + ("details",))
     for e in rows:
-        writer.writerow([e.get(c, "") for c in AUDIT_COLUMNS] + [json.dumps(e.get("details", {}))])
+        writer.writerow([csv_cell(e.get(c)) for c in AUDIT_COLUMNS] + [csv_cell(json.dumps(e.get("details", {})))])
     audit_event(request, "export", target="audit.csv", count=len(rows))
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="periscope-audit.csv"'})

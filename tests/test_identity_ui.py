@@ -79,7 +79,7 @@ def test_admin_creates_a_reader_grants_a_collection_and_the_audit_page_shows_it(
     failures = client.get("/api/v1/admin/audit", params={"action": "user"}).json()
     assert failures["total"] >= 1 and failures["events"][0]["target"] == reader
     csv = client.get("/api/v1/admin/audit.csv", params={"user": reader})
-    assert csv.status_code == 200 and csv.text.startswith("@timestamp,action") and "login" in csv.text
+    assert csv.status_code == 200 and csv.text.startswith('"@timestamp","action"') and '"login"' in csv.text
     assert client.get("/admin/audit", params={"since": "yesterday"}).status_code == 422
     assert client.get("/api/v1/admin/audit", params={"cursor": "!!"}).status_code == 422
     client.cookies.clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 import anyio
 
@@ -39,7 +40,7 @@ PAGE_SIZE = 50
 async def signed_in(request: Request) -> None:
     """Any signed-in person (integrators too: this is where they make their keys)."""
     if authenticate(request) is None:
-        raise HTTPException(303, headers={"Location": "/login?next=" + request.url.path})
+        raise HTTPException(303, headers={"Location": "/login?" + urlencode({"next": request.url.path})})
 
 
 async def admin_only(request: Request) -> None:
