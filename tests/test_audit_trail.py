@@ -9,11 +9,11 @@ from fastapi.testclient import TestClient
 from search_api.app import create_app
 from search_api.auditing import RowCounter
 from tests.identity_helpers import FAST_SETTINGS, add_user, login, uniq
-from tests.workspace_fixtures import pg_server, store, workspace_url  # noqa: F401 - fixtures
+from tests.workspace_fixtures import store  # noqa: F401 - fixture (on this module's workspace_url)
 
 
 @pytest.fixture(scope="module", params=["sqlite"])
-def workspace_url(request, tmp_path_factory):  # noqa: F811 - one backend is enough here (the store is not the subject)
+def workspace_url(request, tmp_path_factory):  # one backend is enough here (the store is not the subject)
     from workspace import sqlite_url
 
     yield sqlite_url(tmp_path_factory.mktemp("ws") / "workspace.sqlite3")
