@@ -8,6 +8,11 @@ is built from the index's own facet values, then run at concurrency 1, 8 and 32:
 ``GET /api/v1/search`` against uvicorn in a subprocess, once as ``POST <es>/<alias>/_search`` with the
 exact body the API's query builder produces. Same HTTP client (httpx) for both. Prints and saves
 ``bench/results/search.json``.
+
+Need-to-know cost: the same bodies are also sent as a reader with access to *every* collection
+(``access.restrict`` with a :class:`Principal` listing all collections, so the terms filter really
+runs) and compared with the unfiltered admin bodies, interleaved in the same run (admin, user, user,
+admin at each level, latencies pooled) — target ≤ 1.1× p50.
 """
 
 from __future__ import annotations
@@ -36,8 +41,11 @@ sys.path.insert(0, str(ROOT))
 from mappings import drop, install  # noqa: E402
 from mappings.client import es_client  # noqa: E402
 from periscope.settings import load_settings  # noqa: E402
+from search_api.access import Principal, restrict  # noqa: E402
 from search_api.models import SearchRequest  # noqa: E402
-from search_api.query import search_body  # noqa: E402
+from search_api.query import collections_body, search_body  # noqa: E402
+
+ACCESS_P50_RATIO_MAX = 1.1  # issue 12: the collection filter may cost at most 10 % at the median
 
 WORDS = ["oil", "prices", "bank", "trade", "dollar", "wheat", "coffee", "sugar", "gold", "exports", "tariffs",
          "shares", "profit", "merger", "interest", "inflation", "crude", "opec", "japan", "yen", "deficit", "grain"]
@@ -141,8 +149,10 @@ def as_params(req: SearchRequest) -> list[tuple[str, str]]:
     return params
 
 
-async def run(level: int, jobs: list[tuple[str, str, Any]], timeout: float) -> dict[str, Any]:
-    """Send every job (method, url, payload) with ``level`` in flight; client-side latency per request."""
+async def run(level: int, jobs: list[tuple[str, str, Any]], timeout: float,
+              samples: list[float] | None = None) -> dict[str, Any]:
+    """Send every job (method, url, payload) with ``level`` in flight; client-side latency per request
+    (also appended to ``samples`` when given, to pool several rounds)."""
     lat: list[float] = []
     errors = 0
     queue = list(reversed(jobs))
@@ -167,10 +177,28 @@ async def run(level: int, jobs: list[tuple[str, str, Any]], timeout: float) -> d
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(level)))
         wall = time.perf_counter() - start
-    lat.sort()
-    q = lambda p: lat[min(len(lat) - 1, int(round(p / 100 * (len(lat) - 1))))]
-    return {"requests": len(lat), "errors": errors, "p50_ms": round(q(50), 2), "p95_ms": round(q(95), 2),
-            "p99_ms": round(q(99), 2), "mean_ms": round(statistics.fmean(lat), 2), "throughput_rps": round(len(lat) / wall, 1)}
+    if samples is not None:
+        samples.extend(lat)
+    return {**summary(lat), "errors": errors, "throughput_rps": round(len(lat) / wall, 1)}
+
+
+def summary(lat: list[float]) -> dict[str, Any]:
+    lat = sorted(lat)
+    q = lambda p: lat[min(len(lat) - 1, int(round(p / 100 * (len(lat) - 1))))]  # noqa: E731
+    return {"requests": len(lat), "p50_ms": round(q(50), 2), "p95_ms": round(q(95), 2), "p99_ms": round(q(99), 2),
+            "mean_ms": round(statistics.fmean(lat), 2)}
+
+
+def access_round(level: int, admin_jobs: list, user_jobs: list) -> dict[str, Any]:
+    """Unfiltered admin vs. a reader of every collection: same bodies, interleaved, latencies pooled."""
+    admin: list[float] = []
+    user: list[float] = []
+    errors = 0
+    for jobs, pool in ((admin_jobs, admin), (user_jobs, user), (user_jobs, user), (admin_jobs, admin)):
+        errors += asyncio.run(run(level, jobs, 60, pool))["errors"]
+    a, u = summary(admin), summary(user)
+    return {"concurrency": level, "admin": a, "all_collections_user": u, "errors": errors,
+            "p50_ratio": round(u["p50_ms"] / a["p50_ms"], 3), "p99_ratio": round(u["p99_ms"] / a["p99_ms"], 3)}
 
 
 def free_port() -> int:
@@ -231,13 +259,26 @@ def main() -> None:
         reqs = query_mix(es, alias, args.requests)
         es_url = settings.es_hosts[0].rstrip("/")
         direct_jobs = [("POST", f"{es_url}/{alias}/_search", search_body(r)) for r in reqs]
+        names = [b["key"] for b in es.search(index=alias, body=collections_body())["aggregations"]["collections"]["buckets"]]
+        everyone = Principal("bench-reader", collections=frozenset(names))
+        user_jobs = [(m, url, restrict(body, everyone)) for m, url, body in direct_jobs]
+        levels = [int(c) for c in args.concurrency.split(",")]
+        asyncio.run(run(4, user_jobs[:80], 30))  # warm-up of the filtered path (filter cache included)
+        access = []
+        for level in levels:
+            row = access_round(level, direct_jobs, user_jobs)
+            access.append(row)
+            print(f"c={level:>2}  admin p50 {row['admin']['p50_ms']:7.2f} p99 {row['admin']['p99_ms']:7.2f} | "
+                  f"all-collections reader p50 {row['all_collections_user']['p50_ms']:7.2f} "
+                  f"p99 {row['all_collections_user']['p99_ms']:7.2f} | ratio p50 {row['p50_ratio']} "
+                  f"p99 {row['p99_ratio']} err {row['errors']}", flush=True)
 
         with api_server(alias, args.workers) as base:
             api_jobs = [("GET", base + "/api/v1/search", as_params(r)) for r in reqs]
             # warm-up: caches, JIT, connection pools on both paths
             asyncio.run(run(4, api_jobs[:80], 30)); asyncio.run(run(4, direct_jobs[:80], 30))
             results = []
-            for level in [int(c) for c in args.concurrency.split(",")]:
+            for level in levels:
                 direct = asyncio.run(run(level, direct_jobs, 60))
                 api = asyncio.run(run(level, api_jobs, 60))
                 row = {"concurrency": level, "direct": direct, "api": api,
@@ -257,9 +298,12 @@ def main() -> None:
             "targets_met": all(r["p50_ratio"] <= 1.3 and r["p99_ratio"] <= 1.5 and r["api"]["errors"] == 0
                                and r["direct"]["errors"] == 0 for r in results),
             "command": " ".join(["bench/search.py"] + sys.argv[1:]),
+            "access": {"collections": names, "target_p50_ratio_max": ACCESS_P50_RATIO_MAX, "results": access,
+                       "target_met": all(r["p50_ratio"] <= ACCESS_P50_RATIO_MAX and r["errors"] == 0 for r in access)},
         }
         Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
-        print(f"targets met: {report['targets_met']}  -> {args.out}")
+        print(f"targets met: {report['targets_met']}; access filter ≤ {ACCESS_P50_RATIO_MAX}× p50: "
+              f"{report['access']['target_met']}  -> {args.out}")
     finally:
         if temp:
             drop(es, temp)

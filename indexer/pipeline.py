@@ -52,6 +52,7 @@ class PipelineConfig:
     es_give_up_after: float = 600.0
     bulk_chunk: int = 500
     recycle_worker_docs: int = 2048  # replace an enrichment worker after about this many documents
+    collection: str | None = None  # every document's need-to-know collection; None: one per source
 
 
 @dataclass
@@ -155,8 +156,11 @@ class Pipeline:
         if self.cfg.skip_unchanged and docs:
             ids = [d[1] for d in docs]
             resp = self.retry.call("lookup of existing documents", lambda: self.es.mget(
-                index=self.cfg.alias, ids=ids, source_includes=["content_hash"]))
-            known = {d["_id"]: d["_source"].get("content_hash") for d in resp["docs"] if d.get("found")}
+                index=self.cfg.alias, ids=ids, source_includes=["content_hash", "collection"]))
+            # an explicit --collection that differs from the stored one counts as a change (the move is loaded)
+            moved = lambda src: self.cfg.collection not in (None, src.get("collection"))  # noqa: E731
+            known = {d["_id"]: d["_source"].get("content_hash") for d in resp["docs"]
+                     if d.get("found") and not moved(d["_source"])}
             keep = [d for d in docs if known.get(d[1]) != d[2]]
             self.stats.unchanged += len(docs) - len(keep)
             docs = keep
@@ -177,8 +181,9 @@ class Pipeline:
                 self._fail(Failure(src.origin, "enrich-error", enr, src.source, src.source_type, i))
                 continue
             try:
-                out.append(build_document(src, enr, doc_id=i, content_hash=h, pipeline=self.pipeline,
-                                          now=now).to_source())
+                doc = build_document(src, enr, doc_id=i, content_hash=h, pipeline=self.pipeline, now=now)
+                doc.collection = self.cfg.collection or doc.collection
+                out.append(doc.to_source())
             except Exception as exc:  # noqa: BLE001 - one odd enrichment must not stop the run
                 self._fail(Failure(src.origin, "build-error", f"{type(exc).__name__}: {exc}"[:500],
                                    src.source, src.source_type, i))

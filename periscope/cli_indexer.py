@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ feeds_app = typer.Typer(help="Register RSS/Atom feeds and ingest their new items
 EXIT_FAILURES = 1
 EXIT_ES_UNAVAILABLE = 3
 DEMO_DEFAULT_LIMIT = 2000  # ≈1.5–2 min on 2 cores: `make run` stays quick; --limit 0 loads all
+DEMO_COLLECTION = "reuters"  # the demo corpus's need-to-know collection
 
 
 def default_workers() -> int:
@@ -54,15 +56,26 @@ def fetch_policy(settings: Any, max_bytes: int | None = None) -> Any:
                        max_redirects=settings.fetch_max_redirects, allow_networks=tuple(settings.fetch_allow_networks))
 
 
+COLLECTION_NAME = re.compile(r"^[a-z0-9-]{1,64}$")
+
+
+def check_collection(name: str | None) -> str | None:
+    """``--collection``: lowercase letters, digits and dashes (safe in filters, URLs and the shell)."""
+    if name is not None and not COLLECTION_NAME.match(name):
+        raise typer.BadParameter(f"{name[:80]!r} is not a collection name: use 1-64 lowercase letters, digits "
+                                 "or dashes, e.g. --collection field-reports")
+    return name
+
+
 def run_pipeline(settings: Any, items: Any, *, alias: str, workers: int, batch_size: int, total: int | None,
-                 label: str, quiet: bool = False) -> Any:
+                 label: str, quiet: bool = False, collection: str | None = None) -> Any:
     """Run the pipeline with a live progress bar; print the summary; return the stats."""
     from indexer.pipeline import Pipeline, PipelineConfig
 
     ensure_node(settings)
     cfg = PipelineConfig(alias=alias, dead_letter_dir=dead_letter_dir(settings), batch_size=batch_size,
                          workers=workers, shards=settings.index_shards, replicas=settings.index_replicas,
-                         es_give_up_after=settings.ingest_es_give_up_s)
+                         es_give_up_after=settings.ingest_es_give_up_s, collection=collection)
     progress = Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
         TextColumn("{task.completed}/{task.total}" if total else "{task.completed}"),
@@ -117,6 +130,8 @@ def index(
     max_mb: float = typer.Option(None, "--max-mb", help="Skip documents (files, pages, JSONL records) larger than "
                                                          "this (default PERISCOPE_INGEST_MAX_MB, 20)."),
     alias: str = typer.Option(None, "--index", help="Index alias (default PERISCOPE_INDEX_ALIAS)."),
+    collection: str = typer.Option(None, "--collection", callback=check_collection,
+                                   help="Need-to-know collection of every document (default: one per source)."),
 ) -> None:
     """Collect, enrich and load documents. Re-running adds nothing; changed documents are updated.
 
@@ -141,7 +156,7 @@ def index(
     total = count_files(targets) if source_type != "json" else None
     stats = run_pipeline(settings, items, alias=alias or settings.index_alias,
                          workers=default_workers() if workers is None else workers, batch_size=batch_size,
-                         total=total, label="indexing")
+                         total=total, label="indexing", collection=collection)
     _exit(stats)
 
 
@@ -162,7 +177,7 @@ def demo(
     total = n or 20841
     stats = run_pipeline(settings, read_reuters(data, limit=n), alias=settings.index_alias,
                          workers=default_workers() if workers is None else workers, batch_size=batch_size,
-                         total=total, label="Reuters-21578")
+                         total=total, label="Reuters-21578", collection=DEMO_COLLECTION)
     _exit(stats)
 
 

@@ -61,7 +61,10 @@ def restrict(body: dict[str, Any], principal: Principal, *, known_collections: S
         return out
     out = copy.copy(out)
     query = out.get("query")
-    out["query"] = {"bool": {"filter": [flt], **({"must": [query]} if query else {})}}
+    # A kNN-only body gets no query: added next to ``knn``, even a pure filter would pad the hits with
+    # score-0 documents (Elasticsearch ORs the query's matches with the nearest neighbours).
+    if query is not None or "knn" not in out:
+        out["query"] = {"bool": {"filter": [flt], **({"must": [query]} if query else {})}}
     if "knn" in out:
         knns = out["knn"] if isinstance(out["knn"], list) else [out["knn"]]
         restricted = []

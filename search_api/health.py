@@ -1,8 +1,8 @@
 """``/health``: answers within ~2 s whatever Elasticsearch does, and tells strangers only ok/degraded.
 
 Load balancers and uptime checks call it without a key, so it stays open; when API keys are on, an
-unauthenticated caller learns only ``{"status": "ok" | "degraded"}``. Authorised callers (or every
-caller when keys are off) also get the cluster status, index, document count and versions. Neither
+unauthenticated caller learns only ``{"status": "ok" | "degraded"}``. Authorised callers who see every
+collection (or every caller when keys are off) also get the cluster status, index, document count and versions. Neither
 variant carries host names or Elasticsearch's error text (those go to the log).
 """
 
@@ -18,17 +18,19 @@ from fastapi.responses import JSONResponse
 from .errors import RETRY_AFTER_S, Unauthorized
 from .models import Health, PublicHealth
 from .request_id import current_request_id
-from .security import auth_required, require_api_key
+from .security import auth_required, current_principal, require_api_key
 
 log = logging.getLogger(__name__)
 
 
-async def _authorised(request: Request) -> bool:
+async def _authorised(request: Request, settings: Any) -> bool:
+    """Details only for callers who may see every collection: the document count covers the whole index."""
     try:
-        await require_api_key(request, request.headers.get("X-API-Key"))
+        if auth_required(request):
+            await require_api_key(request, request.headers.get("X-API-Key"))
+        return current_principal(request).sees_everything
     except Unauthorized:
         return False
-    return True
 
 
 async def probe(es: Any, alias: str, budget: float) -> tuple[str, dict[str, Any]]:
@@ -62,7 +64,7 @@ def health_route(settings: Any, versions: dict[str, Any]):
         down = status == "elasticsearch-unavailable"
         headers = {"Retry-After": str(RETRY_AFTER_S)} if down else None
         code = 503 if down else 200
-        if auth_required(request) and not await _authorised(request):
+        if not await _authorised(request, settings):
             public = PublicHealth(status="ok" if status == "ok" else "degraded")
             return JSONResponse(public.model_dump(), status_code=code, headers=headers)
         out = Health(status=status, index=settings.index_alias, cluster=details.get("cluster"),

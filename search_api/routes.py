@@ -1,4 +1,8 @@
-"""HTTP routes of the versioned API (``/api/v1``): thin wrappers over :class:`SearchService`."""
+"""HTTP routes of the versioned API (``/api/v1``): thin wrappers over :class:`SearchService`.
+
+Every route passes the request's :class:`~search_api.access.Principal` (``Depends(current_principal)``)
+to the service, which applies the need-to-know filter to whatever it sends.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +18,8 @@ from fastapi.responses import StreamingResponse
 from mappings.vocabulary import MAX_FACET_SIZE, MAX_ID_CHARS, MAX_PREFIX_CHARS, MAX_SIMILAR, MAX_SUGGEST, export_columns
 
 from .models import ExportRequest, FacetName, FacetValues, HitList, SearchRequest, SearchResponse, Suggestions
-from .security import require_api_key
+from .access import Principal
+from .security import current_principal, require_api_key
 from .service import SearchService
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -33,46 +38,48 @@ def service(request: Request) -> SearchService:
 
 
 Service = Annotated[SearchService, Depends(service)]
+Who = Annotated[Principal, Depends(current_principal)]
 
 
 @router.get("/search", response_model=SearchResponse, summary="Search (query parameters)")
-async def search_get(req: Annotated[SearchRequest, Query()], svc: Service) -> SearchResponse:
-    return await svc.search(req)
+async def search_get(req: Annotated[SearchRequest, Query()], svc: Service, who: Who) -> SearchResponse:
+    return await svc.search(req, who)
 
 
 @router.post("/search", response_model=SearchResponse, summary="Search (JSON body)")
-async def search_post(req: SearchRequest, svc: Service) -> SearchResponse:
-    return await svc.search(req)
+async def search_post(req: SearchRequest, svc: Service, who: Who) -> SearchResponse:
+    return await svc.search(req, who)
 
 
 @router.get("/facets/{name}", response_model=FacetValues, summary="Search within one facet's values")
 async def facet_values(
-    name: FacetName, req: Annotated[SearchRequest, Query()], svc: Service,
+    name: FacetName, req: Annotated[SearchRequest, Query()], svc: Service, who: Who,
     prefix: Annotated[str, Query(max_length=MAX_PREFIX_CHARS)] = "",
     size: Annotated[int, Query(ge=1, le=MAX_FACET_SIZE)] = 20,
 ) -> FacetValues:
-    return await svc.facet_values(name, req, prefix, size)
+    return await svc.facet_values(name, req, who, prefix, size)
 
 
 @router.get("/documents/{doc_id}", summary="One whole document with entity mentions (no vector)")
-async def document(doc_id: DocId, svc: Service) -> dict[str, Any]:
-    return await svc.document(doc_id)
+async def document(doc_id: DocId, svc: Service, who: Who) -> dict[str, Any]:
+    return await svc.document(doc_id, who)
 
 
 @router.get("/documents/{doc_id}/similar", response_model=HitList, summary="More like this (text + vector)")
-async def similar(doc_id: DocId, svc: Service, size: Annotated[int, Query(ge=1, le=MAX_SIMILAR)] = 10) -> HitList:
-    return await svc.similar(doc_id, size)
+async def similar(doc_id: DocId, svc: Service, who: Who,
+                  size: Annotated[int, Query(ge=1, le=MAX_SIMILAR)] = 10) -> HitList:
+    return await svc.similar(doc_id, who, size)
 
 
 @router.get("/documents/{doc_id}/duplicates", response_model=HitList, summary="Near-duplicates of a document")
-async def duplicates(doc_id: DocId, svc: Service) -> HitList:
-    return await svc.duplicates(doc_id)
+async def duplicates(doc_id: DocId, svc: Service, who: Who) -> HitList:
+    return await svc.duplicates(doc_id, who)
 
 
 @router.get("/suggest", response_model=Suggestions, summary="Completions from titles and entity names")
-async def suggest(svc: Service, q: Annotated[str, Query(max_length=MAX_PREFIX_CHARS)] = "",
+async def suggest(svc: Service, who: Who, q: Annotated[str, Query(max_length=MAX_PREFIX_CHARS)] = "",
                   size: Annotated[int, Query(ge=1, le=MAX_SUGGEST)] = 10) -> Suggestions:
-    return await svc.suggest(q, size)
+    return await svc.suggest(q, who, size)
 
 
 CSV_COLUMNS: list[str] = list(export_columns())
@@ -88,21 +95,21 @@ def csv_cell(value: Any) -> str:
 
 @router.get("/export", summary="Export the result set as CSV or JSON lines (streamed, capped)",
             responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})
-async def export(req: Annotated[ExportRequest, Query()], svc: Service) -> StreamingResponse:
-    first = await svc.export_first(req)  # errors surface as problem+json before streaming starts
+async def export(req: Annotated[ExportRequest, Query()], svc: Service, who: Who) -> StreamingResponse:
+    first = await svc.export_first(req, who)  # errors surface as problem+json before streaming starts
 
     async def lines() -> AsyncIterator[str]:
         if req.format == "csv":
             buf = io.StringIO()
             writer = csv.writer(buf, quoting=csv.QUOTE_ALL)
             writer.writerow(CSV_COLUMNS)
-            async for row in svc.export_rest(req, first):
+            async for row in svc.export_rest(req, first, who):
                 writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
                 if buf.tell() > 32_768:
                     yield buf.getvalue(); buf.seek(0); buf.truncate()
             yield buf.getvalue()
         else:
-            async for row in svc.export_rest(req, first):
+            async for row in svc.export_rest(req, first, who):
                 yield json.dumps(row, ensure_ascii=False) + "\n"
 
     media = "text/csv; charset=utf-8" if req.format == "csv" else "application/x-ndjson"

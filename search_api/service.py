@@ -8,6 +8,12 @@ Limits are enforced here as well as in the request models, because not every cal
 through the API's models (the UI passes a facet-search prefix and a document id straight through):
 whatever route a request came in by, nothing longer or more complex than the vocabulary allows
 reaches Elasticsearch.
+
+Need-to-know: every method takes the :class:`~search_api.access.Principal` the request acts as, and
+every body goes to Elasticsearch through :meth:`SearchService._search` / :meth:`SearchService._msearch`,
+which apply :func:`search_api.access.restrict` — the only places in this module that call
+``es.search``/``es.msearch`` (a test inspects the source to keep it so). A document fetched by id is
+checked with :func:`search_api.access.may_read` and reported as not found when unreadable.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from mappings.vocabulary import (
 )
 
 from . import query as Q
-from .access import OPEN, restrict
+from .access import OPEN, Principal, may_read, restrict
 from .errors import DocumentNotFound, InvalidParameter, PeriscopeError, SearchBackendError, es_error_types, translate_es_error
 from .models import Bucket, FacetValues, HitList, SearchRequest, Suggestion, Suggestions
 from .request_id import current_request_id
@@ -86,42 +92,57 @@ class SearchService:
     def search_body(self, req: SearchRequest) -> dict[str, Any]:
         return Q.search_body(req, default_operator=self.default_operator, cursor_key=self.cursor_key)
 
-    async def search(self, req: SearchRequest) -> SearchResponse:
+    async def _search(self, body: dict[str, Any], principal: Principal) -> Any:
+        """Send one ``_search`` body as ``principal``: the access filter is applied here and only here."""
+        known = await self._known_collections() if principal.sees_everything and "suggest" in body else ()
+        return await self._call(self.es.search(index=self.alias, body=restrict(body, principal, known_collections=known)))
+
+    async def _msearch(self, bodies: list[dict[str, Any]], principal: Principal) -> Any:
+        """Several bodies in one ``_msearch``, each restricted like :meth:`_search`."""
+        searches: list[dict[str, Any]] = []
+        for b in bodies:
+            searches += [{"index": self.alias}, restrict(b, principal)]
+        return await self._call(self.es.msearch(searches=searches))
+
+    async def search(self, req: SearchRequest, principal: Principal) -> SearchResponse:
         body = self.search_body(req)
-        res = await self._call(self.es.search(index=self.alias, body=body))
+        res = await self._search(body, principal)
         return shape_search(req, res, self.cursor_key)
 
     # --- documents --------------------------------------------------------------------------------
-    async def _raw_document(self, doc_id: str, excludes: list[str], *, vectors: bool = False) -> tuple[str, dict[str, Any]]:
+    async def _raw_document(self, doc_id: str, excludes: list[str], principal: Principal, *,
+                            vectors: bool = False) -> tuple[str, dict[str, Any]]:
+        """One stored document, as ``principal`` may see it: unreadable is reported exactly like missing
+        (404, never 403 — a 403 would confirm that the id exists)."""
         if not doc_id or len(doc_id) > MAX_ID_CHARS or any(ord(c) < 32 for c in doc_id):
             raise DocumentNotFound(doc_id)  # no such id can exist: do not ask Elasticsearch
         # ES 9 leaves dense vectors out of _source unless asked (index.mapping.exclude_source_vectors).
         extra = {"source_exclude_vectors": False} if vectors else {}
         try:
             res = await self.es.get(index=self.alias, id=doc_id, source_excludes=excludes, **extra)
-            return res["_index"], res["_source"]
         except NotFoundError as exc:
             if "index_not_found_exception" in es_error_types(exc):
                 raise self._translated(exc) from exc
             raise DocumentNotFound(doc_id) from None
         except (ApiError, TransportError) as exc:
             raise self._translated(exc) from exc
+        if not may_read(principal, res["_source"]):
+            raise DocumentNotFound(doc_id)
+        return res["_index"], res["_source"]
 
-    async def document(self, doc_id: str) -> dict[str, Any]:
-        _, src = await self._raw_document(doc_id, Q.DOC_EXCLUDES)
+    async def document(self, doc_id: str, principal: Principal) -> dict[str, Any]:
+        _, src = await self._raw_document(doc_id, Q.DOC_EXCLUDES, principal)
         src.setdefault("id", doc_id)
         src.setdefault("mentions", [])
         return src
 
-    async def similar(self, doc_id: str, size: int = 10) -> HitList:
+    async def similar(self, doc_id: str, principal: Principal, size: int = 10) -> HitList:
         size = _clamp(size, 1, MAX_SIMILAR)
-        index, src = await self._raw_document(doc_id, ["body", "mentions"] + [f(l) for l in STEMMED_LANGUAGES for f in (title_field, body_field)], vectors=True)
+        index, src = await self._raw_document(doc_id, ["body", "mentions"] + [f(l) for l in STEMMED_LANGUAGES for f in (title_field, body_field)],
+                                            principal, vectors=True)
         vector = src.get(VECTOR_FIELD)
         bodies = Q.similar_bodies(index, doc_id, vector if isinstance(vector, list) else None, size)
-        searches: list[dict[str, Any]] = []
-        for b in bodies:
-            searches += [{"index": self.alias}, b]
-        res = await self._call(self.es.msearch(searches=searches))
+        res = await self._msearch(bodies, principal)
         # Reciprocal rank fusion: text and vector scores are not comparable, ranks are.
         fused: dict[str, float] = {}
         hits: dict[str, dict[str, Any]] = {}
@@ -135,19 +156,20 @@ class SearchService:
         order = sorted(fused, key=lambda k: -fused[k])[:size]
         return HitList(hits=[shape_hit({**hits[k], "_score": round(fused[k], 6)}) for k in order])
 
-    async def duplicates(self, doc_id: str) -> HitList:
-        _, src = await self._raw_document(doc_id, Q.DOC_EXCLUDES)
-        res = await self._call(self.es.search(index=self.alias, body=Q.duplicates_body(src, doc_id)))
+    async def duplicates(self, doc_id: str, principal: Principal) -> HitList:
+        _, src = await self._raw_document(doc_id, Q.DOC_EXCLUDES, principal)
+        res = await self._search(Q.duplicates_body(src, doc_id), principal)
         return HitList(hits=[shape_hit(h) for h in res["hits"]["hits"]])
 
     # --- facets and suggestions -------------------------------------------------------------------
-    async def facet_values(self, name: str, req: SearchRequest, prefix: str = "", size: int = 20) -> FacetValues:
+    async def facet_values(self, name: str, req: SearchRequest, principal: Principal, prefix: str = "",
+                           size: int = 20) -> FacetValues:
         if name not in FACET_NAMES:
             raise InvalidParameter("name", f"unknown facet {name[:50]!r}", "facets: " + ", ".join(FACET_NAMES))
         prefix = _bounded_text("prefix", prefix, MAX_PREFIX_CHARS)
         size = _clamp(size, 1, MAX_FACET_SIZE)
         body = Q.facet_values_body(req, name, prefix, size, default_operator=self.default_operator)
-        res = await self._call(self.es.search(index=self.alias, body=body))
+        res = await self._search(body, principal)
         raw = res["aggregations"]["values"]["buckets"]
         if prefix:
             keep = Q.facet_value_matches(FACETS_BY_NAME[name], prefix)
@@ -157,13 +179,12 @@ class SearchService:
             Bucket(value=str(b["key"]), count=b["doc_count"], selected=str(b["key"]).casefold() in selected)
             for b in raw])
 
-    async def suggest(self, q: str, size: int = 10) -> Suggestions:
+    async def suggest(self, q: str, principal: Principal, size: int = 10) -> Suggestions:
         q = _bounded_text("q", q, MAX_PREFIX_CHARS)
         size = _clamp(size, 1, MAX_SUGGEST)
         if not q:
             return Suggestions(suggestions=[])
-        body = restrict(Q.suggest_body(q, size), OPEN, known_collections=await self._known_collections())
-        res = await self._call(self.es.search(index=self.alias, body=body))
+        res = await self._search(Q.suggest_body(q, size), principal)
         out: list[Suggestion] = []
         seen: set[str] = set()
         for opt in res.get("suggest", {}).get("titles", [{}])[0].get("options", []):
@@ -189,18 +210,19 @@ class SearchService:
         """Every collection in the index (the completion suggester needs them as its context), cached briefly."""
         now = time.monotonic()
         if now - self._collections_at > COLLECTIONS_TTL_S:
-            res = await self._call(self.es.search(index=self.alias, body=Q.collections_body()))
+            res = await self._search(Q.collections_body(), OPEN)  # index-wide names, never shown to a user
             self._collections = [b["key"] for b in res["aggregations"]["collections"]["buckets"]]
             self._collections_at = now
         return self._collections
 
     # --- export ---------------------------------------------------------------------------------
-    async def export_first(self, req: SearchRequest) -> list[dict[str, Any]]:
+    async def export_first(self, req: SearchRequest, principal: Principal) -> list[dict[str, Any]]:
         """The first page of an export, fetched before streaming starts so errors become problems."""
-        res = await self._call(self.es.search(index=self.alias, body=Q.export_body(req, default_operator=self.default_operator)))
+        res = await self._search(Q.export_body(req, default_operator=self.default_operator), principal)
         return res["hits"]["hits"]
 
-    async def export_rest(self, req: SearchRequest, page: list[dict[str, Any]], cap: int = EXPORT_CAP) -> AsyncIterator[dict[str, Any]]:
+    async def export_rest(self, req: SearchRequest, page: list[dict[str, Any]], principal: Principal,
+                          cap: int = EXPORT_CAP) -> AsyncIterator[dict[str, Any]]:
         """Rows of the whole result set from ``page`` on (up to ``cap``), paged with ``search_after``."""
         cap = _clamp(cap, 0, EXPORT_CAP)
         sent = 0
@@ -213,5 +235,5 @@ class SearchService:
             if len(page) < Q.EXPORT_PAGE:
                 return
             body = Q.export_body(req, default_operator=self.default_operator, search_after=page[-1]["sort"])
-            res = await self._call(self.es.search(index=self.alias, body=body))
+            res = await self._search(body, principal)
             page = res["hits"]["hits"]

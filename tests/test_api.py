@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 import test_api_corpus as corpus
 from mappings import FACET_FIELDS
 from search_api import query as Q
+from search_api.access import OPEN
 from search_api.app import create_app
 from search_api.models import FACET_NAMES, SearchRequest
 from search_api.service import SearchService
@@ -253,8 +254,8 @@ def test_export_cap(module_settings, docs):
         try:
             svc = SearchService(es, module_settings.index_alias)
             req = SearchRequest()
-            first = await svc.export_first(req)
-            return len([r async for r in svc.export_rest(req, first, cap=5)])
+            first = await svc.export_first(req, OPEN)
+            return len([r async for r in svc.export_rest(req, first, OPEN, cap=5)])
         finally:
             await es.close()
 

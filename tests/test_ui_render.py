@@ -108,6 +108,10 @@ def test_errors_become_messages() -> None:
     leak = ui_error(RuntimeError("AuthenticationException(401, 'unable to authenticate user [elastic]')"))
     assert (leak.kind, leak.status) == ("error", 500)
     assert "Authentication" not in leak.title + leak.detail and "RuntimeError" not in leak.title + leak.detail
+    from search_api.errors import SearchBackendError
+
+    backend = ui_error(SearchBackendError("unable to authenticate user [elastic]"))
+    assert backend.status == 502 and "elastic" not in backend.title + backend.detail + backend.hint
     from pydantic import ValidationError
     from search_api.models import SearchRequest
 

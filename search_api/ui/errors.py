@@ -15,7 +15,8 @@ from pydantic import ValidationError
 from starlette.requests import Request
 
 from ..errors import (
-    DocumentNotFound, InvalidParameter, PeriscopeError, QuerySyntaxError, SearchUnavailable, translate_es_error,
+    DocumentNotFound, InvalidParameter, PeriscopeError, QuerySyntaxError, SearchBackendError, SearchUnavailable,
+    translate_es_error,
 )
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,9 @@ def _from_periscope(exc: PeriscopeError) -> UiError:
     if isinstance(exc, InvalidParameter):
         return UiError("invalid", exc.status, "The search request was rejected", _sentence(exc.detail),
                        _sentence(exc.hint), [{"field": exc.field, "message": exc.detail}])
+    if isinstance(exc, SearchBackendError):  # credentials, permissions, a bug: retrying will not help
+        return UiError("error", 502, "The search index returned an error", "The error has been logged.",
+                       "If it keeps failing, tell the operator and give them the request id below.")
     return UiError("error", 500, "Something went wrong", "The error has been logged.")
 
 

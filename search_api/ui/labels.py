@@ -1,24 +1,21 @@
-"""Names an analyst reads: facet labels, languages, countries, entity types."""
+"""Names an analyst reads, generated from the search vocabulary (``mappings.vocabulary``).
+
+Facet labels, sidebar order, which facets have a search box and how their values read (a language
+or country name for a stored code, via :mod:`search_api.display`) all come from the facet table, so
+adding a facet there adds it to the sidebar with no edit here.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
-
-import pycountry
-
 from mappings import ENTITY_TYPES
+from mappings.vocabulary import FACETS, FACETS_BY_NAME, SORTS
 
-# Facets in the sidebar, in order: API facet name -> label.
-SIDEBAR_FACETS: tuple[tuple[str, str], ...] = (
-    ("language", "Language"),
-    ("source", "Source"),
-    ("topics", "Topic"),
-    ("countries", "Country"),
-    ("person", "Person"),
-    ("org", "Organisation"),
-    ("location", "Place"),
-)
-FACET_LABELS: dict[str, str] = dict(SIDEBAR_FACETS) | {"source_type": "Source type", "keywords": "Keyword"}
+from .. import display
+
+SIDEBAR_FACETS: tuple[tuple[str, str], ...] = tuple((f.name, f.label) for f in FACETS if f.sidebar)
+FACET_LABELS: dict[str, str] = {f.name: f.label for f in FACETS}
+SEARCHABLE_FACETS: frozenset[str] = frozenset(f.name for f in FACETS if f.search != "none")
+SORT_LABELS: tuple[tuple[str, str], ...] = tuple((s.name, s.label) for s in SORTS)
 ENTITY_LABELS: dict[str, str] = {"person": "Person", "org": "Organisation", "location": "Place", "other": "Other"}
 assert set(ENTITY_LABELS) == set(ENTITY_TYPES)
 # Mention types written by older indexers or other NER tools, folded onto the contract's four.
@@ -28,31 +25,20 @@ _MENTION_TYPE_ALIASES = {
     "loc": "location", "gpe": "location", "place": "location", "places": "location",
     "misc": "other",
 }
-LANGUAGE_NAMES: dict[str, str] = {
-    "en": "English", "fr": "French", "es": "Spanish", "de": "German", "ru": "Russian",
-    "it": "Italian", "pt": "Portuguese", "nl": "Dutch", "uk": "Ukrainian", "pl": "Polish",
-    "ar": "Arabic", "zh": "Chinese", "ja": "Japanese", "tr": "Turkish", "fa": "Persian",
-    "und": "Undetermined",
-}
 
 
-@lru_cache(maxsize=512)
 def country_name(code: str) -> str:
-    """Common English name of an ISO 3166 alpha-2 code; the code itself when it is not one."""
-    c = pycountry.countries.get(alpha_2=code.upper()) if len(code) == 2 else None
-    return (getattr(c, "common_name", None) or c.name) if c else code
+    return display.label("country", code)
 
 
 def language_label(code: str | None) -> str:
-    return LANGUAGE_NAMES.get(code or "", code or "")
+    return display.label("language", code) if code else ""
 
 
 def value_label(facet: str, value: str) -> str:
-    if facet == "language":
-        return language_label(value)
-    if facet == "countries":
-        return country_name(value)
-    return value
+    """How a stored facet value reads (a name for a language or country code, else the value)."""
+    spec = FACETS_BY_NAME.get(facet)
+    return display.label(spec.display, value) if spec is not None else value
 
 
 def mention_type(raw: str | None) -> str:

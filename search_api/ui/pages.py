@@ -1,7 +1,8 @@
 """The pages: search (with facets, timeline, paging), one facet's values (an htmx fragment), a document.
 
 Every page is one call into ``request.app.state.service``, the code path ``/api/v1`` uses, so what
-the UI shows is what the API returns (the browser tests compare them).
+the UI shows is what the API returns (the browser tests compare them) — including the need-to-know
+filter: each call passes ``current_principal(request)``.
 """
 
 from __future__ import annotations
@@ -18,19 +19,21 @@ from starlette.requests import Request
 
 from ..limits import EXPORT_CAP, MAX_VALUE_CHARS
 from ..models import Bucket, HitList, SearchRequest
+from ..security import current_principal
 from ..service import SearchService
 from .auth import require_ui_session
 from .errors import ui_error
 from .hits import hit_view
 from .html import mark_mentions
-from .labels import ENTITY_LABELS, FACET_LABELS, SIDEBAR_FACETS, language_label, mention_type, value_label
+from .labels import (
+    ENTITY_LABELS, FACET_LABELS, SEARCHABLE_FACETS, SIDEBAR_FACETS, language_label, mention_type, value_label,
+)
 from .state import FACET_MORE_SIZE, FACET_SIZE, LIST_PARAMS, UiState, pager
 from .templating import base_context, templates
 from .timeline import timeline
 from .urls import safe_redirect
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_ui_session)])
-UNSEARCHABLE_FACETS = frozenset({"language"})  # few values: no in-facet search box
 
 
 def _service(request: Request) -> SearchService:
@@ -51,7 +54,7 @@ def facet_view(name: str, label: str, buckets: list[Bucket], state: UiState) -> 
     missing = [{"value": v, "label": value_label(name, v), "count": None, "selected": True,
                 "id": facet_input_id(name, v)} for v in selected if v not in seen]
     return {"name": name, "label": label, "buckets": missing + shown, "selected": selected,
-            "more": len(buckets) >= FACET_SIZE, "searchable": name not in UNSEARCHABLE_FACETS}
+            "more": len(buckets) >= FACET_SIZE, "searchable": name in SEARCHABLE_FACETS}
 
 
 def _chips(state: UiState) -> list[dict[str, str]]:
@@ -74,7 +77,8 @@ async def search_page(request: Request) -> Response:
                                    "chips": _chips(state), "timeline": None,
                                    "plain_url": "/?" + urlencode({"q": state.q}) if state.q else "/"}
     try:
-        res = await _service(request).search(SearchRequest.model_validate(state.request_data()))
+        res = await _service(request).search(SearchRequest.model_validate(state.request_data()),
+                                             current_principal(request))
     except Exception as exc:  # noqa: BLE001 - every failure becomes a readable page
         ctx["error"] = err = ui_error(exc, request)
         return templates.TemplateResponse(request, "search.html", ctx, status_code=err.status)
@@ -114,7 +118,7 @@ async def facet_fragment(request: Request, name: str, prefix: str = "", size: in
     size = max(1, min(size, 200))
     try:
         req = SearchRequest.model_validate(state.request_data(size=0))
-        values = await _service(request).facet_values(name, req, prefix, size)
+        values = await _service(request).facet_values(name, req, current_principal(request), prefix, size)
     except Exception as exc:  # noqa: BLE001
         err = ui_error(exc, request)
         return _facet_message(f"{err.title}. {err.detail}")
@@ -132,11 +136,12 @@ async def document_page(request: Request, doc_id: str) -> Response:
                                    "back": safe_redirect(request.query_params.get("back"))}
     service = _service(request)
     try:
-        doc = await service.document(doc_id)
+        who = current_principal(request)
+        doc = await service.document(doc_id, who)
     except Exception as exc:  # noqa: BLE001
         ctx["error"] = err = ui_error(exc, request)
         return templates.TemplateResponse(request, "document.html", ctx, status_code=err.status)
-    similar, dups = await asyncio.gather(service.similar(doc_id, 8), service.duplicates(doc_id),
+    similar, dups = await asyncio.gather(service.similar(doc_id, who, 8), service.duplicates(doc_id, who),
                                          return_exceptions=True)
     for key, value in (("similar", similar), ("duplicates", dups)):
         if isinstance(value, HitList):

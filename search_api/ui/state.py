@@ -13,12 +13,9 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 
 from ..limits import MAX_RESULT_WINDOW
-from ..models import FACET_NAMES
+from mappings.vocabulary import FACET_NAMES, SORTS_BY_NAME
 
 LIST_PARAMS: tuple[str, ...] = FACET_NAMES  # filters are repeated query parameters named like the facets
-SORTS: tuple[tuple[str, str], ...] = (
-    ("relevance", "Relevance"), ("date", "Newest first"), ("date_asc", "Oldest first"),
-)
 PAGE_SIZE = 20
 FACET_SIZE = 6  # values shown per facet before "show more"
 FACET_MORE_SIZE = 50
@@ -56,7 +53,7 @@ class UiState:
             filters=filters,
             date_from=qp.get("date_from", "").strip(),
             date_to=qp.get("date_to", "").strip(),
-            sort=sort if sort in dict(SORTS) else "relevance",
+            sort=sort if sort in SORTS_BY_NAME else "relevance",
             page=page,
             duplicates=dup if dup in ("hide", "show") else "hide",
         )

@@ -1,7 +1,8 @@
 """Timeline geometry: the date histogram as SVG bars, each with the date range it stands for.
 
-The calendar maths (where a week/month/quarter starts, where the next one begins) is the query
-module's, the same code that rolls day buckets up for the API, so a bar and its filter always agree.
+The calendar maths (where a week/month/quarter starts, where the next one begins) is
+:mod:`search_api.histogram`'s, the code that rolls day buckets up for the API, so a bar and its
+filter always agree.
 """
 
 from __future__ import annotations

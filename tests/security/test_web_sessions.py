@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import socket
 import time
 
 import pytest
@@ -156,10 +157,14 @@ def test_serve_refuses_a_weak_key_when_the_host_option_widens_the_bind(monkeypat
     monkeypatch.setenv("PERISCOPE_API_KEYS", "short")
     monkeypatch.setenv("PERISCOPE_API_HOST", "127.0.0.1")
     settings_module.get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0"])
-    finally:
-        settings_module.get_settings.cache_clear()
+    # a port already taken: should the check ever be missing, uvicorn exits instead of serving forever
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        try:
+            result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", str(taken.getsockname()[1])])
+        finally:
+            settings_module.get_settings.cache_clear()
     assert result.exit_code == 1
     assert "too weak" in result.output and "short" not in result.output.split("(")[0]
 
