@@ -194,6 +194,9 @@ def authenticate(request: Request) -> Principal | None:
     cached = getattr(request.state, "principal_resolved", _UNSET)
     if cached is not _UNSET:
         return cached
+    preset = getattr(request.state, "principal", None)  # set by an outer layer (code, never client input)
+    if preset is not None:
+        return preset
     principal = _resolve(request)
     request.state.principal_resolved = principal
     if principal is not None:
