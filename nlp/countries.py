@@ -1,0 +1,49 @@
+"""Which countries a document is about, from the evidence its text gives (ISO 3166-1 alpha-2).
+
+Evidence (:class:`nlp.entities.Evidence`): country names and those named inside a longer name ("U.S.
+Treasury"), demonyms in any supported language, capitals, and — only when NER tagged them as places —
+cities, US states and Canadian provinces; the dateline's place. Organisations never imply a country
+(IBM is not "US"). Names that are also something else are decided from the document:
+
+* "Turkey", "China", "Chad"…: not the country when the story also writes the word in lower case
+  (turkey meat, fine china) and nothing else points at that country;
+* "Georgia": the US state when other US places are named, the country otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .entities import Evidence
+
+# Country names that are also ordinary words or US states (our list: the ambiguity is linguistic).
+_ALSO_WORDS = {"turkey": "TR", "china": "CN", "chad": "TD", "niger": "NE", "guinea": "GN", "jordan": "JO",
+               "georgia": "GE", "panama": "PA", "chile": "CL", "togo": "TG", "cuba": "CU", "mali": "ML"}
+_US_STATE_HINT = re.compile(r"\b(?:Atlanta|Savannah|Ga\.|state of Georgia|Georgia state|Georgia-Pacific)\b")
+
+
+def decide(evidence: list[Evidence], texts: dict[str, str], dateline: str | None = None,
+           lower_words: set[str] | None = None) -> list[str]:
+    """Country codes, the dateline's first, then by number of pieces of evidence."""
+    lower_words = lower_words if lower_words is not None else set()
+    counts: Counter = Counter()
+    names_by_code: dict[str, set[str]] = {}
+    for ev in evidence:
+        names_by_code.setdefault(ev.country, set()).add(ev.name.casefold())
+    us_places = any(ev.country == "US" and ev.kind in ("city", "region") and ev.name.casefold() != "georgia"
+                    for ev in evidence)
+    for ev in evidence:
+        code = ev.country
+        word = ev.name.casefold()
+        if word in _ALSO_WORDS and ev.kind in ("country", "region"):
+            if word == "georgia":
+                joined = texts.get("title", "") + "\n" + texts.get("body", "")
+                code = "US" if us_places or _US_STATE_HINT.search(joined) else "GE"
+            elif word in lower_words and len(names_by_code.get(code, ())) == 1:
+                continue  # "turkey" is also on the menu, and nothing else says Türkiye
+        counts[code] += 1
+    ranked = [c for c, _ in counts.most_common()]
+    if dateline:
+        ranked = [dateline] + [c for c in ranked if c != dateline]
+    return ranked
