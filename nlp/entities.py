@@ -24,6 +24,11 @@ LABEL_TYPES: dict[str, str] = {
 }
 
 
+# Head words of events named after their venue ("Warsaw Summit", "Uruguay Round", "sommet de Paris").
+_EVENT_WORDS = frozenset("""summit summits conference talks round meeting accord accords agreement declaration
+forum games olympics sommet conférence cumbre conferencia gipfel konferenz саммит конференция""".split())
+
+
 @dataclass(slots=True)
 class RawMention:
     field: str
@@ -86,7 +91,8 @@ def build_mentions(raw: list[RawMention], texts: dict[str, str], gaz: Gazetteer,
             found.append((Mention(surface, etype, start, end, canon, r.field), False))
             # a country named inside ("West Germany", "U.S. Treasury") counts; a capital inside an event
             # ("Warsaw Summit") too; an organisation's name never says more than an explicit country
-            kinds = {"org": ("country",), "person": ()}.get(etype, ("country", "capital"))
+            event = read.split()[-1].casefold() in _EVENT_WORDS  # NER often calls "Warsaw Summit" an ORG
+            kinds = {"org": ("country",), "person": ()}.get("other" if event else etype, ("country", "capital"))
             inner = [h for h in gaz.scan(views[r.field][start:end]) if h.entry.country and h.entry.kind in kinds]
             if etype == "location":
                 place = places.lookup(canon)

@@ -78,6 +78,15 @@ def _tidy_case(words: list[str], lex: Lexicon, etype: str) -> list[str]:
     return out
 
 
+_ARTICLES = frozenset({"the", "a", "an", "le", "la", "les", "l'", "el", "los", "las", "der", "die", "das"})
+
+
+def _loose(word: str, lex: Lexicon) -> bool:
+    """An edge word that is not part of the name: a number, or a stop word written in lower case (or
+    an article): "First Boston" keeps its capitalised "First", "Woolcott and" loses its "and"."""
+    return lex.like_num(word) or (lex.is_stop(word) and (not word[:1].isupper() or word.casefold() in _ARTICLES))
+
+
 def _suffix(word: str) -> bool:
     return word.casefold().rstrip(",") in CORPORATE_SUFFIXES or word.casefold().replace(".", "") in CORPORATE_SUFFIXES
 
@@ -90,12 +99,14 @@ def clean_name(name: str, etype: str, ctx: DocContext) -> str | None:
         return None
     if any(lex.is_finance(w) for w in words):
         return None  # "U.S. Dlrs", "Shr Net", "Avg": financial-table words, never part of a name
+    if len(words) > 1 and etype in ("org", "other") and words[-1].casefold() in lex.currency_words:
+        return None  # "U.S. Dollar", "Swiss Franc": a currency, not an organisation
     before = None
     while before != words and len(words) > 1:  # edges: calendar, stop and number words, corporate forms
         before = list(words)
-        if lex.is_stop(words[-1]) or lex.like_num(words[-1]) or (lex.is_calendar(words[-1]) and etype != "person"):
+        if _loose(words[-1], lex) or (lex.is_calendar(words[-1]) and etype != "person"):
             words = words[:-1]
-        elif lex.is_stop(words[0]) or lex.like_num(words[0]):
+        elif _loose(words[0], lex):
             words = words[1:]
         elif etype == "org" and _suffix(words[-1]):
             words = words[:-1]  # "American Express Co" and "American Express" are one company
@@ -148,6 +159,48 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
             m.type, name = "org", alias
         m.canonical = name
         out.append(m)
+    _fix_person_types(out, ctx)
+    return out
+
+
+def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
+    """Persons that the same story shows to be a company ("Rexnord" beside "Rexnord Inc", "Fairchild"
+    beside "Fairchild Semiconductor Corp") or a city NER tagged elsewhere (Rotterdam) change type."""
+    orgs = {m.canonical.split()[0].casefold() for m in mentions if m.type == "org"}
+    places = {m.canonical.casefold() for m in mentions if m.type == "location"}
+    for m in mentions:
+        if m.type != "person":
+            continue
+        key = m.canonical.casefold()
+        if key in places:
+            m.type = "location"
+        elif key in orgs or re.search(re.escape(m.canonical) + r",?\s+(?:Inc|Corp|Co|Ltd|Plc|SA|AG|NV|Group)\b",
+                                      ctx.body):
+            m.type = "org"
+
+
+def resolve_surnames(person_counts: dict[str, int], min_share: float = 0.8) -> dict[str, str]:
+    """Corpus-level: lone surnames to attach to the one full name that carries them.
+
+    ``person_counts`` maps person facet values to document counts over a corpus (or a source). A lone
+    surname maps to a full name when that full name has ≥ ``min_share`` of the documents of all full
+    names ending with that surname — so "Lyng" → "Richard Lyng", while "Baker" stays "Baker" when both
+    James Baker and Howard Baker are common. Two full names are never merged. The enricher cannot do
+    this (it sees one document); the indexer may apply the map to its facet values (docs/nlp.md).
+    """
+    by_last: dict[str, dict[str, int]] = {}
+    for name, n in person_counts.items():
+        parts = name.split()
+        if len(parts) > 1:
+            by_last.setdefault(parts[-1].casefold(), {})[name] = n
+    out: dict[str, str] = {}
+    for name in person_counts:
+        if " " in name or name.casefold() not in by_last:
+            continue
+        fulls = by_last[name.casefold()]
+        best = max(fulls, key=fulls.get)
+        if fulls[best] >= min_share * sum(fulls.values()):
+            out[name] = best
     return out
 
 

@@ -32,6 +32,9 @@ co co. corp corp. corporation inc inc. incorporated ltd ltd. limited plc llc lp 
 bv gmbh spa s.p.a. kk cos nv sa bhd pty
 """.split())
 _DIGIT = re.compile(r"\d")
+# CLDR currency "names" that end in a generic word (European Currency Unit, Testing Currency Code…)
+_NOT_CURRENCY = {"account", "code", "currency", "unit", "rights", "gold", "silver", "platinum", "palladium",
+                 "fund", "funds", "bond", "transactions", "settlement", "tests"}
 # Debian's hunspell dictionaries (installed for the index's stemmed fields) list each language's words
 # with their case: "state" only in lower case is a common word, "Baker" also capitalised is a name too.
 HUNSPELL_DIR = Path("/usr/share/hunspell")
@@ -46,6 +49,7 @@ class Lexicon:
     calendar_words: frozenset[str]  # month and weekday names and abbreviations, case-folded
     _like_num: object
     common_words: frozenset[str] = frozenset()  # dictionary words never written capitalised there
+    currency_words: frozenset[str] = frozenset()  # last words of currency names: dollar, franc, yen…
 
     def is_stop(self, word: str) -> bool:
         return word.casefold() in self.stop_words
@@ -82,7 +86,24 @@ def get_lexicon(lang: str) -> Lexicon:
         defaults = spacy.util.get_lang_class("en").Defaults
     stops = frozenset(w.casefold() for w in defaults.stop_words)
     like_num = defaults.lex_attr_getters.get(LIKE_NUM) or (lambda w: False)
-    return Lexicon(lang, stops, _calendar(lang), like_num, _common_words(lang))
+    return Lexicon(lang, stops, _calendar(lang), like_num, _common_words(lang), _currencies(lang))
+
+
+def _currencies(lang: str) -> frozenset[str]:
+    """Last words of CLDR currency names in ``lang`` and English, singular and plural ("dollar(s)")."""
+    from babel import Locale, UnknownLocaleError
+
+    words: set[str] = set()
+    for code in {lang, "en"}:
+        try:
+            names = Locale.parse(code).currencies
+        except (UnknownLocaleError, ValueError):
+            continue
+        for name in names.values():
+            last = name.split()[-1].casefold()
+            if last.isalpha() and len(last) > 2 and last not in _NOT_CURRENCY:
+                words.update({last, last + "s"})
+    return frozenset(words)
 
 
 def _common_words(lang: str) -> frozenset[str]:

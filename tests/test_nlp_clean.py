@@ -140,14 +140,14 @@ def test_enriched_story_is_clean(opec: Enrichment) -> None:
 
 def test_offsets_point_into_the_original(enricher: Enricher, opec: Enrichment) -> None:
     title = "OPEC PRESIDENT SAYS OUTPUT CEILING HOLDS"
-    r2 = enricher.enrich(EnrichInput(title="Internships at NATO", body=LIST, language_hint="en"))
-    for r, texts in ((opec, {"title": title, "body": WRAPPED}), (r2, {"title": "Internships at NATO", "body": LIST})):
+    r2 = enricher.enrich(EnrichInput(title="Internships after the Warsaw Summit", body=LIST, language_hint="en"))
+    for r, texts in ((opec, {"title": title, "body": WRAPPED}), (r2, {"title": "Internships after the Warsaw Summit", "body": LIST})):
         assert r.mentions
         for m in r.mentions:
             assert texts[m.field][m.start : m.end] == m.text, m
     assert any(m.field == "title" and m.text == "OPEC" and m.canonical == "OPEC" for m in opec.mentions)
     assert not any("\n" in m.text.strip() and "NATO" in m.text for m in r2.mentions)  # list lines stay apart
-    assert "PL" in r2.countries  # "Warsaw" (a city NER tags as a place)
+    assert "PL" in r2.countries  # "Warsaw Summit" (an event named after a capital) in the headline
 
 
 def test_surnames_never_merge_across_documents(enricher: Enricher) -> None:
