@@ -257,6 +257,10 @@ def reassign(enricher: Enricher, docs: list[dict], results: list) -> None:
 
 
 def facet_quality(results: list, top: int = 50) -> dict:
+    """Top values of the person and org facets as enriched, and as an indexer applying
+    ``nlp.entity_clean.resolve_short_forms`` over the corpus would show them."""
+    from nlp.entity_clean import resolve_short_forms
+
     junk, groups = load_junk()
     out = {}
     for facet in ("person", "org"):
@@ -264,8 +268,16 @@ def facet_quality(results: list, top: int = 50) -> dict:
         values = [v for v, _ in counts.most_common(top)]
         bad = [v for v in values if is_junk(v, junk)]
         pairs = alias_pairs(values, groups, facet == "person")
+        mapping = resolve_short_forms(dict(counts), facet)
+        resolved: Counter = Counter()
+        for r in results:
+            resolved.update({mapping.get(v, v) for v in r.entities.get(facet, [])})
+        rvalues = [v for v, _ in resolved.most_common(top)]
         out[facet] = {"top": counts.most_common(top), "junk": bad, "junk_share": round(len(bad) / max(1, len(values)), 4),
-                      "unmerged_alias_pairs": pairs}
+                      "unmerged_alias_pairs": pairs,
+                      "with_resolve_short_forms": {
+                          "top": resolved.most_common(top), "junk": [v for v in rvalues if is_junk(v, junk)],
+                          "unmerged_alias_pairs": alias_pairs(rvalues, groups, facet == "person")}}
     return out
 
 
@@ -344,7 +356,9 @@ def main() -> None:
     print("  recall:", json.dumps(report["topics"]["recall_keyword_judged"]), flush=True)
     report["facets"] = facet_quality(results)
     for f, v in report["facets"].items():
-        print(f"{f}: junk {v['junk']} share {v['junk_share']}; unmerged {v['unmerged_alias_pairs']}", flush=True)
+        print(f"{f}: junk {v['junk']} share {v['junk_share']}; unmerged {v['unmerged_alias_pairs']}; with "
+              f"resolve_short_forms: junk {v['with_resolve_short_forms']['junk']}, unmerged "
+              f"{v['with_resolve_short_forms']['unmerged_alias_pairs']}", flush=True)
         print("   top:", ", ".join(f"{a} {b}" for a, b in v["top"]), flush=True)
     report["keywords"] = keyword_quality(results)
     kw = report["keywords"]

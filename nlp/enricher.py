@@ -30,7 +30,7 @@ from .types import EnrichInput, Enrichment
 
 log = logging.getLogger(__name__)
 
-NLP_VERSION = "1.0.0"
+NLP_VERSION = "1.1.0"
 
 
 @dataclass(frozen=True)

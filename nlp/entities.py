@@ -125,7 +125,8 @@ def merge_variants(mentions: list[Mention]) -> dict[str, list[str]]:
     * a bare surname — whatever type NER gave it — is the one full person name in this document that
       ends with it ("Baker" → "James Baker", "Lukman" → "Rilwanu Lukman"); with two such full names,
       or none, it stays as written: documents never share these decisions;
-    * an acronym is the one organisation of this document whose initials it spells ("ICO").
+    * an acronym is the one organisation of this document whose initials it spells ("ICO"), a one-word
+      organisation the one whose name it starts ("Ford" → "Ford Motor").
     """
     by_key: dict[tuple[str, str], Counter] = {}
     for m in mentions:
@@ -135,11 +136,14 @@ def merge_variants(mentions: list[Mention]) -> dict[str, list[str]]:
         best[key] = max(variants, key=lambda v: (not v.isupper(), variants[v], -len(v)))
     full_by_last: dict[str, set[str]] = {}
     org_by_initials: dict[str, set[str]] = {}
+    org_by_first: dict[str, set[str]] = {}
     for (etype, key), name in best.items():
         if etype == "person" and " " in name:
             full_by_last.setdefault(key.rsplit(" ", 1)[1], set()).add(name)
-        if etype == "org" and " " in name and len(_initials(name)) >= 2:
-            org_by_initials.setdefault(_initials(name), set()).add(name)
+        if etype == "org" and " " in name:
+            org_by_first.setdefault(key.split(" ", 1)[0], set()).add(name)
+            if len(_initials(name)) >= 2:
+                org_by_initials.setdefault(_initials(name), set()).add(name)
     retype: dict[tuple[str, str], tuple[str, str]] = {}
     for (etype, key), name in best.items():
         if " " in name:
@@ -149,6 +153,8 @@ def merge_variants(mentions: list[Mention]) -> dict[str, list[str]]:
             retype[(etype, key)] = ("person", next(iter(fulls)))
         elif etype == "org" and name.isupper() and len(org_by_initials.get(name, ())) == 1:
             retype[(etype, key)] = ("org", next(iter(org_by_initials[name])))
+        elif etype == "org" and len(org_by_first.get(key, ())) == 1:  # "Chrysler" → "Chrysler Motors"
+            retype[(etype, key)] = ("org", next(iter(org_by_first[key])))
     entities: dict[str, list[str]] = {t: [] for t in ENTITY_TYPES}
     seen: set[tuple[str, str]] = set()
     for m in mentions:

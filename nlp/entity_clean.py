@@ -179,30 +179,27 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
             m.type = "org"
 
 
-def resolve_surnames(person_counts: dict[str, int], min_share: float = 0.8) -> dict[str, str]:
-    """Corpus-level: lone surnames to attach to the one full name that carries them.
+def resolve_short_forms(counts: dict[str, int], facet: str = "person", min_share: float = 0.8) -> dict[str, str]:
+    """Corpus-level: one-word facet values to attach to the one longer value that carries them.
 
-    ``person_counts`` maps person facet values to document counts over a corpus (or a source). A lone
-    surname maps to a full name when that full name has ≥ ``min_share`` of the documents of all full
-    names ending with that surname — so "Lyng" → "Richard Lyng", while "Baker" stays "Baker" when both
-    James Baker and Howard Baker are common. Two full names are never merged. The enricher cannot do
-    this (it sees one document); the indexer may apply the map to its facet values (docs/nlp.md).
+    ``counts`` maps facet values to document counts over a corpus (or one source). A lone surname
+    (``facet="person"``: the last word) or a one-word organisation (``"org"``: the first word) maps to
+    a longer value when that one has ≥ ``min_share`` of the documents of all longer values sharing the
+    word — so "Lyng" → "Richard Lyng", while "Baker" stays "Baker" when James Baker and Howard Baker are
+    both common. Two longer values are never merged. The enricher cannot do this (it sees one
+    document at a time); the indexer may apply the map to its facet values (docs/nlp.md).
     """
-    by_last: dict[str, dict[str, int]] = {}
-    for name, n in person_counts.items():
+    by_word: dict[str, dict[str, int]] = {}
+    for name, n in counts.items():
         parts = name.split()
         if len(parts) > 1:
-            by_last.setdefault(parts[-1].casefold(), {})[name] = n
+            by_word.setdefault((parts[-1] if facet == "person" else parts[0]).casefold(), {})[name] = n
     out: dict[str, str] = {}
-    for name in person_counts:
-        if " " in name or name.casefold() not in by_last:
+    for name in counts:
+        if " " in name or name.casefold() not in by_word:
             continue
-        fulls = by_last[name.casefold()]
-        best = max(fulls, key=fulls.get)
-        if fulls[best] >= min_share * sum(fulls.values()):
+        longer = by_word[name.casefold()]
+        best = max(longer, key=longer.get)
+        if longer[best] >= min_share * sum(longer.values()):
             out[name] = best
     return out
-
-
-def _in_signoff(m: Mention, ctx: DocContext) -> bool:
-    return m.field == "body" and len(ctx.body.rstrip()) - m.end < 12

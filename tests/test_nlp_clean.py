@@ -226,3 +226,12 @@ def test_keyword_filters() -> None:
     counts = {"reuter": 900, "oil": 120, "opec": 30}
     assert boilerplate_filter(counts, 1000) == {"reuter", "oil"}
     assert boilerplate_filter(counts, 100) == set()  # too few documents to judge a source
+
+
+def test_resolve_short_forms_never_merges_two_full_names() -> None:
+    from nlp.entity_clean import resolve_short_forms
+
+    persons = {"Lyng": 9, "Richard Lyng": 13, "Baker": 24, "James Baker": 35, "Howard Baker": 13, "Reagan": 132}
+    assert resolve_short_forms(persons) == {"Lyng": "Richard Lyng"}  # Baker is ambiguous, Reagan has no full name
+    orgs = {"Ford": 29, "Ford Motor": 29, "Chrysler": 56}
+    assert resolve_short_forms(orgs, "org") == {"Ford": "Ford Motor"}
