@@ -163,20 +163,40 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
     return out
 
 
+_COMPANY_AFTER = r",?\s+(?:(?:and|&)\s+)?(?:Inc|Corp|Co|Cos|Ltd|Plc|SA|AG|NV|Group)\b"
+_NAME_WORD = re.compile(r" ([A-Z][a-z]{2,})\b")
+# "the state oil company Petrobras", "the Dutch group Philips": a name in apposition to a company noun
+_COMPANY_BEFORE = r"\b(?:company|firm|group|bank|carrier|airline|maker|producer|concern|subsidiary|unit|broker)\s+"
+
+
 def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
-    """Persons that the same story shows to be a company ("Rexnord" beside "Rexnord Inc", "Fairchild"
-    beside "Fairchild Semiconductor Corp") or a city NER tagged elsewhere (Rotterdam) change type."""
+    """Persons the same story shows to be something else change type: a company ("Rexnord" beside
+    "Rexnord Inc", "<J.P. Morgan and Co>", a name before its ticker "Diamond Shamrock <DIA>"), a city
+    NER tagged as a place elsewhere in the story or that the places table knows ("Rotterdam"). A
+    person name cut before its last word ("Leon Febres" of "Leon Febres Cordero said") is completed."""
+    from .places import get_places
+
     orgs = {m.canonical.split()[0].casefold() for m in mentions if m.type == "org"}
-    places = {m.canonical.casefold() for m in mentions if m.type == "location"}
+    located = {m.canonical.casefold() for m in mentions if m.type == "location"}
+    places = get_places()
     for m in mentions:
         if m.type != "person":
             continue
         key = m.canonical.casefold()
-        if key in places:
+        text = ctx.title if m.field == "title" else ctx.body
+        name = re.escape(m.canonical)
+        if key in located or (" " not in m.canonical and (places.lookup(m.canonical) or ("", ""))[1] == "city"):
             m.type = "location"
-        elif key in orgs or re.search(re.escape(m.canonical) + r",?\s+(?:Inc|Corp|Co|Ltd|Plc|SA|AG|NV|Group)\b",
-                                      ctx.body):
+        elif key in orgs or re.search(name + _COMPANY_AFTER, ctx.body) or re.search(
+                "<" + name + r"\b", ctx.title + "\n" + ctx.body) or re.search(name + r"\s*<[A-Z.]+>", ctx.title) \
+                or re.search(_COMPANY_BEFORE + name + r"\b", ctx.body):
             m.type = "org"
+        elif " " in m.canonical and m.canonical == m.text:
+            nxt = _NAME_WORD.match(text, m.end)
+            if nxt and not (ctx.lex.is_common(nxt.group(1)) or ctx.lex.is_stop(nxt.group(1))
+                            or ctx.lex.is_calendar(nxt.group(1))):
+                m.end = nxt.end()
+                m.text = m.canonical = text[m.start : m.end]
 
 
 def resolve_short_forms(counts: dict[str, int], facet: str = "person", min_share: float = 0.8) -> dict[str, str]:
