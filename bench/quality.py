@@ -215,9 +215,9 @@ def topic_rows(enricher: Enricher, docs: list[dict], results: list):
 
 
 def calibrate_topics(enricher: Enricher, docs: list[dict], results: list, budget: float) -> dict:
-    """Per security topic, the lowest threshold (0.01 steps) at which at most ``budget`` of the
-    EVEN-numbered plain earnings/takeover stories would get the topic (support, margin and the
-    topic's score all as ``assign`` applies them). Odd-numbered stories stay held out."""
+    """Per security topic, the lowest threshold (0.01 steps) at which at most ``budget`` of the plain
+    earnings/takeover stories with an EVEN Reuters id would get the topic (``assign`` decides, with
+    support, margin and lead). Stories with odd ids stay held out."""
     tax = enricher.topics.taxonomy
     idx, rows, support = topic_rows(enricher, docs, results)
     calib = [k for k, i in enumerate(idx) if int(docs[i].get("id") or 0) % 2 == 0 and docs[i].get("topics")
@@ -226,17 +226,13 @@ def calibrate_topics(enricher: Enricher, docs: list[dict], results: list, budget
     for t in SECURITY:
         if t not in tax.labels:
             continue
-        j = tax.labels.index(t)
-        live = [k for k in calib if support[k] >= tax.min_words
-                and (tax.margin is None or rows[k].max() - rows[k][j] <= tax.margin)]
-        best = None
-        for step in range(15, 61):
-            thr = step / 100
-            fp = sum(rows[k][j] >= thr for k in live)
-            if fp <= budget * len(calib):
-                best = thr
+        out[t] = 0.6
+        for step in range(15, 61):  # the assignment itself decides (thresholds, margin, lead, support)
+            tax.thresholds[t] = step / 100
+            if sum(t in enricher.topics.assign(rows[k], support_words=support[k])[0] for k in calib) <= budget * len(calib):
+                out[t] = step / 100
                 break
-        out[t] = best if best is not None else 0.6
+        tax.thresholds[t] = out[t]
     return {"calibration_stories": len(calib), "budget_per_topic": budget, "thresholds": out}
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import yake
 
 from .aliases import get_aliases
-from .lexicon import GENERIC_ORG_WORDS, Lexicon, get_lexicon
+from .lexicon import CORPORATE_SUFFIXES, GENERIC_ORG_WORDS, Lexicon, get_lexicon
 
 _STOPWORDS_DIR = Path(yake.__file__).parent / "core" / "StopwordsList"
 # YAKE names Czech "cz"; everything else is ISO 639-1.
@@ -43,6 +43,8 @@ def lexical_ok(phrase: str, lex: Lexicon) -> bool:
             return False
     if all(w.casefold() in GENERIC_ORG_WORDS for w in words) or get_aliases().agency(phrase):
         return False  # "Corp", "Reuter": forms and the wire's own name
+    if words[-1].casefold() in CORPORATE_SUFFIXES:
+        return False  # "Motors Corp": a piece of a company name (the org facet has the company)
     return len(phrase) >= 3
 
 
