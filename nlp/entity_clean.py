@@ -223,3 +223,8 @@ def resolve_short_forms(counts: dict[str, int], facet: str = "person", min_share
         if longer[best] >= min_share * sum(longer.values()):
             out[name] = best
     return out
+
+
+def _in_signoff(m: Mention, ctx: DocContext) -> bool:
+    """The mention sits in the story's last dozen characters: a sign-off whatever agency it names."""
+    return m.field == "body" and len(ctx.body.rstrip(" \t\r\n\x03")) - m.end < 12

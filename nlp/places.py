@@ -10,8 +10,8 @@ biggest one's country only when that one is ≥ 5× bigger than the next; otherw
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .gazetteer import _key
 
@@ -99,13 +99,7 @@ class Places:
         return key in self.us_states or self.cities.get(key) == "US"
 
 
-_LOCK = threading.Lock()
-_INSTANCE: Places | None = None
-
-
+@lru_cache(maxsize=1)
 def get_places() -> Places:
-    global _INSTANCE
-    with _LOCK:
-        if _INSTANCE is None:
-            _INSTANCE = Places()
-        return _INSTANCE
+    """The process-wide table (built once, ~1 s)."""
+    return Places()

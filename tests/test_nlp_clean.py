@@ -235,3 +235,12 @@ def test_resolve_short_forms_never_merges_two_full_names() -> None:
     assert resolve_short_forms(persons) == {"Lyng": "Richard Lyng"}  # Baker is ambiguous, Reagan has no full name
     orgs = {"Ford": 29, "Ford Motor": 29, "Chrysler": 56}
     assert resolve_short_forms(orgs, "org") == {"Ford": "Ford Motor"}
+
+
+def test_other_agencies_stay_sources_cited(enricher: Enricher) -> None:
+    r = enricher.enrich(EnrichInput(body="The Soviet news agency Tass said the talks would resume in Geneva "
+                                         "next week, and Xinhua reported a similar plan.\n Reuter\n\x03",
+                                    language_hint="en"))
+    orgs = r.entities["org"]
+    assert "Reuter" not in orgs and "Reuters" not in orgs
+    assert "Tass" in orgs or "TASS" in orgs or "Xinhua" in orgs  # an agency the story cites is an entity
