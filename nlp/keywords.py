@@ -119,15 +119,29 @@ class KeywordExtractor:
                     continue
                 seen.add(key)
                 candidates.append((n, lang, kw))
+                if len(seen) >= 2 * self.top:  # enough to choose ``top`` noun phrases from
+                    break
         keep = [True] * len(candidates)
         for lang in {c[1] for c in candidates}:
             tagger = self._tagger(lang)
             if tagger is None:
                 continue
-            idx = [i for i, c in enumerate(candidates) if c[1] == lang]
-            for i, doc in zip(idx, tagger.pipe([candidates[i][2] for i in idx], batch_size=256)):
-                toks = [t for t in doc if not t.is_space]
-                keep[i] = bool(toks) and toks[-1].pos_ in ("NOUN", "PROPN") and all(t.pos_ in _NOUNISH for t in toks)
+            # one text per document, one candidate per line: a few hundred spaCy docs per batch, not
+            # thousands of two-word ones (spaCy's per-doc overhead dominated)
+            groups: dict[int, list[int]] = {}
+            for i, c in enumerate(candidates):
+                if c[1] == lang:
+                    groups.setdefault(c[0], []).append(i)
+            texts = ["\n".join(candidates[i][2] for i in idx) for idx in groups.values()]
+            for idx, doc in zip(groups.values(), tagger.pipe(texts, batch_size=64)):
+                pos = 0
+                for i in idx:
+                    kw = candidates[i][2]
+                    span = doc.char_span(pos, pos + len(kw), alignment_mode="expand")
+                    pos += len(kw) + 1
+                    toks = [t for t in span if not t.is_space] if span is not None else []
+                    keep[i] = bool(toks) and toks[-1].pos_ in ("NOUN", "PROPN") and all(
+                        t.pos_ in _NOUNISH for t in toks)
         out: list[list[str]] = [[] for _ in items]
         for (n, _lang, kw), ok in zip(candidates, keep):
             if ok and len(out[n]) < self.top:
