@@ -255,7 +255,10 @@ def reassign(enricher: Enricher, docs: list[dict], results: list) -> None:
 def facet_quality(results: list, top: int = 50) -> dict:
     """Top values of the person and org facets as enriched, and as an indexer applying
     ``nlp.entity_clean.resolve_short_forms`` over the corpus would show them."""
-    from nlp.entity_clean import resolve_short_forms
+    try:
+        from nlp.entity_clean import resolve_short_forms
+    except ImportError:  # an older nlp/ (--nlp-root): no corpus-level view to show
+        resolve_short_forms = None
 
     junk, groups = load_junk()
     out = {}
@@ -264,7 +267,7 @@ def facet_quality(results: list, top: int = 50) -> dict:
         values = [v for v, _ in counts.most_common(top)]
         bad = [v for v in values if is_junk(v, junk)]
         pairs = alias_pairs(values, groups, facet == "person")
-        mapping = resolve_short_forms(dict(counts), facet)
+        mapping = resolve_short_forms(dict(counts), facet) if resolve_short_forms else {}
         resolved: Counter = Counter()
         for r in results:
             resolved.update({mapping.get(v, v) for v in r.entities.get(facet, [])})
