@@ -98,7 +98,7 @@ def load_junk() -> tuple[set[str], list[set[str]]]:
     return junk, groups
 
 
-_UNIT = re.compile(r"(?:^|\s)(?:dlrs?|cts|mln|bln|pct|qtr|avg|revs|shr|vs|net|div|qtly)(?:\s|$)|\d", re.I)
+_UNIT = re.compile(r"(?:^|\s)(?:dlrs?|cts|mln|bln|pct|qtr|avg|revs|shr|vs|net|div|qtly|gmt)(?:\s|$)|\b\d", re.I)
 
 
 def is_junk(value: str, junk: set[str]) -> bool:
@@ -300,7 +300,16 @@ def keyword_quality(results: list, top: int = 50, sample: int = 3000) -> dict:
     top_values = [k for k, _ in counts.most_common(top)]
     top_flags = {k: noun_phrase(d) for k, d in zip(top_values, tagger.pipe(top_values))}
     junk, _ = load_junk()
-    return {"distinct_values": len(distinct), "sampled_distinct": len(picked),
+    try:  # what an indexer applying the per-source boilerplate filter would show (one source here)
+        from nlp.keywords import boilerplate_filter
+
+        doc_counts = Counter(k for r in results for k in set(r.keywords))
+        dropped = boilerplate_filter(doc_counts, len(results))
+        after = Counter({k: n for k, n in counts.items() if k not in dropped}).most_common(top)
+    except ImportError:
+        dropped, after = set(), []
+    return {"boilerplate_dropped": sorted(dropped), "top_after_boilerplate_filter": after,
+            "distinct_values": len(distinct), "sampled_distinct": len(picked),
             "noun_phrase_share_distinct": round(sum(np_flags.values()) / max(1, len(picked)), 4),
             "noun_phrase_share_weighted_by_use": round(weighted, 4),
             "top": counts.most_common(top),

@@ -22,11 +22,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .countries_words import ALSO_WORDS as _ALSO_WORDS
 from .entities import Evidence
 
-# Country names that are also ordinary words or US states (our list: the ambiguity is linguistic).
-_ALSO_WORDS = {"turkey": "TR", "china": "CN", "chad": "TD", "niger": "NE", "guinea": "GN", "jordan": "JO",
-               "georgia": "GE", "panama": "PA", "chile": "CL", "togo": "TG", "cuba": "CU", "mali": "ML"}
 LEAD_CHARS = 300
 MIN_MENTIONS = 2
 # Unqualified currency words, used only when nothing else in the story names a country.

@@ -258,7 +258,7 @@ class Enricher:
             ctx = DocContext(d.title, d.body, get_lexicon(d.language), aliases, frozenset(),
                              own_agency(d.body, line.agency if line else None, aliases))
             r.countries = countrymod.decide(evidence, texts, dateline, ctx.lower_words)
-            ctx.countries = frozenset(r.countries)
+            ctx.countries = frozenset(r.countries) | {ev.country for ev in evidence}  # any mention: "Treasury"
             mentions = clean_mentions(mentions, ctx, from_gaz)
             r.entities = merge_variants(mentions)
             r.mentions = mentions

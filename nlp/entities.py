@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from .canonical import canonical
+from .countries_words import ALSO_WORDS
 from .gazetteer import Gazetteer
 from .places import Places
 from .types import ENTITY_TYPES, Mention
@@ -25,7 +26,7 @@ LABEL_TYPES: dict[str, str] = {
 
 
 # Head words of events named after their venue ("Warsaw Summit", "Uruguay Round", "sommet de Paris").
-_EVENT_WORDS = frozenset("""summit summits conference talks round meeting accord accords agreement declaration
+EVENT_WORDS = frozenset("""summit summits conference talks round meeting accord accords agreement declaration
 forum games olympics sommet conférence cumbre conferencia gipfel konferenz саммит конференция""".split())
 
 
@@ -78,7 +79,7 @@ def build_mentions(raw: list[RawMention], texts: dict[str, str], gaz: Gazetteer,
         entry = gaz.lookup(read)
         if entry is not None and etype == "person" and entry.kind not in ("country", "capital"):
             entry = None  # a person who shares a demonym's spelling stays a person
-        if entry is not None and etype == "person" and entry.kind == "country":
+        if entry is not None and etype == "person" and entry.kind == "country" and read.casefold() in ALSO_WORDS:
             entry = None  # "Jordan", "Chad", "Georgia" as a person: the model read the context
         if entry is not None:
             found.append((Mention(surface, entry.type, start, end, entry.canonical, r.field), True))
@@ -91,7 +92,7 @@ def build_mentions(raw: list[RawMention], texts: dict[str, str], gaz: Gazetteer,
             found.append((Mention(surface, etype, start, end, canon, r.field), False))
             # a country named inside ("West Germany", "U.S. Treasury") counts; a capital inside an event
             # ("Warsaw Summit") too; an organisation's name never says more than an explicit country
-            event = read.split()[-1].casefold() in _EVENT_WORDS  # NER often calls "Warsaw Summit" an ORG
+            event = read.split()[-1].casefold() in EVENT_WORDS  # NER often calls "Warsaw Summit" an ORG
             kinds = {"org": ("country",), "person": ()}.get("other" if event else etype, ("country", "capital"))
             inner = [h for h in gaz.scan(views[r.field][start:end]) if h.entry.country and h.entry.kind in kinds]
             if etype == "location":
@@ -135,11 +136,13 @@ def merge_variants(mentions: list[Mention]) -> dict[str, list[str]]:
     for key, variants in by_key.items():
         best[key] = max(variants, key=lambda v: (not v.isupper(), variants[v], -len(v)))
     full_by_last: dict[str, set[str]] = {}
+    full_by_first: dict[str, set[str]] = {}
     org_by_initials: dict[str, set[str]] = {}
     org_by_first: dict[str, set[str]] = {}
     for (etype, key), name in best.items():
         if etype == "person" and " " in name:
             full_by_last.setdefault(key.rsplit(" ", 1)[1], set()).add(name)
+            full_by_first.setdefault(key.split(" ", 1)[0], set()).add(name)
         if etype == "org" and " " in name:
             org_by_first.setdefault(key.split(" ", 1)[0], set()).add(name)
             if len(_initials(name)) >= 2:
@@ -149,8 +152,11 @@ def merge_variants(mentions: list[Mention]) -> dict[str, list[str]]:
         if " " in name:
             continue
         fulls = full_by_last.get(key, ())
+        firsts = full_by_first.get(key, ()) if etype == "person" else ()
         if len(fulls) == 1 and etype in ("person", "org", "other"):
             retype[(etype, key)] = ("person", next(iter(fulls)))
+        elif len(firsts) == 1 and not fulls:  # "Richard" beside "Richard Lyng" only
+            retype[(etype, key)] = ("person", next(iter(firsts)))
         elif etype == "org" and name.isupper() and len(org_by_initials.get(name, ())) == 1:
             retype[(etype, key)] = ("org", next(iter(org_by_initials[name])))
         elif etype == "org" and len(org_by_first.get(key, ())) == 1:  # "Chrysler" → "Chrysler Motors"

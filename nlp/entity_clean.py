@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .aliases import AliasTable, is_acronym
+from .entities import EVENT_WORDS
 from .lexicon import CORPORATE_SUFFIXES, GENERIC_ORG_WORDS, Lexicon
 from .types import Mention
 
@@ -185,7 +186,10 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
         key = m.canonical.casefold()
         text = ctx.title if m.field == "title" else ctx.body
         name = re.escape(m.canonical)
-        if key in located or (" " not in m.canonical and (places.lookup(m.canonical) or ("", ""))[1] == "city"):
+        after = _NAME_WORD.match(text, m.end) or re.match(r"\s+(\w+)", text[m.end : m.end + 30])
+        if after and after.group(1).casefold() in EVENT_WORDS:
+            m.type = "other"  # "the Louvre accord", "the Uruguay Round"
+        elif key in located or (" " not in m.canonical and (places.lookup(m.canonical) or ("", ""))[1] == "city"):
             m.type = "location"
         elif key in orgs or re.search(name + _COMPANY_AFTER, ctx.body) or re.search(
                 "<" + name + r"\b", ctx.title + "\n" + ctx.body) or re.search(name + r"\s*<[A-Z.]+>", ctx.title) \

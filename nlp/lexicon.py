@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-# Wire-service table words: units, currencies and financial abbreviations that NER takes for names
+# Wire-service table words: units, currencies, time zones and financial abbreviations that NER takes for names
 # in earnings tables ("Avg shrs", "Revs", "U.S. Dlrs"). No package lists them; they are Reuters/AP style.
 FINANCE_WORDS = frozenset("""
 dlr dlrs dlrs. cts ct mln mlns bln blns pct qtr qtrs qtly shr shrs avg revs rev oper div divs vs net
 nine-mths mths mth yr yrs cts/shr pf pfd prior vs. nil ebit ebitda eps yen-denominated stg
+gmt edt est cst cdt pst pdt bst cet
 """.split())
 # Corporate-form and generic head words: alone (or only together) they name nothing ("Co Inc", "Bank").
 GENERIC_ORG_WORDS = frozenset("""
