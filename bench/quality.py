@@ -280,6 +280,28 @@ def facet_quality(results: list, top: int = 50) -> dict:
     return out
 
 
+def rescore(path: Path) -> None:
+    """Junk and alias pairs of a saved report recomputed from its own top-50 lists."""
+    junk, groups = load_junk()
+    report = json.loads(path.read_text(encoding="utf-8"))
+    for facet, v in report.get("facets", {}).items():
+        for view in (v, v.get("with_resolve_short_forms") or {}):
+            if not view:
+                continue
+            values = [x for x, _ in view["top"]]
+            view["junk"] = [x for x in values if is_junk(x, junk)]
+            view["junk_share"] = round(len(view["junk"]) / max(1, len(values)), 4)
+            view["unmerged_alias_pairs"] = alias_pairs(values, groups, facet == "person")
+        print(facet, "junk", v["junk"], "unmerged", v["unmerged_alias_pairs"],
+              "| with resolve_short_forms:", (v.get("with_resolve_short_forms") or {}).get("junk"),
+              (v.get("with_resolve_short_forms") or {}).get("unmerged_alias_pairs"))
+    if "keywords" in report:
+        report["keywords"]["top_junk"] = [k for k, _ in report["keywords"]["top"] if is_junk(k, junk)]
+        print("keywords top junk", report["keywords"]["top_junk"])
+    report["rescored_with"] = "bench/quality_junk.txt as of " + time.strftime("%Y-%m-%dT%H:%M:%S")
+    save(report, path)
+
+
 def keyword_quality(results: list, top: int = 50, sample: int = 3000) -> dict:
     import spacy
 
@@ -323,12 +345,18 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.json")
     ap.add_argument("--nlp-root", default=None, help="directory holding the nlp/ package to measure")
     ap.add_argument("--skip-wnut", action="store_true")
+    ap.add_argument("--rescore", type=Path, default=None,
+                    help="re-judge the saved top-50 facet values of a results file with the current "
+                         "bench/quality_junk.txt (no enrichment), and save it back")
     ap.add_argument("--calibrate-topics", action="store_true",
                     help="compute per-topic thresholds on even-numbered earn/acq stories, write them into "
                          "nlp/taxonomy_osint.json, then measure with them")
     ap.add_argument("--topic-budget", type=float, default=0.001,
                     help="with --calibrate-topics: share of calibration stories a security topic may flag")
     args = ap.parse_args()
+    if args.rescore:
+        rescore(args.rescore)
+        return
 
     docs = [d for d in load_reuters(None) if (d.get("title") or "").strip() or (d.get("body") or "").strip()]
     docs = docs[: args.limit] if args.limit else docs
