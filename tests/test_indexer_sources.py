@@ -137,7 +137,7 @@ def test_reuters_corpus(settings) -> None:
     if not data.is_dir():
         pytest.skip("Reuters-21578 not installed (bash scripts/setup.sh)")
     docs = list(read_reuters(data, limit=50))
-    assert len(docs) == 50 and docs[0].title == "Bahia Cocoa Review"
+    assert len(docs) == 50 and docs[0].title == "BAHIA COCOA REVIEW"
     assert docs[0].meta["topics"] == ["cocoa"] and docs[0].published_at.year == 1987 and docs[0].language_hint == "en"
     # every story carries a date, including the one-digit days written " 5-MAR-1987 09:00:00.00"
     dated = [d for d in read_reuters(data, limit=3000) if d.published_at is not None]
