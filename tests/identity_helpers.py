@@ -32,3 +32,18 @@ def add_user(store, name: str, role: str = "reader", password: str = PASSWORD):
 
     with store.session() as db:
         return create_user(db, name, role=role, password=password, hasher=FAST)
+
+
+def flush_audit(client: TestClient, deadline_s: float = 60.0) -> None:
+    """Write every buffered audit event and make it searchable. Under load a bulk call can time out
+    (the events then stay buffered for the next flush, as in production), so flush until none is left."""
+    import time
+
+    audit = client.app.state.audit
+    end = time.monotonic() + deadline_s
+    client.portal.call(audit.flush)
+    while audit._buffer and time.monotonic() < end:  # noqa: SLF001 - the test waits for the writer
+        time.sleep(0.5)
+        client.portal.call(audit.flush)
+    assert not audit._buffer, "audit events could not be written to Elasticsearch"  # noqa: SLF001
+    client.portal.call(audit.refresh)

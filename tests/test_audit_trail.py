@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from search_api.app import create_app
 from search_api.auditing import RowCounter
-from tests.identity_helpers import FAST_SETTINGS, add_user, login, uniq
+from tests.identity_helpers import FAST_SETTINGS, add_user, flush_audit, login, uniq
 from tests.workspace_fixtures import store  # noqa: F401 - fixture (on this module's workspace_url)
 
 
@@ -20,10 +20,8 @@ def workspace_url(request, tmp_path_factory):  # one backend is enough here (the
 
 
 def _events(client: TestClient, **filters):
-    audit = client.app.state.audit
-    client.portal.call(audit.flush)
-    client.portal.call(audit.refresh)
-    return client.portal.call(lambda: audit.search(**filters))[1]
+    flush_audit(client)
+    return client.portal.call(lambda: client.app.state.audit.search(**filters))[1]
 
 
 @pytest.mark.integration

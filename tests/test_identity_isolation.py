@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 import test_isolation_corpus as corpus
 from search_api.app import create_app
-from tests.identity_helpers import FAST_SETTINGS, PASSWORD, add_user, csrf_token, login, uniq
+from tests.identity_helpers import FAST_SETTINGS, PASSWORD, add_user, csrf_token, flush_audit, login, uniq
 from tests.workspace_fixtures import pg_server, store, workspace_url  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.integration
@@ -53,8 +53,7 @@ def test_a_reader_made_by_an_admin_sees_only_the_granted_collection(client, stor
     assert by_key.status_code == 200 and corpus.leaks(by_key.text, "bravo") == []
 
     login(client, boss)
-    client.portal.call(client.app.state.audit.flush)
-    client.portal.call(client.app.state.audit.refresh)
+    flush_audit(client)
     trail = client.get("/api/v1/admin/audit", params={"user": reader, "size": 100}).json()["events"]
     actions = {e["action"] for e in trail}
     assert {"login", "search", "view", "key"} <= actions

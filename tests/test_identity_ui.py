@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from search_api.app import create_app
-from tests.identity_helpers import FAST_SETTINGS, add_user, csrf_token, login, uniq
+from tests.identity_helpers import FAST_SETTINGS, add_user, csrf_token, flush_audit, login, uniq
 from tests.workspace_fixtures import pg_server, store, workspace_url  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.integration
@@ -21,11 +21,6 @@ def client(module_settings, workspace_url, store):
     settings = module_settings.model_copy(update={"database_url": workspace_url, **FAST_SETTINGS})
     with TestClient(create_app(settings), follow_redirects=False) as c:
         yield c
-
-
-def _flush_audit(client: TestClient) -> None:
-    client.portal.call(client.app.state.audit.flush)
-    client.portal.call(client.app.state.audit.refresh)
 
 
 def test_admin_creates_a_reader_grants_a_collection_and_the_audit_page_shows_it(client, store):
@@ -72,7 +67,7 @@ def test_admin_creates_a_reader_grants_a_collection_and_the_audit_page_shows_it(
     assert client.get("/admin/users").status_code == 403  # readers are not admins
     client.cookies.clear()
     login(client, boss)
-    _flush_audit(client)
+    flush_audit(client)
     audit = client.get("/admin/audit", params={"user": boss})
     assert audit.status_code == 200 and "<h1>Audit trail</h1>" in audit.text
     assert "collection" in audit.text and coll in audit.text and "login" in audit.text
