@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from mappings import CURRENT_VERSION
 from mappings.client import async_es_client
 
-from . import routes, ui
+from . import alerts, routes, ui
 from .apidocs import install_docs
 from .headers import SecurityHeadersMiddleware
 from .health import health_route
@@ -47,7 +47,8 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
         app.state.service = SearchService(app.state.es, settings.index_alias, default_operator=default_operator,
                                           cursor_key=settings.resolved_secret())
         try:
-            yield
+            async with alerts.lifespan(app, settings):  # saved searches + the alert scheduler (issue 15)
+                yield
         finally:
             await app.state.es.close()
 
@@ -78,5 +79,6 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
                 responses={200: {"model": Health}, 503: {"model": Health}})(health)
 
     app.include_router(routes.router, tags=["search"])
+    alerts.install(app)
     app.include_router(ui.router)
     return app

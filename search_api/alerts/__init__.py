@@ -1,0 +1,38 @@
+"""Saved searches and alerts (issue 15): the API, the engine, the channels, the scheduler.
+
+* :mod:`.routes` ``/api/v1/saved-searches`` and the Atom feeds; :mod:`.models` their shapes;
+* :mod:`.matching` saved search → ``_msearch`` body over ``ingest.ingested_at``;
+* :mod:`.engine` one pass (search, record, deliver, checkpoint); :mod:`.runtime` app state + scheduler;
+* channels: :mod:`.webhook` (signed POST, retries, URL policy), :mod:`.email` (SMTP digest), :mod:`.feed` (Atom).
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from .config import AlertConfig
+from .routes import feeds, router
+from .runtime import AlertsRuntime
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.include_router(feeds)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI, settings: Any):  # noqa: ANN201
+    """Open the store and start the scheduler while the app runs (called from the app's lifespan)."""
+    rt = AlertsRuntime.open(settings.workspace_url, app.state.service, AlertConfig.from_settings(settings))
+    app.state.alerts = rt
+    rt.start_scheduler()
+    try:
+        yield rt
+    finally:
+        rt.close()
+
+
+__all__ = ["AlertConfig", "AlertsRuntime", "install", "lifespan"]

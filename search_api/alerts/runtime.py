@@ -1,0 +1,96 @@
+"""What the app holds for alerts: the workspace store, the engine, the scheduler; errors as problems.
+
+The in-process scheduler (APScheduler) ticks every ``tick_s`` seconds in each API worker; the
+workspace lock inside :meth:`AlertEngine.run_pass` makes only one of them run a pass at a time, and
+each alert's own interval (≥ 60 s) decides whether it is due.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from fastapi import Request
+
+from workspace import AlreadyExists, InvalidValue, NotFound, Workspace
+
+from ..errors import PeriscopeError
+from ..service import SearchService
+from .config import AlertConfig
+from .engine import AlertEngine
+
+log = logging.getLogger(__name__)
+
+
+class Conflict(PeriscopeError):
+    status = 409
+    title = "Already exists"
+    type = "/problems/conflict"
+
+
+class Missing(PeriscopeError):
+    status = 404
+    title = "Not found"
+    type = "/problems/not-found"
+
+
+class Unprocessable(PeriscopeError):
+    status = 422
+    title = "Invalid parameter"
+    type = "/problems/invalid-parameter"
+
+
+@contextmanager
+def problems() -> Iterator[None]:
+    """Workspace errors as problem+json: taken name 409, unknown id 404, bad value 422."""
+    try:
+        yield
+    except AlreadyExists as exc:
+        raise Conflict(str(exc), "choose another name, or PATCH the existing saved search") from None
+    except NotFound as exc:
+        raise Missing(str(exc), "list yours with GET /api/v1/saved-searches") from None
+    except InvalidValue as exc:
+        raise Unprocessable(str(exc)) from None
+
+
+@dataclass
+class AlertsRuntime:
+    ws: Workspace
+    engine: AlertEngine
+    cfg: AlertConfig
+    scheduler: AsyncIOScheduler | None = field(default=None)
+
+    @classmethod
+    def open(cls, workspace_url: str, service: SearchService, cfg: AlertConfig) -> AlertsRuntime:
+        ws = Workspace(workspace_url)
+        return cls(ws, AlertEngine(ws, service, cfg), cfg)
+
+    def start_scheduler(self) -> None:
+        if not self.cfg.scheduler:
+            return
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        # max_instances=1 + coalesce: a slow pass is never overlapped by this worker's next tick
+        self.scheduler.add_job(self.tick, "interval", seconds=max(self.cfg.tick_s, 1), max_instances=1,
+                               coalesce=True, id="alerts-pass")
+        self.scheduler.start()
+
+    async def tick(self) -> None:
+        try:
+            report = await self.engine.run_pass()
+        except Exception:  # a scheduler job must not die: log, and the next tick tries again
+            log.exception("alert pass failed")
+            return
+        if report.new_matches or not report.ok:
+            log.info("alert pass: %s", report)
+
+    def close(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.ws.close()
+
+
+def runtime(request: Request) -> AlertsRuntime:
+    return request.app.state.alerts
