@@ -142,6 +142,7 @@ class Settings(BaseSettings):
     alerts_max_attempts: int = Field(6, ge=1, le=100)  # tries before a delivery becomes a dead letter
     alerts_scheduler: bool = True  # run alert passes inside `periscope serve`
     alerts_tick_s: int = Field(60, ge=1, le=3600)  # how often the scheduler looks for due alerts
+    alerts_lock_ttl_s: int = Field(120, ge=2, le=3600)  # pass lock lease (renewed while a pass runs)
     # --- end alerts ---------------------------------------------------------------------------------
     # --- web security (sessions, keys, docs) ------------------------------------------------------
     # /docs, /redoc, /openapi.json and /metrics without a key even when keys are on.

@@ -25,7 +25,7 @@ class AlertConfig:
     smtp_from: str = "periscope@localhost"
     scheduler: bool = True
     tick_s: int = 60
-    lock_ttl_s: int = 900
+    lock_ttl_s: int = 120  # lease, renewed as the pass goes: a killed pass blocks others this long at most
 
     @classmethod
     def from_settings(cls, settings: Any) -> AlertConfig:

@@ -79,13 +79,18 @@ class AlertEngine:
         self.ws, self.service, self.cfg = ws, service, cfg
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
 
+    def _lease(self) -> bool:
+        """Take or renew the pass lock (renewed between steps, so a long pass keeps it and a killed one
+        frees it within ``lock_ttl_s``)."""
+        with self.ws.session() as db:
+            return ledger.acquire_lock(db, LOCK, self.holder, timedelta(seconds=self.cfg.lock_ttl_s))
+
     async def run_pass(self, *, only: list[int] | None = None, due_only: bool = True) -> PassReport:
         """One pass over the due watched searches (or ``only`` these, due or not), under the workspace lock."""
         report = PassReport()
-        with self.ws.session() as db:
-            if not ledger.acquire_lock(db, LOCK, self.holder, timedelta(seconds=self.cfg.lock_ttl_s)):
-                report.skipped_locked = True
-                return report
+        if not self._lease():
+            report.skipped_locked = True
+            return report
         try:
             await self._pass(report, only, due_only)
         finally:
@@ -131,6 +136,7 @@ class AlertEngine:
                     continue
                 runnable.append((s, since_body(body, window_start(s.checked_until, s.created_at, overlap), size)))
             for i in range(0, len(runnable), self.cfg.msearch_batch):
+                self._lease()
                 batch = runnable[i:i + self.cfg.msearch_batch]
                 try:
                     res = await self.service._msearch([b for _, b in batch], principal)
@@ -171,11 +177,13 @@ class AlertEngine:
             by_search[(d.saved_search_id, d.channel)].append(d)
         async with httpx.AsyncClient(timeout=self.cfg.webhook_timeout_s, follow_redirects=False) as client:
             for (sid, channel), items in by_search.items():
+                self._lease()
                 with self.ws.session(readonly=True) as db:
                     s = saved.get(db, sid)
                     found = {d.doc_id: ledger.match(db, sid, d.doc_id) for d in items}
                 if channel == "webhook":
                     for d in items:
+                        self._lease()
                         await self._webhook(client, s, d, found[d.doc_id], report)
                 else:
                     await self._email(s, items, found, report)
