@@ -19,8 +19,11 @@ from .runtime import AlertsRuntime
 
 
 def install(app: FastAPI) -> None:
+    from ..ui import saved as saved_pages  # the "Saved" UI pages live with the UI, mounted with the feature
+
     app.include_router(router)
     app.include_router(feeds)
+    app.include_router(saved_pages.router)
 
 
 @asynccontextmanager

@@ -94,3 +94,20 @@ class AlertsRuntime:
 
 def runtime(request: Request) -> AlertsRuntime:
     return request.app.state.alerts
+
+
+def unseen_total(request: Request) -> int:
+    """New matches of the caller's saved searches since they last looked (the header badge)."""
+    from workspace.alerts import unseen_counts
+
+    from ..security import current_principal
+
+    rt = getattr(request.app.state, "alerts", None)
+    if rt is None:
+        return 0
+    try:
+        who = current_principal(request).name
+    except PeriscopeError:  # not signed in (the sign-in page): no badge
+        return 0
+    with rt.ws.session(readonly=True) as db:
+        return sum(unseen_counts(db, who).values())
