@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -16,6 +17,8 @@ from fastapi import FastAPI
 from .config import AlertConfig
 from .routes import feeds, router
 from .runtime import AlertsRuntime
+
+log = logging.getLogger(__name__)
 
 
 def install(app: FastAPI) -> None:
@@ -29,7 +32,13 @@ def install(app: FastAPI) -> None:
 @asynccontextmanager
 async def lifespan(app: FastAPI, settings: Any):  # noqa: ANN201
     """Open the store and start the scheduler while the app runs (called from the app's lifespan)."""
-    rt = AlertsRuntime.open(settings.workspace_url, app.state.service, AlertConfig.from_settings(settings))
+    try:
+        rt = AlertsRuntime.open(settings.workspace_url, app.state.service, AlertConfig.from_settings(settings))
+    except Exception as exc:  # noqa: BLE001 - search must keep working; saved searches answer 503 meanwhile
+        log.error("saved searches and alerts are off: cannot open the workspace store (%s)", exc)
+        app.state.alerts = None
+        yield None
+        return
     app.state.alerts = rt
     rt.start_scheduler()
     try:

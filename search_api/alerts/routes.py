@@ -146,7 +146,7 @@ def saved_owned(db: Any, search_id: int, who: Principal) -> saved.SavedSearchInf
 @feeds.get("/feeds/saved-searches/{search_id}.atom", summary="Atom feed of a saved search (secret token in the URL)",
            responses={200: {"content": {"application/atom+xml": {}}}, 404: {"description": "Unknown feed or token"}})
 async def atom(search_id: int, request: Request, token: Annotated[str, Query(min_length=1, max_length=100)]) -> Response:
-    rt: AlertsRuntime = request.app.state.alerts
+    rt = runtime(request)
     with rt.ws.session(readonly=True) as db:
         s = saved.by_feed_token(db, search_id, token)
         if s is None:

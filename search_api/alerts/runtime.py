@@ -92,8 +92,18 @@ class AlertsRuntime:
         self.ws.close()
 
 
+class StoreUnavailable(PeriscopeError):
+    status = 503
+    title = "Workspace store unavailable"
+    type = "/problems/unavailable"
+
+
 def runtime(request: Request) -> AlertsRuntime:
-    return request.app.state.alerts
+    rt = getattr(request.app.state, "alerts", None)
+    if rt is None:
+        raise StoreUnavailable("saved searches are unavailable: the workspace database could not be opened",
+                               "run `periscope db upgrade` (or `periscope up`) and restart; the server log says why")
+    return rt
 
 
 def unseen_total(request: Request) -> int:

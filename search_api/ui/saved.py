@@ -14,6 +14,7 @@ from workspace import alerts as ledger
 from workspace import saved_searches as saved
 
 from ..alerts.matching import query_problem, request_of, saved_fields
+from ..alerts.runtime import runtime
 from ..errors import PeriscopeError
 from ..security import current_principal
 from .auth import _form, require_ui_session
@@ -31,7 +32,7 @@ def search_url(fields: dict) -> str:
 
 def _page(request: Request, error: str | None = None, status: int = 200) -> Response:
     who = current_principal(request).name
-    rt = request.app.state.alerts
+    rt = runtime(request)
     with rt.ws.session(readonly=True) as db:
         rows, unseen = saved.visible(db, who), ledger.unseen_counts(db, who)
     items = [{"s": s, "new": unseen.get(s.id, 0), "mine": s.owner == who, "run": search_url(s.request),
@@ -58,7 +59,7 @@ async def save(request: Request) -> Response:
     try:
         req = request_of({k: v for k, v in fields.items() if k not in ("page", "size")})
         request.app.state.service.search_body(req)  # the real query builder: an unparsable query is refused
-        with request.app.state.alerts.ws.session() as db:
+        with runtime(request).ws.session() as db:
             saved.create(db, current_principal(request).name, name, saved_fields(req),
                          visibility="shared" if form.get("visibility") == "shared" else "private",
                          watch=form.get("watch") == "on")
@@ -75,7 +76,7 @@ async def save(request: Request) -> Response:
 async def saved_one(request: Request, search_id: int) -> Response:
     """New since the last visit; viewing it is the visit (the badge of this search goes back to 0)."""
     who = current_principal(request).name
-    rt = request.app.state.alerts
+    rt = runtime(request)
     try:
         with rt.ws.session() as db:
             s = saved.get(db, search_id, who)
