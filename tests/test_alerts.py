@@ -208,3 +208,40 @@ def test_one_pass_at_a_time(client):
         with ws.session() as db:
             ledger.release_lock(db, "alerts-pass", "someone-else")
     assert not run_pass(client).skipped_locked
+
+
+def test_in_process_scheduler_runs_due_alerts(module_settings, workspace_url, es, index_alias, word):  # noqa: F811
+    settings = module_settings.model_copy(update={"database_url": workspace_url, "alerts_scheduler": True,
+                                                  "alerts_tick_s": 1})
+    with TestClient(create_app(settings)) as c:
+        s = save(c, f"sched {word}", word, interval_s=60)
+        index_doc(es, index_alias, f"{word}-s", f"{word} scheduled")
+        assert c.patch(f"{API}/{s['id']}", json={"watch": True}).status_code == 200  # due at once: never run
+        deadline = datetime.now(UTC) + timedelta(seconds=20)
+        while datetime.now(UTC) < deadline and not c.get(f"{API}/{s['id']}").json()["new_matches"]:
+            c.portal.call(lambda: __import__("asyncio").sleep(0.2))
+        got = c.get(f"{API}/{s['id']}").json()
+        assert got["new_matches"] == 1 and got["last_run_at"]
+
+
+def test_cli_list_and_test(monkeypatch, module_settings, workspace_url, es, index_alias, word):  # noqa: F811
+    from typer.testing import CliRunner
+
+    from periscope.cli import app
+    from workspace import open_store
+    from workspace import saved_searches as saved
+
+    monkeypatch.setenv("PERISCOPE_DATABASE_URL", workspace_url)
+    monkeypatch.setenv("PERISCOPE_INDEX_ALIAS", index_alias)
+    with open_store(workspace_url) as ws, ws.session() as db:
+        sid = saved.create(db, "local", f"cli {word}", {"q": word}).id
+        broken = saved.create(db, "local", f"broken {word}", {"q": '"open'}).id
+    index_doc(es, index_alias, f"{word}-cli", f"{word} cli")
+    runner = CliRunner()
+    listed = runner.invoke(app, ["alerts", "list"])
+    assert listed.exit_code == 0 and f"cli {word}" in listed.stdout
+    assert any(line.startswith(f"{broken}\t") and "BROKEN" in line for line in listed.stdout.splitlines())
+    tested = runner.invoke(app, ["alerts", "test", str(sid)])
+    assert tested.exit_code == 0 and '"new_matches": 1' in tested.stdout
+    assert runner.invoke(app, ["alerts", "test", "999999"]).exit_code == 2
+    assert runner.invoke(app, ["alerts", "test", str(broken)]).exit_code == 1  # the broken query is reported
