@@ -89,3 +89,15 @@ class AlertLock(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(200))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BatchSearch(Base):
+    """A batch search (issue 15 item 5): up to 1,000 terms, their counts and first hits, kept for later."""
+
+    __tablename__ = "batch_searches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    rows: Mapped[str] = mapped_column(Text)  # JSON list: term, q, count, relation, first hits, error
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

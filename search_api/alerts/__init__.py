@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from .config import AlertConfig
-from .routes import feeds, router
+from .routes import batches, feeds, router
 from .runtime import AlertsRuntime
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,7 @@ def install(app: FastAPI) -> None:
 
     app.include_router(router)
     app.include_router(feeds)
+    app.include_router(batches)
     app.include_router(saved_pages.router)
 
 

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from workspace import alerts as ledger
+from workspace import batches as batches_store
 from workspace import saved_searches as saved
 
 from ..access import Principal
 from ..models import SearchRequest, SearchResponse
 from ..routes import PROBLEM_RESPONSES, Service, Who
 from ..security import require_api_key
-from . import feed, webhook
+from . import batch, feed, webhook
 from .matching import query_problem, request_of, saved_fields
 from .models import DeliveryOut, MatchOut, SavedSearchIn, SavedSearchOut, SavedSearchPatch
 from .runtime import AlertsRuntime, Missing, Unprocessable, problems, runtime
@@ -153,3 +154,41 @@ async def atom(search_id: int, request: Request, token: Annotated[str, Query(min
             raise Missing("no such feed", "copy the feed URL (with its token) from the saved search")
         rows = ledger.matches(db, search_id, limit=100)
     return Response(feed.atom(s, rows, rt.cfg.public_url, str(request.url)), media_type="application/atom+xml")
+
+
+# --- batch search (kept in the store) ------------------------------------------------------------------
+batches = APIRouter(prefix="/api/v1/batch-searches", dependencies=[Depends(require_api_key)], tags=["alerts"],
+                    responses={**PROBLEM_RESPONSES, 413: {"description": "More than 1,000 terms"}})
+
+
+@batches.post("", summary="Batch search: a TXT or CSV list (≤ 1,000 terms) as the request body → counts and first hits",
+              openapi_extra={"requestBody": {"content": {"text/plain": {}, "text/csv": {}}, "required": True}})
+async def batch_create(request: Request, rt: Rt, svc: Service, who: Who,
+                       name: Annotated[str, Query(max_length=200)] = "batch") -> dict[str, Any]:
+    raw = await request.body()
+    if len(raw) > 1_000_000:
+        raise batch.TooManyTerms("the list is larger than 1 MB", f"send at most {batch.MAX_TERMS} lines")
+    terms = batch.parse_terms(raw.decode("utf-8", "replace"), is_csv="csv" in request.headers.get("content-type", ""))
+    if not terms:
+        raise Unprocessable("the list is empty", "send one term or query per line (TXT) or in the first column (CSV)")
+    rows = await batch.run(svc, terms, who)
+    with rt.ws.session() as db:
+        kept = batches_store.save(db, who.name, name, rows)
+    return {"id": kept.id, "name": kept.name, "created_at": kept.created_at, "rows": rows}
+
+
+@batches.get("", summary="Your batch searches")
+async def batch_list(rt: Rt, who: Who) -> list[dict[str, Any]]:
+    with rt.ws.session(readonly=True) as db:
+        return [{"id": b.id, "name": b.name, "created_at": b.created_at, "terms": len(b.rows)}
+                for b in batches_store.listing(db, who.name)]
+
+
+@batches.get("/{batch_id}", summary="A batch search's table (JSON, or CSV with ?format=csv)")
+async def batch_get(batch_id: int, rt: Rt, who: Who, format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002
+    with problems(), rt.ws.session(readonly=True) as db:
+        b = batches_store.get(db, batch_id, who.name)
+    if format == "csv":
+        return Response(batch.to_csv(b.rows, rt.cfg.public_url), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="batch-{b.id}.csv"'})
+    return {"id": b.id, "name": b.name, "created_at": b.created_at, "rows": b.rows}

@@ -1,4 +1,5 @@
-"""Saved searches and alerts (issue 15): saved_searches, alert_matches, alert_deliveries, alert_locks.
+"""Saved searches and alerts (issue 15): saved_searches, alert_matches, alert_deliveries, alert_locks,
+batch_searches.
 
 Revision ID: 0003_alerts
 Revises: 0001
@@ -88,8 +89,17 @@ def upgrade() -> None:
         sa.Column("holder", sa.String(200), nullable=False),
         _ts("expires_at"),
     )
+    op.create_table(
+        "batch_searches",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("owner", sa.String(200), nullable=False),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("rows", sa.Text(), nullable=False),
+        _ts("created_at"),
+    )
+    op.create_index("ix_batch_searches_owner", "batch_searches", ["owner"])
 
 
 def downgrade() -> None:
-    for table in ("alert_locks", "alert_deliveries", "alert_matches", "saved_searches"):
+    for table in ("batch_searches", "alert_locks", "alert_deliveries", "alert_matches", "saved_searches"):
         op.drop_table(table)
