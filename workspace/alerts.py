@@ -22,6 +22,8 @@ from sqlalchemy.orm import Session
 from workspace.alert_models import AlertDelivery, AlertLock, AlertMatch, SavedSearch
 from workspace.models import utcnow
 
+LOOKUP_CHUNK = 400
+
 
 @dataclass(frozen=True)
 class Match:
@@ -54,10 +56,12 @@ def record_matches(db: Session, matches: list[Match], channels: dict[int, list[s
     """Insert the pairs not seen before (and their pending deliveries); return those new ones."""
     if not matches:
         return []
-    ids = {m.saved_search_id for m in matches}
-    known = set(db.execute(select(AlertMatch.saved_search_id, AlertMatch.doc_id)
-                           .where(AlertMatch.saved_search_id.in_(ids),
-                                  AlertMatch.doc_id.in_({m.doc_id for m in matches}))).all())
+    known: set[tuple[int, str]] = set()
+    for i in range(0, len(matches), LOOKUP_CHUNK):  # bound the IN lists (SQLite caps bound parameters)
+        chunk = matches[i:i + LOOKUP_CHUNK]
+        known.update(db.execute(select(AlertMatch.saved_search_id, AlertMatch.doc_id)
+                                .where(AlertMatch.saved_search_id.in_({m.saved_search_id for m in chunk}),
+                                       AlertMatch.doc_id.in_({m.doc_id for m in chunk}))).all())
     fresh: list[Match] = []
     now = utcnow()
     for m in matches:
