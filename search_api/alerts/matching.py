@@ -28,6 +28,8 @@ def saved_fields(req: SearchRequest) -> dict[str, Any]:
 def request_of(saved: dict[str, Any], size: int = 20) -> SearchRequest:
     """The SearchRequest a saved search stands for; a stored value that no longer validates raises
     :class:`InvalidParameter`, a query that no longer parses :class:`QuerySyntaxError` (when the body is built)."""
+    if not isinstance(saved, dict):
+        raise InvalidParameter("search", "a saved search is an object of search fields", 'e.g. {"q": "opec"}')
     try:
         return SearchRequest(**{**saved, "size": size, "facet_size": 0})
     except ValidationError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from workspace import alerts as ledger
@@ -26,6 +26,7 @@ router = APIRouter(prefix="/api/v1/saved-searches", dependencies=[Depends(requir
                               409: {"description": "You already have a saved search with that name"}})
 feeds = APIRouter(tags=["alerts"])
 Rt = Annotated[AlertsRuntime, Depends(runtime)]
+Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="Id from the listing")]  # fits every database
 
 
 def out(rt: AlertsRuntime, s: saved.SavedSearchInfo, viewer: str, unseen: dict[int, int]) -> SavedSearchOut:
@@ -73,15 +74,17 @@ async def listing(rt: Rt, who: Who) -> list[SavedSearchOut]:
 
 
 @router.get("/{search_id}", response_model=SavedSearchOut, summary="One saved search")
-async def one(search_id: int, rt: Rt, who: Who) -> SavedSearchOut:
+async def one(search_id: Id, rt: Rt, who: Who) -> SavedSearchOut:
     with problems(), rt.ws.session(readonly=True) as db:
         s, unseen = saved.get(db, search_id, who.name), ledger.unseen_counts(db, who.name)
     return out(rt, s, who.name, unseen)
 
 
 @router.patch("/{search_id}", response_model=SavedSearchOut, summary="Change a saved search (owner only)")
-async def patch(search_id: int, body: SavedSearchPatch, rt: Rt, svc: Service, who: Who) -> SavedSearchOut:
-    changes = body.model_dump(exclude_unset=True)
+async def patch(search_id: Id, body: SavedSearchPatch, rt: Rt, svc: Service, who: Who) -> SavedSearchOut:
+    # null means "remove" for the optional channels only; for every other field it means "leave as is"
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items()
+               if v is not None or k in ("webhook_url", "email_to")}
     if "search" in changes:
         changes["request"] = validated(svc, saved_fields(request_of(changes.pop("search"))))
         changes["query_error"] = None
@@ -93,14 +96,14 @@ async def patch(search_id: int, body: SavedSearchPatch, rt: Rt, svc: Service, wh
 
 
 @router.delete("/{search_id}", status_code=204, summary="Delete a saved search and its alert history")
-async def remove(search_id: int, rt: Rt, who: Who) -> Response:
+async def remove(search_id: Id, rt: Rt, who: Who) -> Response:
     with problems(), rt.ws.session() as db:
         saved.delete(db, search_id, who.name)
     return Response(status_code=204)
 
 
 @router.get("/{search_id}/results", response_model=SearchResponse, summary="Run a saved search now")
-async def results(search_id: int, rt: Rt, svc: Service, who: Who,
+async def results(search_id: Id, rt: Rt, svc: Service, who: Who,
                   size: Annotated[int, Query(ge=0, le=100)] = 20, page: Annotated[int, Query(ge=1, le=500)] = 1) -> SearchResponse:
     with problems(), rt.ws.session(readonly=True) as db:
         s = saved.get(db, search_id, who.name)
@@ -109,7 +112,7 @@ async def results(search_id: int, rt: Rt, svc: Service, who: Who,
 
 
 @router.get("/{search_id}/matches", response_model=list[MatchOut], summary="New matches found by the alert")
-async def matches(search_id: int, rt: Rt, who: Who, unseen: bool = False, mark_seen: bool = False,
+async def matches(search_id: Id, rt: Rt, who: Who, unseen: bool = False, mark_seen: bool = False,
                   limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[MatchOut]:
     with problems(), rt.ws.session() as db:
         s = saved.get(db, search_id, who.name)
@@ -122,7 +125,7 @@ async def matches(search_id: int, rt: Rt, who: Who, unseen: bool = False, mark_s
 
 
 @router.get("/{search_id}/deliveries", response_model=list[DeliveryOut], summary="Webhook/e-mail deliveries (dead letters)")
-async def deliveries(search_id: int, rt: Rt, who: Who, state: str | None = None) -> list[DeliveryOut]:
+async def deliveries(search_id: Id, rt: Rt, who: Who, state: str | None = None) -> list[DeliveryOut]:
     with problems(), rt.ws.session(readonly=True) as db:
         saved_owned(db, search_id, who)
         rows = ledger.deliveries(db, saved_search_id=search_id, state=state, limit=1000)
@@ -130,7 +133,7 @@ async def deliveries(search_id: int, rt: Rt, who: Who, state: str | None = None)
 
 
 @router.post("/{search_id}/deliveries/requeue", summary="Retry the dead letters of a saved search")
-async def requeue(search_id: int, rt: Rt, who: Who) -> dict[str, int]:
+async def requeue(search_id: Id, rt: Rt, who: Who) -> dict[str, int]:
     with problems(), rt.ws.session() as db:
         saved_owned(db, search_id, who)
         dead = [d.id for d in ledger.deliveries(db, saved_search_id=search_id, state="dead")]
@@ -146,7 +149,7 @@ def saved_owned(db: Any, search_id: int, who: Principal) -> saved.SavedSearchInf
 
 @feeds.get("/feeds/saved-searches/{search_id}.atom", summary="Atom feed of a saved search (secret token in the URL)",
            responses={200: {"content": {"application/atom+xml": {}}}, 404: {"description": "Unknown feed or token"}})
-async def atom(search_id: int, request: Request, token: Annotated[str, Query(min_length=1, max_length=100)]) -> Response:
+async def atom(search_id: Id, request: Request, token: Annotated[str, Query(min_length=1, max_length=100)]) -> Response:
     rt = runtime(request)
     with rt.ws.session(readonly=True) as db:
         s = saved.by_feed_token(db, search_id, token)
@@ -185,7 +188,7 @@ async def batch_list(rt: Rt, who: Who) -> list[dict[str, Any]]:
 
 
 @batches.get("/{batch_id}", summary="A batch search's table (JSON, or CSV with ?format=csv)")
-async def batch_get(batch_id: int, rt: Rt, who: Who, format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002
+async def batch_get(batch_id: Id, rt: Rt, who: Who, format: Literal["json", "csv"] = "json") -> Any:  # noqa: A002
     with problems(), rt.ws.session(readonly=True) as db:
         b = batches_store.get(db, batch_id, who.name)
     if format == "csv":

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.requests import Request
 
@@ -73,7 +75,7 @@ async def save(request: Request) -> Response:
 
 
 @router.get("/saved/{search_id}", response_class=HTMLResponse)
-async def saved_one(request: Request, search_id: int) -> Response:
+async def saved_one(request: Request, search_id: Annotated[int, Path(ge=1, le=2_147_483_647)]) -> Response:
     """New since the last visit; viewing it is the visit (the badge of this search goes back to 0)."""
     who = current_principal(request).name
     rt = runtime(request)
