@@ -3,6 +3,9 @@
     .venv/bin/python bench/enrich.py              # full Reuters-21578 corpus (long)
     .venv/bin/python bench/enrich.py --limit 2000 # quick run
     .venv/bin/python bench/enrich.py --only-language  # language accuracy only → bench/results/language.json
+    .venv/bin/python bench/enrich.py --limit 1500 --compare-with /tmp/main-tree --rounds 3
+        # whole-enricher docs/s of this nlp/ and another tree's, alternated in fresh processes
+        # (same documents, same machine load) → bench/results/enrich_compare.json
 
 Prints the figures and saves them to bench/results/enrich.json (or --out).
 """
@@ -24,6 +27,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+if "--nlp-root" in sys.argv:  # measure another tree's nlp/ (before anything imports it)
+    sys.path.insert(0, sys.argv[sys.argv.index("--nlp-root") + 1])
 
 from nlp import Enricher, EnricherConfig, EnrichInput  # noqa: E402
 from nlp import fingerprint, language  # noqa: E402
@@ -404,6 +409,48 @@ def osint_threshold(enricher: Enricher, docs: list[dict], results: list) -> dict
             "at_taxonomy_threshold": curve.get(round(scorer.taxonomy.threshold, 2))}
 
 
+def throughput_only(args: argparse.Namespace) -> None:
+    """``--throughput-only``: whole enricher, 1 process, over the first ``--limit`` stories; JSON on stdout."""
+    import nlp
+
+    docs = load_reuters(args.limit)
+    enricher = Enricher()
+    enricher.warm_up(("en",))
+    whole_one(enricher, docs[:BATCH], BATCH)  # lazy loads (keyword tagger…) out of the timing
+    enricher.stage_seconds.clear()
+    cpu0 = time.process_time()
+    secs, _, _ = whole_one(enricher, docs, len(docs))
+    cpu = time.process_time() - cpu0  # on shared cores, CPU time is what one tree costs; wall time is the load
+    print(json.dumps({"nlp": str(Path(nlp.__file__).parent), "docs": len(docs), "seconds": round(secs, 2),
+                      "docs_per_s": round(len(docs) / secs, 2), "cpu_seconds": round(cpu, 2),
+                      "docs_per_cpu_s": round(len(docs) / cpu, 2),
+                      "stages": {k: round(v, 2) for k, v in enricher.stage_seconds.items()}}))
+
+
+def compare(args: argparse.Namespace) -> None:
+    """``--compare-with DIR``: this tree's and DIR's nlp/ alternately, ``--rounds`` times each."""
+    import statistics
+    import subprocess
+
+    runs: dict[str, list[dict]] = {"this": [], "other": []}
+    for _ in range(args.rounds):
+        for name, extra in (("other", ["--nlp-root", str(args.compare_with)]), ("this", [])):
+            cmd = [sys.executable, str(Path(__file__)), "--throughput-only", "--limit", str(args.limit)] + extra
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+            runs[name].append(json.loads(out) | {"loadavg": os.getloadavg()})
+            print(name, runs[name][-1], flush=True)
+    med = {k: statistics.median(r["docs_per_s"] for r in v) for k, v in runs.items()}
+    cpu = {k: statistics.median(r["docs_per_cpu_s"] for r in v) for k, v in runs.items()}
+    report = {"command": " ".join([".venv/bin/python bench/enrich.py"] + sys.argv[1:]), "runs": runs,
+              "median_docs_per_s": med, "change_wall": round(med["this"] / med["other"] - 1, 4),
+              "median_docs_per_cpu_s": cpu, "change": round(cpu["this"] / cpu["other"] - 1, 4)}
+    print(f"median docs per CPU-second: this {cpu['this']}, other {cpu['other']}: change {report['change']:+.1%} "
+          f"(wall docs/s {med['this']} vs {med['other']}: {report['change_wall']:+.1%})")
+    out = args.out if args.out != DEFAULT_OUT else ROOT / "bench" / "results" / "enrich_compare.json"
+    save(report, out)
+    print(f"saved {out}")
+
+
 def save(report: dict, out: Path) -> None:
     """Written after every phase, so a long run that is stopped still leaves its figures."""
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -425,7 +472,18 @@ def main() -> None:
                     help="run only the language-accuracy section; saves bench/results/language.json")
     ap.add_argument("--error-samples", type=int, default=0,
                     help="with --only-language: keep up to N misclassified ≥10-word texts per language")
+    ap.add_argument("--nlp-root", default=None, help="measure the nlp/ package of this directory instead")
+    ap.add_argument("--throughput-only", action="store_true", help="whole-enricher docs/s only (JSON line)")
+    ap.add_argument("--compare-with", type=Path, default=None,
+                    help="a directory holding another nlp/ (e.g. main's): alternate throughput runs of both")
+    ap.add_argument("--rounds", type=int, default=2, help="with --compare-with: runs of each tree")
     args = ap.parse_args()
+    if args.throughput_only:
+        throughput_only(args)
+        return
+    if args.compare_with:
+        compare(args)
+        return
     if args.only_language:
         only_language(args)
         return

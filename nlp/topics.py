@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,13 +28,25 @@ class Taxonomy:
     max_topics: int
     labels: list[str]
     descriptions: list[tuple[str, str]]  # (label, text)
+    thresholds: dict[str, float] = field(default_factory=dict)  # per topic, calibrated for precision
+    margin: float | None = None  # a topic must score within this of the document's best topic
+    min_words: int = 0  # prose words the topic text needs before any topic is assigned
+    assignable: frozenset[str] = frozenset()  # empty: every label; else anchors like "routine_business" never are
+    sensitive: frozenset[str] = frozenset()  # topics an analyst filters on (security): held to ``lead``
+    lead: float = 0.0  # a sensitive topic must beat the best non-sensitive topic by this much
 
     @classmethod
     def load(cls, path: Path) -> "Taxonomy":
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         descs = [(t["id"], d) for t in data["topics"] for d in t["descriptions"].values()]
+        labels = [t["id"] for t in data["topics"]]
+        thresholds = {t["id"]: float(t["threshold"]) for t in data["topics"] if "threshold" in t}
+        anchors = {t["id"] for t in data["topics"] if t.get("anchor")}
         return cls(data["name"], str(data["version"]), float(data["threshold"]),
-                   int(data.get("max_topics", 3)), [t["id"] for t in data["topics"]], descs)
+                   int(data.get("max_topics", 3)), labels, descs, thresholds,
+                   data.get("margin"), int(data.get("min_words", 0)),
+                   frozenset(lbl for lbl in labels if lbl not in anchors),
+                   frozenset(t["id"] for t in data["topics"] if t.get("sensitive")), float(data.get("lead", 0.0)))
 
 
 class Encoder:
@@ -78,10 +90,34 @@ class TopicScorer:
             out[:, j] = sims[:, self._owner == j].max(axis=1)
         return out
 
-    def assign(self, score_row: np.ndarray, threshold: float | None = None) -> tuple[list[str], dict[str, float]]:
-        thr = self.taxonomy.threshold if threshold is None else threshold
+    def assign(self, score_row: np.ndarray, threshold: float | None = None,
+               support_words: int | None = None) -> tuple[list[str], dict[str, float]]:
+        """Topics for one document: at most ``max_topics`` scoring at least their own threshold (or
+        ``threshold`` for all, when given), within ``margin`` of the best topic — a sensitive (security)
+        topic also ``lead`` above the best non-sensitive one — on a text of at least ``min_words``
+        prose words; "no topic" is a valid answer. Scores of the 5 best are returned."""
+        tax = self.taxonomy
         order = np.argsort(-score_row)
-        labels = self.taxonomy.labels
-        chosen = [labels[j] for j in order[: self.taxonomy.max_topics] if score_row[j] >= thr]
+        labels = tax.labels
         scores = {labels[j]: round(float(score_row[j]), 4) for j in order[:5]}
+        if support_words is not None and support_words < tax.min_words:
+            return [], scores
+        best = float(score_row[order[0]])
+        plain = [float(score_row[j]) for j in order if labels[j] not in tax.sensitive]
+        best_plain = plain[0] if plain else -1.0
+        floor = threshold if threshold is not None else min([tax.threshold, *tax.thresholds.values()])
+        chosen = []
+        for j in order:
+            lbl = labels[j]
+            thr = threshold if threshold is not None else tax.thresholds.get(lbl, tax.threshold)
+            if score_row[j] < floor:
+                break  # sorted: nothing further down clears even the lowest bar
+            if tax.margin is not None and threshold is None and best - score_row[j] > tax.margin:
+                break
+            if lbl in tax.sensitive and threshold is None and score_row[j] < best_plain + tax.lead:
+                continue  # "Armtek sells tire unit" is corporate news before it is an arms story
+            if score_row[j] >= thr and (not tax.assignable or lbl in tax.assignable):
+                chosen.append(lbl)
+            if len(chosen) == tax.max_topics:
+                break
         return chosen, scores

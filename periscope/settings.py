@@ -96,6 +96,14 @@ class Settings(BaseSettings):
     ingest_zip_max_members: int = 10_000  # docx and other zip containers: members per file
     ingest_zip_max_ratio: float = 100.0  # uncompressed/compressed size per member (zip bombs reach 1000+)
     ingest_es_give_up_s: float = 600.0  # how long a run waits for Elasticsearch before stopping
+    # -- ingest fidelity (issue 14) --
+    ingest_min_text_chars: int = 10  # documents with fewer non-blank characters fail with `no-text`
+    ingest_ocr: bool = True  # OCR scanned PDF pages and images (Debian tesseract-ocr, in the worker processes)
+    ingest_ocr_languages: str = ""  # tesseract languages, e.g. "fra" or "eng+deu"; empty: from the page's script
+    ingest_ocr_page_timeout: float = 60.0  # seconds per page; a slower page is skipped and recorded
+    ingest_ocr_max_pages: int = 50  # pages OCR'd per document; the rest are skipped and recorded
+    ingest_archive_max_depth: int = 3  # archives/attachments nested this deep are read, deeper: `too-deep`
+    ingest_sheet_rows: bool = False  # csv/xlsx/ods: one document per row instead of per sheet
 
     @field_validator("fetch_allow_networks", mode="before")
     @classmethod
@@ -183,6 +191,23 @@ class Settings(BaseSettings):
             return f"about {bits:.0f} bits of entropy, need at least {cls.MIN_KEY_BITS}"
         return None
     # --- end web security ---------------------------------------------------------------------------
+    # --- identity, roles and audit (issue 12: accounts, sessions, personal keys, OIDC, audit trail) ----
+    # Argon2id cost of new password hashes (argon2-cffi defaults: RFC 9106 low-memory profile).
+    # Tests lower them; verification always uses the parameters stored in each hash.
+    argon2_time_cost: int = Field(3, ge=1, le=20)
+    argon2_memory_kib: int = Field(65536, ge=8, le=4 * 1024 * 1024)
+    login_account_failures: int = Field(5, ge=1, le=1000)  # per account within the window, then 429
+    login_client_failures: int = Field(20, ge=1, le=100_000)  # per client address within the window
+    login_window_s: int = Field(15 * 60, ge=10, le=24 * 3600)
+    audit_queries: bool = True  # false: the audit trail records who searched, never the query text
+    admin_password: str = ""  # `periscope users ensure-admin` (make run): the first admin's password
+    # OpenID Connect sign-in: on when issuer and client id are set.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_redirect_url: str = ""  # this server's /login/oidc/callback as the provider knows it
+    oidc_default_role: str = "reader"  # role of an account created at its first OIDC sign-in
+    # --- end identity, roles and audit -------------------------------------------------------------------
 
     @field_validator("es_url", "api_keys", "cors_origins", mode="before")
     @classmethod

@@ -134,26 +134,6 @@ def test_new_matches_reach_every_channel_exactly_once(client, es, index_alias, s
         hook.close()
 
 
-def test_alerts_deliver_only_what_the_owner_may_read(client, es, index_alias, word):
-    from workspace import Role, access, users
-    from workspace import saved_searches as saved
-
-    ws = client.app.state.alerts.ws
-    with ws.session() as db:
-        users.create_user(db, f"u{word}", role=Role.ANALYST, password="correct horse battery staple")
-        access.create_collection(db, f"c{word}")
-        access.grant(db, f"c{word}", user=f"u{word}")
-        s = saved.create(db, f"u{word}", "mine", {"q": word}, watch=True)
-    index_doc(es, index_alias, f"{word}-ok", f"{word} readable", collection=f"c{word}")
-    index_doc(es, index_alias, f"{word}-secret", f"{word} secret", collection="secret")
-    report = run_pass(client, only=[s.id])
-    assert report.ok and report.new_matches == 1
-    from workspace import alerts as ledger
-
-    with ws.session(readonly=True) as db:
-        assert [m.doc_id for m in ledger.matches(db, s.id)] == [f"{word}-ok"]
-
-
 def test_failing_webhook_becomes_a_dead_letter(client, es, index_alias, word):
     hook = WebhookReceiver(status=500)
     try:
@@ -245,3 +225,24 @@ def test_cli_list_and_test(monkeypatch, module_settings, workspace_url, es, inde
     assert tested.exit_code == 0 and '"new_matches": 1' in tested.stdout
     assert runner.invoke(app, ["alerts", "test", "999999"]).exit_code == 2
     assert runner.invoke(app, ["alerts", "test", str(broken)]).exit_code == 1  # the broken query is reported
+
+
+# last in the module: once a user account exists the install is no longer open (the API then needs sign-in)
+def test_alerts_deliver_only_what_the_owner_may_read(client, es, index_alias, word):
+    from workspace import Role, access, users
+    from workspace import saved_searches as saved
+
+    ws = client.app.state.alerts.ws
+    with ws.session() as db:
+        users.create_user(db, f"u{word}", role=Role.ANALYST, password="correct horse battery staple")
+        access.create_collection(db, f"c{word}")
+        access.grant(db, f"c{word}", user=f"u{word}")
+        s = saved.create(db, f"u{word}", "mine", {"q": word}, watch=True)
+    index_doc(es, index_alias, f"{word}-ok", f"{word} readable", collection=f"c{word}")
+    index_doc(es, index_alias, f"{word}-secret", f"{word} secret", collection="secret")
+    report = run_pass(client, only=[s.id])
+    assert report.ok and report.new_matches == 1
+    from workspace import alerts as ledger
+
+    with ws.session(readonly=True) as db:
+        assert [m.doc_id for m in ledger.matches(db, s.id)] == [f"{word}-ok"]

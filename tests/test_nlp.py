@@ -12,6 +12,7 @@ import pytest
 from nlp import NLP_VERSION, Enricher, EnrichInput, Enrichment, near_duplicate_similarity
 from nlp.canonical import canonical
 from nlp.gazetteer import get_gazetteer
+from tests.nlp_shared import shared_enricher
 
 EN = ("President Joe Biden met NATO Secretary General Jens Stoltenberg in Washington on Monday to "
       "discuss military aid for Ukraine. Biden's spokesman said Germany and France would contribute.")
@@ -27,7 +28,7 @@ DE = ("Bundeskanzler Olaf Scholz reiste nach Paris, um mit dem französischen Pr
 
 @pytest.fixture(scope="session")
 def enricher() -> Enricher:
-    return Enricher()
+    return shared_enricher()
 
 
 @pytest.fixture(scope="session")

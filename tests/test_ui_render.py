@@ -125,3 +125,12 @@ def test_errors_become_messages() -> None:
     except ValidationError as exc:
         other = ui_error(exc)
     assert "language" in other.detail and "YYYY" not in other.hint
+
+
+def test_all_caps_headlines_are_shown_title_cased_but_stored_as_sent():
+    from search_api.ui.html import display_title, safe_highlight
+
+    assert display_title("BAHIA COCOA REVIEW") == "Bahia Cocoa Review"
+    assert display_title("Opec output rises") == "Opec output rises"
+    assert str(safe_highlight("BAHIA <mark>COCOA</mark> REVIEW", shout_to_title=True)) == "Bahia <mark>Cocoa</mark> Review"
+    assert str(safe_highlight("Oil <mark>prices</mark> UP", shout_to_title=True)) == "Oil <mark>prices</mark> UP"

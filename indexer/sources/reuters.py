@@ -51,6 +51,6 @@ def read_reuters(data_dir: Path, *, limit: int | None = None) -> Iterator[Item]:
                     continue
                 meta = {k: rec[k] for k in META_KEYS if rec.get(k)}
                 meta["reuters_id"] = rec.get("id")
-                yield SourceDoc(SOURCE, "corpus", title.title() if title.isupper() else title, body,
+                yield SourceDoc(SOURCE, "corpus", title, body,  # stored as sent; nlp truecases for NER
                                 external_id=str(rec.get("id")), published_at=_date(rec.get("date")),
                                 meta=meta, language_hint="en", origin=origin)

@@ -34,7 +34,8 @@ def install(app: FastAPI) -> None:
 async def lifespan(app: FastAPI, settings: Any):  # noqa: ANN201
     """Open the store and start the scheduler while the app runs (called from the app's lifespan)."""
     try:
-        rt = AlertsRuntime.open(settings.workspace_url, app.state.service, AlertConfig.from_settings(settings))
+        store = getattr(app.state, "workspace", None) or settings.workspace_url  # the app's store (accounts) when open
+        rt = AlertsRuntime.open(store, app.state.service, AlertConfig.from_settings(settings))
     except Exception as exc:  # noqa: BLE001 - search must keep working; saved searches answer 503 meanwhile
         log.error("saved searches and alerts are off: cannot open the workspace store (%s)", exc)
         app.state.alerts = None

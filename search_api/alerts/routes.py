@@ -15,7 +15,7 @@ from workspace import saved_searches as saved
 from ..access import Principal
 from ..models import SearchRequest, SearchResponse
 from ..routes import PROBLEM_RESPONSES, Service, Who
-from ..security import require_api_key
+from ..security import require_api_key, require_write
 from . import batch, feed, webhook
 from .matching import query_problem, request_of, saved_fields
 from .models import DeliveryOut, MatchOut, SavedSearchIn, SavedSearchOut, SavedSearchPatch
@@ -26,6 +26,7 @@ router = APIRouter(prefix="/api/v1/saved-searches", dependencies=[Depends(requir
                               409: {"description": "You already have a saved search with that name"}})
 feeds = APIRouter(tags=["alerts"])
 Rt = Annotated[AlertsRuntime, Depends(runtime)]
+Writer = Annotated[Principal, Depends(require_write)]  # a read-only personal key may look, not change
 Id = Annotated[int, Path(ge=1, le=2_147_483_647, description="Id from the listing")]  # fits every database
 
 
@@ -57,7 +58,7 @@ async def webhook_fields(rt: AlertsRuntime, url: str | None) -> dict[str, Any]:
 
 
 @router.post("", response_model=SavedSearchOut, status_code=201, summary="Save a search (optionally watched)")
-async def create(body: SavedSearchIn, rt: Rt, svc: Service, who: Who) -> SavedSearchOut:
+async def create(body: SavedSearchIn, rt: Rt, svc: Service, who: Writer) -> SavedSearchOut:
     search = validated(svc, saved_fields(SearchRequest(**body.model_dump(include=set(SearchRequest.model_fields)))))
     extra = await webhook_fields(rt, body.webhook_url)
     with problems(), rt.ws.session() as db:
@@ -81,7 +82,7 @@ async def one(search_id: Id, rt: Rt, who: Who) -> SavedSearchOut:
 
 
 @router.patch("/{search_id}", response_model=SavedSearchOut, summary="Change a saved search (owner only)")
-async def patch(search_id: Id, body: SavedSearchPatch, rt: Rt, svc: Service, who: Who) -> SavedSearchOut:
+async def patch(search_id: Id, body: SavedSearchPatch, rt: Rt, svc: Service, who: Writer) -> SavedSearchOut:
     # null means "remove" for the optional channels only; for every other field it means "leave as is"
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items()
                if v is not None or k in ("webhook_url", "email_to")}
@@ -96,7 +97,7 @@ async def patch(search_id: Id, body: SavedSearchPatch, rt: Rt, svc: Service, who
 
 
 @router.delete("/{search_id}", status_code=204, summary="Delete a saved search and its alert history")
-async def remove(search_id: Id, rt: Rt, who: Who) -> Response:
+async def remove(search_id: Id, rt: Rt, who: Writer) -> Response:
     with problems(), rt.ws.session() as db:
         saved.delete(db, search_id, who.name)
     return Response(status_code=204)
@@ -133,7 +134,7 @@ async def deliveries(search_id: Id, rt: Rt, who: Who, state: str | None = None) 
 
 
 @router.post("/{search_id}/deliveries/requeue", summary="Retry the dead letters of a saved search")
-async def requeue(search_id: Id, rt: Rt, who: Who) -> dict[str, int]:
+async def requeue(search_id: Id, rt: Rt, who: Writer) -> dict[str, int]:
     with problems(), rt.ws.session() as db:
         saved_owned(db, search_id, who)
         dead = [d.id for d in ledger.deliveries(db, saved_search_id=search_id, state="dead")]
@@ -166,7 +167,7 @@ batches = APIRouter(prefix="/api/v1/batch-searches", dependencies=[Depends(requi
 
 @batches.post("", summary="Batch search: a TXT or CSV list (≤ 1,000 terms) as the request body → counts and first hits",
               openapi_extra={"requestBody": {"content": {"text/plain": {}, "text/csv": {}}, "required": True}})
-async def batch_create(request: Request, rt: Rt, svc: Service, who: Who,
+async def batch_create(request: Request, rt: Rt, svc: Service, who: Writer,
                        name: Annotated[str, Query(max_length=200)] = "batch") -> dict[str, Any]:
     raw = await request.body()
     if len(raw) > 1_000_000:

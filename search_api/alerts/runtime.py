@@ -63,10 +63,14 @@ class AlertsRuntime:
     cfg: AlertConfig
     scheduler: AsyncIOScheduler | None = field(default=None)
 
+    owns_ws: bool = False  # closed with the runtime only when it opened the store itself
+
     @classmethod
-    def open(cls, workspace_url: str, service: SearchService, cfg: AlertConfig) -> AlertsRuntime:
-        ws = Workspace(workspace_url)
-        return cls(ws, AlertEngine(ws, service, cfg), cfg)
+    def open(cls, ws: Workspace | str, service: SearchService, cfg: AlertConfig) -> AlertsRuntime:
+        """On the app's workspace store (shared with accounts), or on a store opened from a URL."""
+        owns = isinstance(ws, str)
+        store = Workspace(ws) if isinstance(ws, str) else ws
+        return cls(store, AlertEngine(store, service, cfg), cfg, owns_ws=owns)
 
     def start_scheduler(self) -> None:
         if not self.cfg.scheduler:
@@ -89,7 +93,8 @@ class AlertsRuntime:
     def close(self) -> None:
         if self.scheduler is not None and self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        self.ws.close()
+        if self.owns_ws:
+            self.ws.close()
 
 
 class StoreUnavailable(PeriscopeError):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from markupsafe import Markup, escape
 
 from ..models import Hit
-from .html import safe_highlight
+from .html import display_title, safe_highlight
 from .labels import ENTITY_LABELS, language_label, short_date
 
 HIT_ENTITY_TYPES = ("person", "org", "location")  # shown under a hit, three names each
@@ -41,7 +41,8 @@ def hit_view(hit: Hit) -> HitView:
     return HitView(
         id=hit.id,
         url=hit.url,
-        title_html=safe_highlight(title_hl[0]) if title_hl else escape(hit.title or "(untitled)"),
+        title_html=(safe_highlight(title_hl[0], shout_to_title=True) if title_hl
+                    else escape(display_title(hit.title or "(untitled)"))),
         # the snippet is escaped text with <mark> too (no match: the start of the body)
         snippet_html=(Markup(" … ").join(safe_highlight(f) for f in body_hl[:MAX_SNIPPETS]) if body_hl
                       else safe_highlight(hit.snippet)),

@@ -16,7 +16,7 @@ from .labels import ENTITY_LABELS, mention_type
 _MARK_SPLIT = re.compile(r"(</?mark>)", re.IGNORECASE)
 
 
-def safe_highlight(fragment: str | None) -> Markup:
+def safe_highlight(fragment: str | None, *, shout_to_title: bool = False) -> Markup:
     """A highlight fragment ("escaped text with <mark> tags") made safe whatever the API sent.
 
     Text between the tags is unescaped then escaped again, so correct input is unchanged and any
@@ -24,9 +24,13 @@ def safe_highlight(fragment: str | None) -> Markup:
     """
     if not fragment:
         return Markup("")
+    parts = _MARK_SPLIT.split(fragment)
+    # Wire headlines are often ALL CAPS; they are stored as sent and only displayed title-cased.
+    shouting = shout_to_title and display_title("".join(p for p in parts if p.lower() not in ("<mark>", "</mark>"))) \
+        != "".join(p for p in parts if p.lower() not in ("<mark>", "</mark>"))
     out: list[str] = []
     open_ = False
-    for part in _MARK_SPLIT.split(fragment):
+    for part in parts:
         low = part.lower()
         if low == "<mark>":
             if not open_:
@@ -37,10 +41,17 @@ def safe_highlight(fragment: str | None) -> Markup:
                 out.append("</mark>")
                 open_ = False
         elif part:
-            out.append(str(escape(html.unescape(part))))
+            text = html.unescape(part)
+            out.append(str(escape(text.title() if shouting else text)))
     if open_:
         out.append("</mark>")
     return Markup("".join(out))
+
+
+def display_title(title: str) -> str:
+    """How a stored title is shown: an ALL-CAPS headline title-cased, anything else as it is."""
+    letters = [c for c in title if c.isalpha()]
+    return title.title() if len(letters) >= 4 and all(c.isupper() for c in letters) else title
 
 
 def mark_mentions(text: str | None, mentions: list[dict[str, Any]] | None, field_name: str) -> Markup:

@@ -19,7 +19,7 @@ from ..alerts.matching import query_problem, request_of, saved_fields
 from ..alerts.runtime import runtime
 from ..errors import PeriscopeError
 from ..security import current_principal
-from .auth import _form, require_ui_session
+from .auth import form_fields, require_ui_session
 from .csrf import form_token, token_ok
 from .state import UiState
 from .templating import base_context, templates
@@ -50,7 +50,7 @@ async def saved_page(request: Request) -> Response:
 
 @router.post("/saved")
 async def save(request: Request) -> Response:
-    form = await _form(request)
+    form = await form_fields(request)
     if not token_ok(request, form.get("csrf")):
         return _page(request, "The form had expired; reload the search and save it again.", 403)
     name = (form.get("name") or "").strip()

@@ -9,7 +9,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
 from ..alerts.runtime import unseen_total
-from ..security import current_session, keys_required
+from ..security import auth_required, current_session
 from .assets import ASSET_VERSION, vendor_installed
 from .csrf import form_token
 from .labels import ENTITY_LABELS, FACET_LABELS, SORT_LABELS, country_name, short_date, value_label
@@ -21,9 +21,11 @@ templates.env.filters["safe_url"] = safe_url
 
 
 def base_context(request: Request) -> dict[str, Any]:
-    session = current_session(request) if keys_required(request.app.state.settings) else None
-    return {"request": request, "asset_v": ASSET_VERSION, "htmx": vendor_installed("htmx.min.js"),
-            "session": session, "value_label": value_label, "facet_labels": FACET_LABELS, "sorts": SORT_LABELS,
-            "entity_labels": ENTITY_LABELS, "country_name": country_name, "short_date": short_date,
+    session = current_session(request) if auth_required(request) else None
+    principal = getattr(request.state, "principal", None)
+    return {"request": request, "principal": principal, "asset_v": ASSET_VERSION,
+            "htmx": vendor_installed("htmx.min.js"), "session": session, "value_label": value_label,
+            "facet_labels": FACET_LABELS, "sorts": SORT_LABELS, "entity_labels": ENTITY_LABELS,
+            "country_name": country_name, "short_date": short_date,
             # saved searches (issue 15): the header badge and the CSRF token of the "Save search" form
             "saved_unseen": unseen_total(request), "csrf_token": lambda: form_token(request)}

@@ -1,0 +1,234 @@
+"""Entity cleaning after NER: drop what is not an entity, give the rest one canonical form.
+
+The stage runs on :class:`~nlp.types.Mention` lists (offsets untouched) and decides with lexical
+attributes of the document's language (:mod:`nlp.lexicon`: spaCy stop words and ``like_num``, CLDR
+month/day names, the token's shape), the document itself (a word also written in lower case in the
+story is a common word; a headline name the body never repeats is a headline fragment) and the alias
+table (:mod:`nlp.aliases`). What it drops:
+
+* numbers with units, currencies and table abbreviations (Dlrs, Avg, Revs, cts, Qtr, Mln…);
+* the story's own news agency (sign-off line "Reuter", "(Reuters)" in the dateline) wherever it occurs;
+* single common words (stop words, words the story also writes in lower case) and corporate forms alone;
+* headline fragments; calendar words stuck to a name ("Opec February" → "Opec").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .aliases import AliasTable, is_acronym
+from .entities import EVENT_WORDS
+from .lexicon import CORPORATE_SUFFIXES, GENERIC_ORG_WORDS, Lexicon
+from .types import Mention
+
+_WORDS = re.compile(r"\w[\w'’.&-]*")
+_LOWER_WORD = re.compile(r"\b[^\W\d_A-ZÀ-ÞА-ЯЁ][\w'-]*")
+
+
+@dataclass
+class DocContext:
+    """What the cleaning needs to know about one document."""
+
+    title: str
+    body: str
+    lex: Lexicon
+    aliases: AliasTable
+    countries: frozenset[str]
+    own_agency: str | None = None
+    _lower: set[str] | None = None
+    _body_fold: str | None = None
+
+    @property
+    def lower_words(self) -> set[str]:
+        """Words the document writes in lower case (evidence that a capitalised one is a common word)."""
+        if self._lower is None:
+            self._lower = {w.casefold() for w in _LOWER_WORD.findall(self.title + "\n" + self.body)}
+        return self._lower
+
+    @property
+    def body_fold(self) -> str:
+        if self._body_fold is None:
+            self._body_fold = " ".join(self.body.casefold().split())
+        return self._body_fold
+
+
+def own_agency(body: str, dateline_agency: str | None, aliases: AliasTable) -> str | None:
+    """The agency that signs the story: "(Reuters)" in the dateline or a last line "Reuter"/"REUTER"."""
+    if dateline_agency and aliases.agency(dateline_agency):
+        return aliases.agency(dateline_agency)
+    tail = body.rstrip(" \t\r\n\x03")[-60:]
+    words = tail.rsplit("\n", 1)[-1].split()
+    return aliases.agency(words[-1].strip("()-")) if words else None  # "... 33.7).   REUTER" counts too
+
+
+def _tidy_case(words: list[str], lex: Lexicon, etype: str) -> list[str]:
+    """ALL-CAPS names from headlines and tables in title case; short tokens of orgs stay acronyms."""
+    if not all(w.isupper() or not any(c.isalpha() for c in w) for w in words):
+        return words
+    if len(words) == 1 and (etype == "org" or len(words[0]) <= 4):
+        return words
+    out = []
+    for w in words:
+        if lex.is_stop(w) and out:
+            out.append(w.lower())
+        elif etype == "org" and len(w.strip(".")) <= 3:
+            out.append(w)
+        else:
+            out.append("-".join(p.capitalize() for p in w.split("-")))
+    return out
+
+
+_ARTICLES = frozenset({"the", "a", "an", "le", "la", "les", "l'", "el", "los", "las", "der", "die", "das"})
+
+
+def _loose(word: str, lex: Lexicon) -> bool:
+    """An edge word that is not part of the name: a number, or a stop word written in lower case (or
+    an article): "First Boston" keeps its capitalised "First", "Woolcott and" loses its "and"."""
+    return lex.like_num(word) or (lex.is_stop(word) and (not word[:1].isupper() or word.casefold() in _ARTICLES))
+
+
+def _suffix(word: str) -> bool:
+    return word.casefold().rstrip(",") in CORPORATE_SUFFIXES or word.casefold().replace(".", "") in CORPORATE_SUFFIXES
+
+
+def clean_name(name: str, etype: str, ctx: DocContext) -> str | None:
+    """The cleaned canonical form of one entity name, or None when it is not an entity."""
+    lex = ctx.lex
+    words = name.split()
+    if not words:
+        return None
+    if any(lex.is_finance(w) for w in words):
+        return None  # "U.S. Dlrs", "Shr Net", "Avg": financial-table words, never part of a name
+    if len(words) > 1 and etype in ("org", "other") and words[-1].casefold() in lex.currency_words:
+        return None  # "U.S. Dollar", "Swiss Franc": a currency, not an organisation
+    before = None
+    while before != words and len(words) > 1:  # edges: calendar, stop and number words, corporate forms
+        before = list(words)
+        if _loose(words[-1], lex) or (lex.is_calendar(words[-1]) and etype != "person"):
+            words = words[:-1]
+        elif _loose(words[0], lex):
+            words = words[1:]
+        elif etype == "org" and _suffix(words[-1]):
+            words = words[:-1]  # "American Express Co" and "American Express" are one company
+    if all(w.casefold() in GENERIC_ORG_WORDS or lex.is_stop(w) for w in words):
+        return None  # "Co Inc", "Bank", "The Company"
+    if any(lex.like_num(w) for w in words) and etype != "org":
+        return None  # "1987 Budget", "Qtr 3"
+    cased = [w for w in words if any(c.isalpha() for c in w)]
+    if not cased or not any(w[0].isupper() or not w[0].islower() for w in cased):
+        return None  # nothing capitalised in a cased script: not a name
+    if len(words) == 1:
+        w = words[0]
+        if lex.is_stop(w) or lex.like_num(w) or lex.is_calendar(w):
+            return None
+        if ctx.aliases.org(w, ctx.countries) is None and not is_acronym(w) and (
+                w.casefold() in ctx.lower_words or lex.is_common(w)):
+            return None  # "Bank", "State": the story or the dictionary writes it as an ordinary word
+    words = _tidy_case(words, lex, etype)
+    return " ".join(words)
+
+
+def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: set[int]) -> list[Mention]:
+    """Mentions that are entities, with cleaned canonical forms and organisation aliases applied.
+
+    ``gazetteer_types`` holds the indexes of mentions whose canonical came from the gazetteer
+    (countries, capitals, IGOs): those are already canonical and are kept as they are.
+    """
+    body_names = {m.canonical.casefold(): m for m in mentions if m.field == "body"}
+    out: list[Mention] = []
+    for i, m in enumerate(mentions):
+        agency = ctx.aliases.agency(m.canonical)
+        if agency is not None and (agency == ctx.own_agency or _in_signoff(m, ctx)):
+            continue  # the wire's own name is its source, not something the story is about
+        if i in gazetteer_types:
+            out.append(m)
+            continue
+        if m.type == "person" and " " in m.canonical and _suffix(m.canonical.rsplit(" ", 1)[1]):
+            m.type = "org"  # "Woodco Inc" read as a person
+        name = ctx.aliases.org(m.canonical, ctx.countries) or clean_name(m.canonical, m.type, ctx)
+        if name is None:
+            continue
+        if m.field == "title" and ctx.body.strip():
+            twin = body_names.get(name.casefold()) or body_names.get(m.canonical.casefold())
+            if twin is not None:  # the body's reading of the same name wins (type and form)
+                m.type, name = twin.type, twin.canonical
+            elif name.casefold() not in ctx.body_fold and ctx.aliases.org(name, ctx.countries) is None:
+                continue  # a headline fragment ("Opec President Says") the story never repeats
+        alias = ctx.aliases.org(name, ctx.countries)
+        if alias is not None:
+            m.type, name = "org", alias
+        m.canonical = name
+        out.append(m)
+    _fix_person_types(out, ctx)
+    return out
+
+
+_COMPANY_AFTER = r",?\s+(?:(?:and|&)\s+)?(?:Inc|Corp|Co|Cos|Ltd|Plc|SA|AG|NV|Group)\b"
+_NAME_WORD = re.compile(r" ([A-Z][a-z]{2,})\b")
+# "the state oil company Petrobras", "the Dutch group Philips": a name in apposition to a company noun
+_COMPANY_BEFORE = r"\b(?:company|firm|group|bank|carrier|airline|maker|producer|concern|subsidiary|unit|broker)\s+"
+
+
+def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
+    """Persons the same story shows to be something else change type: a company ("Rexnord" beside
+    "Rexnord Inc", "<J.P. Morgan and Co>", a name before its ticker "Diamond Shamrock <DIA>"), a city
+    NER tagged as a place elsewhere in the story or that the places table knows ("Rotterdam"). A
+    person name cut before its last word ("Leon Febres" of "Leon Febres Cordero said") is completed."""
+    from .places import get_places
+
+    orgs = {m.canonical.split()[0].casefold() for m in mentions if m.type == "org"}
+    located = {m.canonical.casefold() for m in mentions if m.type == "location"}
+    places = get_places()
+    for m in mentions:
+        if m.type != "person":
+            continue
+        key = m.canonical.casefold()
+        text = ctx.title if m.field == "title" else ctx.body
+        name = re.escape(m.canonical)
+        after = _NAME_WORD.match(text, m.end) or re.match(r"\s+(\w+)", text[m.end : m.end + 30])
+        if after and after.group(1).casefold() in EVENT_WORDS:
+            m.type = "other"  # "the Louvre accord", "the Uruguay Round"
+        elif key in located or (" " not in m.canonical and (places.lookup(m.canonical) or ("", ""))[1] == "city"):
+            m.type = "location"
+        elif key in orgs or re.search(name + _COMPANY_AFTER, ctx.body) or re.search(
+                "<" + name + r"\b", ctx.title + "\n" + ctx.body) or re.search(name + r"\s*<[A-Z.]+>", ctx.title) \
+                or re.search(_COMPANY_BEFORE + name + r"\b", ctx.body):
+            m.type = "org"
+        elif " " in m.canonical and m.canonical == m.text:
+            nxt = _NAME_WORD.match(text, m.end)
+            if nxt and not (ctx.lex.is_common(nxt.group(1)) or ctx.lex.is_stop(nxt.group(1))
+                            or ctx.lex.is_calendar(nxt.group(1))):
+                m.end = nxt.end()
+                m.text = m.canonical = text[m.start : m.end]
+
+
+def resolve_short_forms(counts: dict[str, int], facet: str = "person", min_share: float = 0.8) -> dict[str, str]:
+    """Corpus-level: one-word facet values to attach to the one longer value that carries them.
+
+    ``counts`` maps facet values to document counts over a corpus (or one source). A lone surname
+    (``facet="person"``: the last word) or a one-word organisation (``"org"``: the first word) maps to
+    a longer value when that one has ≥ ``min_share`` of the documents of all longer values sharing the
+    word — so "Lyng" → "Richard Lyng", while "Baker" stays "Baker" when James Baker and Howard Baker are
+    both common. Two longer values are never merged. The enricher cannot do this (it sees one
+    document at a time); the indexer may apply the map to its facet values (docs/nlp.md).
+    """
+    by_word: dict[str, dict[str, int]] = {}
+    for name, n in counts.items():
+        parts = name.split()
+        if len(parts) > 1:
+            by_word.setdefault((parts[-1] if facet == "person" else parts[0]).casefold(), {})[name] = n
+    out: dict[str, str] = {}
+    for name in counts:
+        if " " in name or name.casefold() not in by_word:
+            continue
+        longer = by_word[name.casefold()]
+        best = max(longer, key=longer.get)
+        if longer[best] >= min_share * sum(longer.values()):
+            out[name] = best
+    return out
+
+
+def _in_signoff(m: Mention, ctx: DocContext) -> bool:
+    """The mention sits in the story's last dozen characters: a sign-off whatever agency it names."""
+    return m.field == "body" and len(ctx.body.rstrip(" \t\r\n\x03")) - m.end < 12
