@@ -118,6 +118,9 @@ _register_indexer(app)
 from periscope.cli_workspace import register as _register_workspace  # noqa: E402
 
 _register_workspace(app)
+from periscope.cli_alerts import register as _register_alerts  # noqa: E402 - saved-search alerts (issue 15)
+
+_register_alerts(app)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ClassVar
+from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -138,6 +138,20 @@ class Settings(BaseSettings):
 
         return self.database_url or default_url(self.cache_dir)
     # --- end workspace store ----------------------------------------------------------------------
+    # --- alerts (SMTP, webhooks, scheduler) ---------------------------------------------------------
+    alerts_public_url: str = "http://127.0.0.1:8000"  # base of links in alert e-mails, feeds and webhooks
+    alerts_smtp_host: str = ""  # empty: no e-mail channel
+    alerts_smtp_port: int = 25
+    alerts_smtp_tls: Literal["none", "starttls", "ssl"] = "none"
+    alerts_smtp_user: str = ""
+    alerts_smtp_password: str = ""
+    alerts_smtp_from: str = "periscope@localhost"
+    alerts_webhook_allow_private: bool = False  # true: webhooks may target loopback/private addresses
+    alerts_max_attempts: int = Field(6, ge=1, le=100)  # tries before a delivery becomes a dead letter
+    alerts_scheduler: bool = True  # run alert passes inside `periscope serve`
+    alerts_tick_s: int = Field(60, ge=1, le=3600)  # how often the scheduler looks for due alerts
+    alerts_lock_ttl_s: int = Field(120, ge=2, le=3600)  # pass lock lease (renewed while a pass runs)
+    # --- end alerts ---------------------------------------------------------------------------------
     # --- web security (sessions, keys, docs) ------------------------------------------------------
     # /docs, /redoc, /openapi.json and /metrics without a key even when keys are on.
     public_docs: bool = False

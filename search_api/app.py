@@ -14,7 +14,7 @@ from mappings import CURRENT_VERSION
 from mappings.client import async_es_client
 from workspace import open_store
 
-from . import account_routes, ingest_routes, routes, ui, warning_routes
+from . import account_routes, alerts, ingest_routes, routes, ui, warning_routes
 from .apidocs import install_docs
 from .audit import AuditLog
 from .auditing import AuditMiddleware
@@ -61,7 +61,8 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
         app.state.audit.start()
         app.state.oidc_http = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
         try:
-            yield
+            async with alerts.lifespan(app, settings):  # saved searches + the alert scheduler (issue 15)
+                yield
         finally:
             await app.state.audit.stop()
             await app.state.oidc_http.aclose()
@@ -108,6 +109,7 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
     app.include_router(routes.router, tags=["search"])
     app.include_router(warning_routes.router, tags=["warning"])
     app.include_router(ingest_routes.router)  # ingest runs, failures, documents by external id (issue 14)
+    alerts.install(app)  # saved searches, alerts, batch search, Saved pages (issue 15)
     app.include_router(ui.router)
     app.include_router(account_routes.router)
     app.include_router(ui_oidc.router)

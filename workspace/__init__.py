@@ -10,6 +10,7 @@ Imports nothing else of Periscope. Repository modules take a SQLAlchemy ``Sessio
 """
 
 from workspace.errors import AlreadyExists, InvalidValue, NotFound, SchemaOutdated, WorkspaceError
+from workspace import alert_models as _alert_models  # noqa: F401 - the alert tables join Base.metadata
 from workspace.models import Permission, Role, Scope
 from workspace.store import Workspace, default_url, open_store, sqlite_url
 

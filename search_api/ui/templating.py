@@ -8,8 +8,10 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
+from ..alerts.runtime import unseen_total
 from ..security import auth_required, current_session
 from .assets import ASSET_VERSION, vendor_installed
+from .csrf import form_token
 from .labels import ENTITY_LABELS, FACET_LABELS, SORT_LABELS, country_name, short_date, value_label
 from .urls import safe_url
 
@@ -24,4 +26,6 @@ def base_context(request: Request) -> dict[str, Any]:
     return {"request": request, "principal": principal, "asset_v": ASSET_VERSION,
             "htmx": vendor_installed("htmx.min.js"), "session": session, "value_label": value_label,
             "facet_labels": FACET_LABELS, "sorts": SORT_LABELS, "entity_labels": ENTITY_LABELS,
-            "country_name": country_name, "short_date": short_date}
+            "country_name": country_name, "short_date": short_date,
+            # saved searches (issue 15): the header badge and the CSRF token of the "Save search" form
+            "saved_unseen": unseen_total(request), "csrf_token": lambda: form_token(request)}
