@@ -140,7 +140,7 @@ def test_up_migrates_the_workspace(es, monkeypatch: pytest.MonkeyPatch, tmp_path
         result = run("up")
         assert "revision 0001 (head)" in result.stderr and db.is_file()
         with Workspace(f"sqlite:///{db}", migrate=False) as ws:
-            assert ws.current() == "0001"
+            assert ws.current() == "0004_grading"
     finally:
         get_settings.cache_clear()
         drop(es, alias)

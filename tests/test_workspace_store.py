@@ -23,11 +23,12 @@ from workspace.store import default_url, normalise_url
 TABLES = {
     "users", "groups", "memberships", "api_keys", "sessions", "collections", "collection_acl",
     "login_attempts", "meta", "alembic_version",
+    "sources", "source_grades", "credibility_overrides",
 }
 
 
 def test_migrations_from_empty_reach_head_and_match_the_models(store: Workspace):
-    assert store.current() == Workspace.head() == "0001"
+    assert store.current() == Workspace.head() == "0004_grading"
     assert set(inspect(store.engine).get_table_names()) == TABLES
     with store.engine.connect() as conn:
         # autogenerate's diff: the migration creates exactly what the models declare
@@ -48,7 +49,7 @@ def test_concurrent_upgrades_from_several_processes_serialise(empty_workspace_ur
         for _ in range(2)
     ]
     results = [p.communicate(timeout=120) for p in procs]
-    assert [(p.returncode, out.strip()) for p, (out, _) in zip(procs, results)] == [(0, "0001")] * 2, results
+    assert [(p.returncode, out.strip()) for p, (out, _) in zip(procs, results)] == [(0, "0004_grading")] * 2, results
 
 
 def test_downgrade_to_empty_and_back(empty_workspace_url: str):
@@ -62,7 +63,7 @@ def test_downgrade_to_empty_and_back(empty_workspace_url: str):
         assert set(inspect(ws.engine).get_table_names()) <= {"alembic_version"}
         with pytest.raises(SchemaOutdated, match="periscope db upgrade"):
             ws.check_current()
-        assert ws.upgrade() == "0001"
+        assert ws.upgrade() == "0004_grading"
 
 
 def test_sqlite_connections_use_wal_and_enforce_foreign_keys(store: Workspace):
@@ -120,7 +121,7 @@ def test_urls_are_checked_and_postgresql_uses_psycopg3(tmp_path):
 def test_open_store_creates_the_sqlite_folder(tmp_path):
     path = tmp_path / "deeper" / "workspace.sqlite3"
     with open_store(f"sqlite:///{path}") as ws:
-        assert ws.current() == "0001" and path.is_file()
+        assert ws.current() == "0004_grading" and path.is_file()
 
 
 def test_compose_runs_postgres_and_points_the_api_at_it():

@@ -11,6 +11,7 @@ Imports nothing else of Periscope. Repository modules take a SQLAlchemy ``Sessio
 
 from workspace.errors import AlreadyExists, InvalidValue, NotFound, SchemaOutdated, WorkspaceError
 from workspace.models import Permission, Role, Scope
+from workspace import grading_models as _grading_models  # noqa: F401 - registers the grading tables on Base
 from workspace.store import Workspace, default_url, open_store, sqlite_url
 
 __all__ = [
