@@ -56,6 +56,9 @@ FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("language", "language", "Language", display="language", search="none", many=False, aliases=("lang",)),
     FacetSpec("source", "source", "Source", many=False),
     FacetSpec("source_type", "source_type", "Source type", many=False, sidebar=False),
+    # NATO "Admiralty" grading (issue 16, docs/grading.md): A-F of the source, 1-6 of the information.
+    FacetSpec("reliability", "reliability", "Source reliability", search="none", many=False),
+    FacetSpec("credibility", "credibility", "Credibility", search="none", many=False),
     FacetSpec("topics", "topics", "Topic", aliases=("topic",)),
     FacetSpec("countries", "countries", "Country", display="country", aliases=("country",)),
     FacetSpec("person", "entities.person", "Person"),
