@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from mappings import CURRENT_VERSION
 from mappings.client import async_es_client
 
-from . import routes, ui
+from . import grading_routes, routes, ui
 from .apidocs import install_docs
 from .headers import SecurityHeadersMiddleware
 from .health import health_route
@@ -50,6 +50,9 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
             yield
         finally:
             await app.state.es.close()
+            for opened in ("workspace", "grading_es"):  # opened on first use by search_api/grading.py
+                if getattr(app.state, opened, None) is not None:
+                    getattr(app.state, opened).close()
 
     # docs, redoc and openapi.json are served by install_docs (local assets, CSP, key check)
     app = FastAPI(title="Periscope search API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
@@ -78,5 +81,6 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
                 responses={200: {"model": Health}, 503: {"model": Health}})(health)
 
     app.include_router(routes.router, tags=["search"])
+    app.include_router(grading_routes.router)
     app.include_router(ui.router)
     return app
