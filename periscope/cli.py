@@ -116,6 +116,10 @@ from periscope.cli_workspace import register as _register_workspace  # noqa: E40
 
 _register_workspace(app)
 
+from periscope.cli_sources import register as _register_sources  # noqa: E402 - sources + grades (issue 16)
+
+_register_sources(app)
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()
