@@ -85,3 +85,26 @@ def test_credibility_override_with_rationale_author_and_clearing(client):
     assert [(h["credibility"], h["author"]) for h in cleared["history"]] == [("5", "local"), (None, "local")]
     assert client.put("/api/v1/documents/no-such-doc/credibility",
                       json={"credibility": "2", "rationale": "x"}).status_code == 404
+
+
+def test_query_syntax_lists_and_ranges_and_the_badge(client):
+    client.patch("/api/v1/sources/Agence%20Exemple", json={"reliability": "C", "rationale": "mixed record"})
+    total = lambda q: client.get("/api/v1/search", params={"q": q, "size": 0}).json()["total"]["value"]  # noqa: E731
+    assert total("story reliability:B,C") == 65 and total("story reliability:b..c") == 65
+    assert total("story reliability:C") == 25 and total("story credibility:1..6") == 70
+    bad = client.get("/api/v1/search", params={"q": "reliability:G"})
+    assert bad.status_code == 400 and "A, B, C, D, E, F" in bad.json()["hint"]
+    assert client.get("/api/v1/search", params={"q": "credibility:3..1"}).status_code == 400
+    hits = client.get("/api/v1/search", params={"q": "story", "reliability": "B", "size": 3}).json()["hits"]
+    assert {h["rating"] for h in hits} == {"B6"}
+    csv_text = client.get("/api/v1/export", params={"q": "story reliability:C", "format": "csv"}).text
+    assert '"rating"' in csv_text.splitlines()[0] and '"C6"' in csv_text
+
+
+def test_prefer_reliable_reorders_by_a_bounded_factor(client):
+    plain = client.get("/api/v1/search", params={"q": "story", "size": 70}).json()["hits"]
+    ranked = client.get("/api/v1/search", params={"q": "story", "size": 70, "sort": "reliable"}).json()["hits"]
+    assert ranked[0]["reliability"] == "B"  # B outranks C and F on equal text relevance
+    by_id = {h["id"]: h["score"] for h in plain}
+    factors = [h["score"] / by_id[h["id"]] for h in ranked]
+    assert max(factors) <= 1.5 + 1e-6 and min(factors) >= 1.0 - 1e-6
