@@ -14,23 +14,12 @@ from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
 
+from mappings.ingest_log import LOG_MAPPING, SMALL_INDEX, log_index
 from mappings.install import create_if_absent
 
 from .models import Failure
 
-LOG_MAPPING: dict[str, Any] = {
-    "dynamic": False,
-    "properties": {
-        "run_id": {"type": "keyword"}, "at": {"type": "date"}, "origin": {"type": "keyword", "ignore_above": 2048},
-        "reason": {"type": "keyword"}, "detail": {"type": "text"}, "source": {"type": "keyword"},
-        "source_type": {"type": "keyword"}, "doc_id": {"type": "keyword"}, "alias": {"type": "keyword"},
-    },
-}
-
-
-def log_index(alias: str) -> str:
-    return f"{alias}-ingest-log"
-
+__all__ = ["DeadLetters", "LOG_MAPPING", "log_index"]
 
 class DeadLetters:
     def __init__(self, path: Path, run_id: str, alias: str) -> None:
@@ -58,8 +47,7 @@ class DeadLetters:
         recs, self._pending = self._pending, []
 
         def write() -> None:
-            create_if_absent(es, index, {"mappings": LOG_MAPPING,
-                                         "settings": {"number_of_shards": 1, "number_of_replicas": 0}})
+            create_if_absent(es, index, {"mappings": LOG_MAPPING, "settings": SMALL_INDEX})
             helpers.bulk(es, ({"_index": index, "_source": r} for r in recs), raise_on_error=False)
 
         call("ingest log", write)

@@ -14,6 +14,7 @@ from typing import Any
 
 from mappings import ENTITY_TYPES, STEMMED_LANGUAGES, VECTOR_DIMS, body_field, default_collection, title_field
 
+from .ids import text_hash as _text_hash
 from .models import SourceDoc
 
 INDEXER_VERSION = "1"
@@ -91,7 +92,7 @@ class IndexDocument:
     page_count: int | None = None
     parent: str | None = None  # id of the archive / e-mail this came out of
     path: str | None = None  # path inside the parent ("report.zip/2024/a.pdf")
-    text_hash: str | None = None  # same text from any source -> same hash (corroboration)
+    text_hash: str | None = None  # same text from any source -> same hash (corroboration, see ids.text_hash)
     vector: list[float] | None = None
     suggest: list[str] | None = None  # completion inputs; None: the title and the entity names
 
@@ -134,6 +135,17 @@ V2_FIELDS = ("external_id", "encoding", "ocr", "ocr_confidence", "ocr_language",
              "text_hash")
 
 
+def fit_to_mapping(source: dict[str, Any], fields: set[str] | None) -> dict[str, Any]:
+    """``source`` for an index whose mapping has top-level ``fields`` (strict): v2 fields the index
+    does not map yet (a v1 index before ``periscope up`` migrates it) are kept under ``meta`` instead."""
+    if fields is None:
+        return source
+    for k in (*V2_FIELDS, "collection"):
+        if k in source and k not in fields:
+            source.setdefault("meta", {})[k] = source.pop(k)
+    return source
+
+
 def build_document(src: SourceDoc, enr: Any, *, doc_id: str, content_hash: str, pipeline: str,
                    now: datetime | None = None) -> IndexDocument:
     """The index document for ``src`` enriched as ``enr`` (an ``nlp.Enrichment``)."""
@@ -149,4 +161,8 @@ def build_document(src: SourceDoc, enr: Any, *, doc_id: str, content_hash: str, 
         content_hash=content_hash, word_count=int(enr.word_count or 0), warnings=list(enr.warnings),
         ingest={"pipeline_version": pipeline, "ingested_at": _iso(now), "models": dict(enr.provenance)},
         meta=src.meta, vector=list(enr.vector) if enr.vector is not None else None,
+        text_hash=_text_hash(src), external_id=src.external_id, encoding=src.encoding, parent=src.parent, path=src.path,
+        ocr=True if src.ocr else None, ocr_confidence=(src.ocr or {}).get("confidence"),
+        ocr_language=(src.ocr or {}).get("language"),
+        page_count=src.meta.get("pages") or (src.ocr or {}).get("pages"),
     )

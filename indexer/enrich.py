@@ -64,6 +64,24 @@ def _enrich_in_worker(inputs: list[Any]) -> EnrichResult:
     return enrich_with(_ENRICHER, inputs)
 
 
+def ocr_then_enrich(enricher: Any, inputs: list[Any], jobs: list[Any]) -> tuple[EnrichResult, list[Any]]:
+    """OCR the documents that need it (``jobs[i]`` an ``indexer.ocr.OcrJob`` or None), put the text
+    into their inputs, then enrich the batch: OCR is CPU work like enrichment, so it runs where
+    enrichment runs — in the worker processes — and the reader never waits on tesseract."""
+    from dataclasses import replace
+
+    from .ocr import run_job
+
+    outcomes = [run_job(j) if j is not None else None for j in jobs]
+    inputs = [replace(i, body=o.text) if o is not None and not o.error and o.text.strip() else i
+              for i, o in zip(inputs, outcomes)]
+    return enrich_with(enricher, inputs), outcomes
+
+
+def _ocr_enrich_in_worker(inputs: list[Any], jobs: list[Any]) -> tuple[EnrichResult, list[Any]]:
+    return ocr_then_enrich(_ENRICHER, inputs, jobs)
+
+
 class _Done(Future):
     def __init__(self, value: Any = None, exc: BaseException | None = None) -> None:
         super().__init__()
@@ -96,10 +114,12 @@ class EnrichPool:
                                          initargs=(self.factory,))
         self._submitted = 0
 
-    def submit(self, inputs: list[Any]) -> Future:
+    def submit(self, inputs: list[Any], jobs: list[Any] | None = None) -> Future:
+        """Enrich ``inputs``; with OCR ``jobs`` the future gives ``(results, ocr outcomes)``."""
         if self._pool is None:
             try:
-                return _Done(enrich_with(self._enricher, inputs))
+                return _Done(ocr_then_enrich(self._enricher, inputs, jobs) if jobs
+                             else enrich_with(self._enricher, inputs))
             except BaseException as exc:  # noqa: BLE001
                 return _Done(exc=exc)
         if self.recycle_after and self._submitted >= self.recycle_after:
@@ -109,19 +129,22 @@ class EnrichPool:
             self._start()
             old.shutdown(wait=False)
         self._submitted += 1
+        if jobs:
+            return self._pool.submit(_ocr_enrich_in_worker, inputs, jobs)
         return self._pool.submit(_enrich_in_worker, inputs)
 
-    def result(self, fut: Future, inputs: list[Any]) -> EnrichResult:
+    def result(self, fut: Future, inputs: list[Any], jobs: list[Any] | None = None) -> Any:
         """The batch's results; a crashed worker pool is restarted and the batch retried once."""
         try:
             return fut.result()
         except BrokenProcessPool:
             self.restart()
             try:
-                return self.submit(inputs).result()
+                return self.submit(inputs, jobs).result()
             except BrokenProcessPool as exc:
                 self.restart()
-                return [f"enrichment worker crashed: {exc}"] * len(inputs)
+                failed = [f"enrichment worker crashed: {exc}"] * len(inputs)
+                return (failed, [None] * len(inputs)) if jobs else failed
 
     def wait_ready(self) -> None:
         """Block until every worker has loaded its models (so rates measure enrichment, not loading)."""

@@ -1,8 +1,11 @@
 """Stable document ids and content hashes.
 
-The id is the hash of the canonical URL when the document has one (a feed item, a web page, a file's
-``file://`` URI), else of a source-given id, else of the content: so re-ingesting the same input never
-creates a second copy, and a changed page or file is updated in place under the same id.
+The id is the hash of the source and the origin: the canonical URL when the document has one (a feed
+item, a web page, a file's ``file://`` URI), else the source's own id, else where it was read
+(``path:line``), and only for in-memory documents with no origin at all, the content. So re-ingesting
+the same input never creates a second copy, a changed page or file is updated in place under the same
+id, and the same text from two sources stays two documents — linked by ``content_hash`` /
+``cluster_id``, since for an analyst two sources saying the same thing is corroboration, not one report.
 """
 
 from __future__ import annotations
@@ -42,13 +45,30 @@ def _sha(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def make_id(source: str, *, url: str | None = None, external_id: str | None = None, origin: str | None = None,
+            content: str | None = None) -> str:
+    """The id of a document of ``source`` at the first of url / external id / origin / content given."""
+    if url:
+        key = "url:" + canonical_url(url)
+    elif external_id:
+        key = "ext:" + external_id
+    elif origin:
+        key = "origin:" + origin
+    else:
+        key = "content:" + (content or "")
+    return _sha(f"src:{source}\x00{key}")[:32]
+
+
 def doc_id(doc: SourceDoc) -> str:
-    """Stable id: canonical URL, else source + source-given id, else source + content."""
-    if doc.url:
-        return _sha("url:" + canonical_url(doc.url))[:32]
-    if doc.external_id:
-        return _sha(f"ext:{doc.source}:{doc.external_id}")[:32]
-    return _sha(f"content:{doc.source}:{doc.title.strip()}\x00{doc.body.strip()}")[:32]
+    """Stable id of ``doc``: source + (canonical URL, else source-given id, else origin, else content)."""
+    return make_id(doc.source, url=doc.url, external_id=doc.external_id, origin=doc.origin,
+                   content=f"{doc.title.strip()}\x00{doc.body.strip()}")
+
+
+def text_hash(doc: SourceDoc) -> str:
+    """Hash of the text alone (title + body, whitespace-normalised): the same text from any source
+    has the same one — what links independent reports of one story exactly (``meta.text_hash``)."""
+    return _sha(" ".join(doc.title.split()) + "\x00" + " ".join(doc.body.split()))[:32]
 
 
 def content_hash(doc: SourceDoc, pipeline_version: str) -> str:

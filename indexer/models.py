@@ -26,6 +26,11 @@ class SourceDoc:
     meta: dict[str, Any] = field(default_factory=dict)
     language_hint: str | None = None
     origin: str = ""  # where it came from (path, path:line, feed item) — for logs and dead letters
+    encoding: str | None = None  # the text encoding found (utf-8, cp1252, koi8_r …)
+    ocr: dict[str, Any] | None = None  # {"pages": n, "confidence": mean 0..100, "language": "eng"} when OCR read it
+    parent: str | None = None  # id of the archive/e-mail this member or attachment came from
+    path: str | None = None  # where inside the parent (member path, attachment name), "a.zip/b/c.txt"
+    ocr_job: Any = None  # indexer.ocr.OcrJob: pages/images the enrichment workers OCR before enriching
 
 
 @dataclass

@@ -29,12 +29,13 @@ from mappings import install
 
 from .dedupe import DuplicateLinker
 from .deadletter import DeadLetters, log_index
-from .document import build_document, pipeline_version
+from .document import build_document, fit_to_mapping, pipeline_version
 from .enrich import EnrichPool
 from .ids import content_hash, doc_id
 from .loader import ElasticsearchUnavailable, EsRetry, Loader
 from .models import Failure, Item, SourceDoc
 from .retry import RetryPolicy
+from .runlog import record_run
 
 
 @dataclass
@@ -53,6 +54,8 @@ class PipelineConfig:
     bulk_chunk: int = 500
     recycle_worker_docs: int = 2048  # replace an enrichment worker after about this many documents
     collection: str | None = None  # every document's need-to-know collection; None: one per source
+    min_text_chars: int = 10  # after OCR: fewer non-blank characters → no-text (Limits.min_text_chars)
+    description: str = ""  # what ran ("index ~/reports"), kept in the run's summary document
 
 
 @dataclass
@@ -106,6 +109,16 @@ class _Batch:
     docs: list[tuple[SourceDoc, str, str]]  # (doc, id, content hash) to enrich and load
     future: Any = None
 
+    def inputs(self) -> list[Any]:
+        from nlp import EnrichInput
+
+        return [EnrichInput(title=d.title, body=d.body, language_hint=d.language_hint) for d, _, _ in self.docs]
+
+    def jobs(self) -> list[Any] | None:
+        """OCR jobs aligned with the documents, or None when no document needs OCR."""
+        jobs = [d.ocr_job for d, _, _ in self.docs]
+        return jobs if any(j is not None for j in jobs) else None
+
 
 def _batched(items: Iterable[Item], n: int) -> Iterator[list[Item]]:
     it = iter(items)
@@ -113,11 +126,18 @@ def _batched(items: Iterable[Item], n: int) -> Iterator[list[Item]]:
         yield chunk
 
 
+def _mapped_fields(es: Elasticsearch, alias: str) -> set[str]:
+    """Top-level fields of the index behind ``alias`` (a v1 index lacks the provenance fields)."""
+    resp = es.indices.get_mapping(index=alias)
+    return {f for m in resp.body.values() for f in m["mappings"].get("properties", {})}
+
+
 class Pipeline:
     def __init__(self, es: Elasticsearch, config: PipelineConfig, *, enricher: Any = None,
                  progress: Callable[[RunStats], None] | None = None) -> None:
         self.es, self.cfg, self.progress = es, config, progress
-        self.run_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+        self.started_at = datetime.now(timezone.utc)
+        self.run_id = self.started_at.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
         self.stats = RunStats(self.run_id, config.alias)
         self.retry = EsRetry(RetryPolicy(give_up_after=config.es_give_up_after, on_retry=self._on_retry))
         self.loader = Loader(es, config.alias, chunk_size=config.bulk_chunk, retry=self.retry)
@@ -125,6 +145,7 @@ class Pipeline:
         self.dead = DeadLetters(config.dead_letter_dir / f"{config.alias}-{self.run_id}.jsonl", self.run_id, config.alias)
         self._enricher = enricher
         self.pipeline = pipeline_version()
+        self.fields: set[str] | None = None  # top-level fields the target index maps
 
     def _on_retry(self, what: str, delay: float) -> None:
         self.stats.es_retries += 1
@@ -167,23 +188,27 @@ class Pipeline:
         return _Batch(docs)
 
     def _finish(self, batch: _Batch, pool: EnrichPool) -> None:
-        if not batch.docs:
+        if not batch.docs:  # nothing new, but its failures still go to the ingest log
+            self.dead.flush_to_index(self.es, self.retry.call)
             self._tick()
             return
-        from nlp import EnrichInput
-
-        inputs = [EnrichInput(title=d.title, body=d.body, language_hint=d.language_hint) for d, _, _ in batch.docs]
-        results = pool.result(batch.future, inputs)
+        jobs = batch.jobs()
+        results = pool.result(batch.future, batch.inputs(), jobs)
+        outcomes = [None] * len(batch.docs)
+        if jobs:
+            results, outcomes = results
         now = datetime.now(timezone.utc)
         out: list[dict[str, Any]] = []
-        for (src, i, h), enr in zip(batch.docs, results):
+        for (src, i, h), enr, ocr in zip(batch.docs, results, outcomes):
+            if ocr is not None and not self._apply_ocr(src, i, ocr):
+                continue
             if isinstance(enr, str):
                 self._fail(Failure(src.origin, "enrich-error", enr, src.source, src.source_type, i))
                 continue
             try:
                 doc = build_document(src, enr, doc_id=i, content_hash=h, pipeline=self.pipeline, now=now)
                 doc.collection = self.cfg.collection or doc.collection
-                out.append(doc.to_source())
+                out.append(fit_to_mapping(doc.to_source(), self.fields))
             except Exception as exc:  # noqa: BLE001 - one odd enrichment must not stop the run
                 self._fail(Failure(src.origin, "build-error", f"{type(exc).__name__}: {exc}"[:500],
                                    src.source, src.source_type, i))
@@ -199,6 +224,23 @@ class Pipeline:
         self.dead.flush_to_index(self.es, self.retry.call)
         self._tick()
 
+    def _apply_ocr(self, src: SourceDoc, i: str, ocr: Any) -> bool:
+        """Put the OCR result on the document; False (and a recorded failure) when it gave no text."""
+        src.ocr_job = None
+        if ocr.error:
+            self._fail(Failure(src.origin, ocr.error, ocr.detail, src.source, src.source_type, i))
+            return False
+        if ocr.text.strip():
+            src.body = ocr.text
+        if len("".join(src.body.split())) < self.cfg.min_text_chars:
+            self._fail(Failure(src.origin, "no-text", f"OCR found {len(src.body.strip())} characters "
+                               f"(mean confidence {ocr.confidence})", src.source, src.source_type, i))
+            return False
+        src.ocr = {"pages": ocr.pages, "confidence": ocr.confidence, "language": ocr.language}
+        if ocr.skipped:
+            src.meta["ocr_skipped"] = ocr.skipped
+        return True
+
     # -- driver -------------------------------------------------------------------------------------
     def run(self, items: Iterable[Item]) -> RunStats:
         cfg = self.cfg
@@ -206,6 +248,7 @@ class Pipeline:
         try:
             self.retry.call("index setup", lambda: install(self.es, cfg.alias, shards=cfg.shards,
                                                             replicas=cfg.replicas))
+            self.fields = self.retry.call("mapping lookup", lambda: _mapped_fields(self.es, cfg.alias))
             recycle = max(1, cfg.recycle_worker_docs // cfg.batch_size)
             with EnrichPool(cfg.workers, enricher=self._enricher, recycle_after=recycle) as pool:
                 t0 = time.monotonic()
@@ -213,14 +256,10 @@ class Pipeline:
                 self.stats.warmup_s = time.monotonic() - t0
                 self.stats.started = time.monotonic()  # rates measure ingestion, not model loading
                 inflight: deque[_Batch] = deque()
-                from nlp import EnrichInput
-
                 for chunk in _batched(items, cfg.batch_size):
                     batch = self._prepare(chunk)
                     if batch.docs:
-                        batch.future = pool.submit([
-                            EnrichInput(title=d.title, body=d.body, language_hint=d.language_hint)
-                            for d, _, _ in batch.docs])
+                        batch.future = pool.submit(batch.inputs(), batch.jobs())
                     inflight.append(batch)
                     while len(inflight) >= max_inflight:
                         self._finish(inflight.popleft(), pool)
@@ -237,5 +276,18 @@ class Pipeline:
             if self.dead.count:
                 self.stats.dead_letter_file = str(self.dead.path)
                 self.stats.ingest_log_index = log_index(cfg.alias)
+            self._record()
             self._tick()
         return self.stats
+
+    def _record(self) -> None:
+        """Last failures to the ingest log and the run's summary document; skipped (the dead-letter
+        file has everything) when Elasticsearch is the reason the run stopped."""
+        if self.stats.aborted and self.stats.aborted != "interrupted":
+            return
+        try:
+            self.dead.flush_to_index(self.es, self.retry.call)
+            self.retry.call("run summary", lambda: record_run(self.es, self.stats.as_dict(), started_at=self.started_at,
+                                                              description=self.cfg.description))
+        except ElasticsearchUnavailable as exc:
+            self.stats.aborted = self.stats.aborted or str(exc)

@@ -11,16 +11,30 @@ from .models import Failure, Item
 from .sources.base import DEFAULT_MAX_BYTES, Limits, ReadContext
 from .sources.files import iter_files, read_paths
 from .sources.formats.jsonl import FieldMap
-from .sources.registry import REGISTRY
+from .sources.registry import HEAD_BYTES, REGISTRY
 
 SOURCE_TYPES = ("auto", "file", "json", "feed", "web")
 
 
 def count_files(targets: list[str]) -> int | None:
-    """How many files the local targets hold (for the progress bar's ETA); None if unknowable."""
+    """How many documents the local targets hold (for the progress bar's ETA), or None when that is
+    unknowable before reading: URLs, and files holding several documents (JSON Lines, mailboxes,
+    archives, spreadsheets) — the bar then counts without a total instead of showing "210/1"."""
     if any(t.startswith(("http://", "https://")) for t in targets):
         return None
-    return sum(1 for _ in iter_files(targets))
+    n = 0
+    for path in iter_files(targets):
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(HEAD_BYTES)
+        except OSError:
+            n += 1  # a failure is one item too
+            continue
+        fmt = REGISTRY.detect(head, path)
+        if fmt is not None and (fmt.records or fmt.expands):
+            return None
+        n += 1
+    return n
 
 
 def read_url(url: str, *, source: str | None, fetch_pages: bool, policy: FetchPolicy,

@@ -120,7 +120,8 @@ def migrate(
             doc = hit["_source"]
             if transform is not None:
                 doc = transform(doc)
-            yield {"_index": target, "_id": hit["_id"], "_source": doc}
+            # a transform may re-key a document (indexer.reid): its ``id`` field is the new _id
+            yield {"_index": target, "_id": doc.get("id") or hit["_id"], "_source": doc}
 
     copied, errors = helpers.bulk(client, actions(), chunk_size=batch_size, raise_on_error=False)
     if errors:

@@ -71,7 +71,8 @@ FACET_NAMES: tuple[str, ...] = tuple(FACETS_BY_NAME)
 FACET_FIELDS: dict[str, str] = {f.name: f.field for f in FACETS}
 
 # Keyword fields reachable with ``name:value`` that are not facets, and the text fields.
-EXTRA_KEYWORD_FIELDS: dict[str, str] = {"other": "entities.other", "author": "author", "url": "url", "id": "id"}
+EXTRA_KEYWORD_FIELDS: dict[str, str] = {"other": "entities.other", "author": "author", "url": "url", "id": "id",
+                                         "external_id": "external_id"}  # the source's own id (issue 14)
 TEXT_QUERY_FIELDS: tuple[str, ...] = ("title", "body")
 # Fields that carry the ``lower`` / ``words`` sub-fields (every facet, plus the remaining entity type).
 NORMALISED_FIELDS: tuple[str, ...] = tuple(f.field for f in FACETS) + ("entities.other",)

@@ -72,7 +72,10 @@ def up() -> None:
         if old < CURRENT_VERSION:
             # Same documents, new contract: copy into <alias>-v<N> and swap the alias atomically.
             console.print(f"index {res.index} uses contract v{old}; migrating to v{CURRENT_VERSION}…")
-            res = migrate(es, settings.index_alias, CURRENT_VERSION, **sizing)
+            # v2 also changed the ids (source + origin, issue 14): the id migration re-keys the copy
+            from indexer.reid import migrate_ids
+
+            res = (migrate_ids if old < 2 else migrate)(es, settings.index_alias, CURRENT_VERSION, **sizing)
     except (ApiError, TransportError) as exc:
         raise _fail(f"could not install the index at {settings.es_hosts}: {exc}") from None
     console.print(f"index {res.index} behind alias {res.alias} ({'created' if res.created else 'exists'})")

@@ -44,7 +44,11 @@ def source_limits(settings: Any, max_mb: float | None = None) -> Any:
 
     return Limits(max_bytes=int((max_mb or settings.ingest_max_mb) * 1024 * 1024),
                   parse_timeout=settings.ingest_parse_timeout, follow_symlinks=settings.ingest_follow_symlinks,
-                  zip_max_members=settings.ingest_zip_max_members, zip_max_ratio=settings.ingest_zip_max_ratio)
+                  zip_max_members=settings.ingest_zip_max_members, zip_max_ratio=settings.ingest_zip_max_ratio,
+                  min_text_chars=settings.ingest_min_text_chars, ocr=settings.ingest_ocr,
+                  ocr_languages=settings.ingest_ocr_languages, ocr_page_timeout=settings.ingest_ocr_page_timeout,
+                  ocr_max_pages=settings.ingest_ocr_max_pages, archive_max_depth=settings.ingest_archive_max_depth,
+                  sheet_rows_as_documents=settings.ingest_sheet_rows)
 
 
 def fetch_policy(settings: Any, max_bytes: int | None = None) -> Any:
@@ -68,32 +72,58 @@ def check_collection(name: str | None) -> str | None:
 
 
 def run_pipeline(settings: Any, items: Any, *, alias: str, workers: int, batch_size: int, total: int | None,
-                 label: str, quiet: bool = False, collection: str | None = None) -> Any:
+                 label: str, quiet: bool = False, collection: str | None = None, description: str = "") -> Any:
     """Run the pipeline with a live progress bar; print the summary; return the stats."""
     from indexer.pipeline import Pipeline, PipelineConfig
 
     ensure_node(settings)
     cfg = PipelineConfig(alias=alias, dead_letter_dir=dead_letter_dir(settings), batch_size=batch_size,
                          workers=workers, shards=settings.index_shards, replicas=settings.index_replicas,
-                         es_give_up_after=settings.ingest_es_give_up_s, collection=collection)
+                         es_give_up_after=settings.ingest_es_give_up_s, collection=collection,
+                         description=description or label, min_text_chars=settings.ingest_min_text_chars)
     progress = Progress(
         SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-        TextColumn("{task.completed}/{task.total}" if total else "{task.completed}"),
+        TextColumn("{task.fields[count]}"),
         TextColumn("{task.fields[rate]:.1f} docs/s"), TextColumn("failed {task.fields[failed]}"),
         TextColumn("{task.fields[note]}"), TimeElapsedColumn(), TimeRemainingColumn(),
         console=console, disable=quiet, transient=False,
     )
-    task = progress.add_task(label, total=total, rate=0.0, failed=0, note="")
+    task = progress.add_task(label, total=total, rate=0.0, failed=0, note="", count=f"0/{total}" if total else "0")
 
     def update(st: Any) -> None:
         note = f"ES retries {st.es_retries}" if st.es_retries else ""
-        progress.update(task, completed=st.processed, rate=st.rate, failed=st.failed, note=note)
+        if progress.tasks[0].total is not None and st.processed > progress.tasks[0].total:
+            progress.update(task, total=None)  # more documents than counted: say so, not "13/11"
+        known = progress.tasks[0].total
+        count = f"{st.processed}/{int(known)}" if known is not None else f"{st.processed} docs"
+        progress.update(task, completed=st.processed, rate=st.rate, failed=st.failed, note=note, count=count)
 
+    log_file = log_to_file(settings)
     es = _client(settings)
     with progress:
         stats = Pipeline(es, cfg, progress=update).run(items)
     print_summary(stats)
+    console.print(f"log: {log_file}", style="dim")
     return stats
+
+
+def log_to_file(settings: Any) -> Path:
+    """Send library logging and warnings (pypdf's "EOF marker not found", …) to a log file instead
+    of the terminal, where they would tear the progress bar; the summary names the file."""
+    import logging
+    import logging.handlers
+
+    path = settings.cache_dir / "logs" / "ingest.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    if not any(getattr(h, "baseFilename", None) == str(path) for h in root.handlers):
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=10 * 1024 * 1024, backupCount=3,
+                                                       encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(min(root.level or logging.WARNING, logging.INFO))
+    logging.captureWarnings(True)
+    return path
 
 
 def print_summary(stats: Any) -> None:
@@ -156,7 +186,8 @@ def index(
     total = count_files(targets) if source_type != "json" else None
     stats = run_pipeline(settings, items, alias=alias or settings.index_alias,
                          workers=default_workers() if workers is None else workers, batch_size=batch_size,
-                         total=total, label="indexing", collection=collection)
+                         total=total, label="indexing", collection=collection,
+                         description="index " + " ".join(targets))
     _exit(stats)
 
 
@@ -265,3 +296,7 @@ def register(app: typer.Typer) -> None:
     app.command("index")(index)
     app.command("demo")(demo)
     app.add_typer(feeds_app, name="feeds")
+    from periscope.cli_runs import failures, runs
+
+    app.command("runs")(runs)
+    app.command("failures")(failures)

@@ -96,6 +96,14 @@ class Settings(BaseSettings):
     ingest_zip_max_members: int = 10_000  # docx and other zip containers: members per file
     ingest_zip_max_ratio: float = 100.0  # uncompressed/compressed size per member (zip bombs reach 1000+)
     ingest_es_give_up_s: float = 600.0  # how long a run waits for Elasticsearch before stopping
+    # -- ingest fidelity (issue 14) --
+    ingest_min_text_chars: int = 10  # documents with fewer non-blank characters fail with `no-text`
+    ingest_ocr: bool = True  # OCR scanned PDF pages and images (Debian tesseract-ocr, in the worker processes)
+    ingest_ocr_languages: str = ""  # tesseract languages, e.g. "fra" or "eng+deu"; empty: from the page's script
+    ingest_ocr_page_timeout: float = 60.0  # seconds per page; a slower page is skipped and recorded
+    ingest_ocr_max_pages: int = 50  # pages OCR'd per document; the rest are skipped and recorded
+    ingest_archive_max_depth: int = 3  # archives/attachments nested this deep are read, deeper: `too-deep`
+    ingest_sheet_rows: bool = False  # csv/xlsx/ods: one document per row instead of per sheet
 
     @field_validator("fetch_allow_networks", mode="before")
     @classmethod

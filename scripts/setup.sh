@@ -18,7 +18,12 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 APT_PKGS=(hunspell-en-us hunspell-fr hunspell-es hunspell-de-de hunspell-ru hunspell-it
           hunspell-pt-pt hunspell-nl hunspell-uk
           fortunes-de fortunes-es fortunes-ru fortunes-it fortunes-pl
-          chromium maven postgresql)
+          chromium maven postgresql
+          # OCR (indexer/ocr.py): tesseract, its script detection (osd) and the supported languages;
+          # DejaVu renders the OCR test and bench pages
+          tesseract-ocr tesseract-ocr-osd tesseract-ocr-eng tesseract-ocr-fra tesseract-ocr-spa
+          tesseract-ocr-deu tesseract-ocr-rus tesseract-ocr-ita tesseract-ocr-por tesseract-ocr-nld
+          tesseract-ocr-ukr fonts-dejavu-core)
 missing=()
 for p in "${APT_PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

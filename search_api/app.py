@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from mappings import CURRENT_VERSION
 from mappings.client import async_es_client
 
-from . import grading_routes, routes, ui
+from . import grading_routes, ingest_routes, routes, ui
 from .apidocs import install_docs
 from .headers import SecurityHeadersMiddleware
 from .health import health_route
@@ -82,5 +82,6 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
 
     app.include_router(routes.router, tags=["search"])
     app.include_router(grading_routes.router)
+    app.include_router(ingest_routes.router)  # ingest runs, failures, documents by external id (issue 14)
     app.include_router(ui.router)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import shutil
 import socket
@@ -194,3 +195,136 @@ def shared_enricher():
     from indexer.enrich import default_factory
 
     return default_factory()
+
+
+def install_v2(es, alias: str) -> None:
+    """An index of the current contract (v2: the provenance fields of issue 14 included)."""
+    from mappings import install
+
+    install(es, alias)
+
+
+# -- issue 14 formats: real files written with the libraries the formats read them with, or by hand
+# where the format is plain zip + XML (OpenDocument, EPUB) -------------------------------------------------
+def make_xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    wb.save(str(path))
+    return path
+
+
+def make_pptx(path: Path, slides: list[tuple[str, str]], *, title: str) -> Path:
+    from pptx import Presentation
+
+    deck = Presentation()
+    for head, text in slides:
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = head
+        slide.placeholders[1].text = text
+    deck.core_properties.title = title
+    deck.save(str(path))
+    return path
+
+
+def _zip_with_mimetype(path: Path, mimetype: str, members: dict[str, str]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("mimetype", mimetype, compress_type=zipfile.ZIP_STORED)  # first and stored, as the specs say
+        for name, text in members.items():
+            zf.writestr(name, text, compress_type=zipfile.ZIP_DEFLATED)
+    return path
+
+
+_ODF_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+           'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0"')
+
+
+def make_odf(path: Path, kind: str, body_xml: str, *, title: str = "", author: str = "") -> Path:
+    content = f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODF_NS}><office:body>{body_xml}' \
+              f'</office:body></office:document-content>'
+    meta = f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {_ODF_NS}><office:meta>' \
+           f'<dc:title>{title}</dc:title><meta:initial-creator>{author}</meta:initial-creator>' \
+           f'<meta:creation-date>2024-05-02T10:00:00</meta:creation-date></office:meta></office:document-meta>'
+    return _zip_with_mimetype(path, f"application/vnd.oasis.opendocument.{kind}",
+                              {"content.xml": content, "meta.xml": meta})
+
+
+def make_epub(path: Path, *, title: str, author: str, chapters: list[str]) -> Path:
+    container = ('<?xml version="1.0"?><container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:'
+                 'container"><rootfiles><rootfile full-path="OEBPS/book.opf" media-type="application/oebps-package'
+                 '+xml"/></rootfiles></container>')
+    items = "".join(f'<item id="c{i}" href="c{i}.xhtml" media-type="application/xhtml+xml"/>' for i in range(len(chapters)))
+    spine = "".join(f'<itemref idref="c{i}"/>' for i in range(len(chapters)))
+    opf = (f'<?xml version="1.0"?><package xmlns="http://www.idpf.org/2007/opf" version="3.0"><metadata '
+           f'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{title}</dc:title><dc:creator>{author}</dc:creator>'
+           f'</metadata><manifest>{items}</manifest><spine>{spine}</spine></package>')
+    members = {"META-INF/container.xml": container, "OEBPS/book.opf": opf}
+    for i, text in enumerate(chapters):
+        members[f"OEBPS/c{i}.xhtml"] = (f'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><head>'
+                                        f'<title>c{i}</title></head><body><h1>Chapter {i + 1}</h1><p>{text}</p></body></html>')
+    return _zip_with_mimetype(path, "application/epub+zip", members)
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf")  # Debian fonts-dejavu-core (setup installs it)
+
+
+def render_page(lines: list[str], *, width: int = 2480, size: int = 42, rotate: int = 0, noise: float = 0.0,
+                seed: int = 0):
+    """A white page with ``lines`` in a real font at about 300 dpi (42 px ≈ 10 pt), optionally rotated
+    and sprinkled with salt-and-pepper noise — what a scanner gives."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(str(DEJAVU), size)
+    height = 200 + int(size * 1.6) * len(lines)
+    img = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((150, 100 + i * int(size * 1.6)), line, font=font, fill=0)
+    if noise:
+        rnd = random.Random(seed)
+        px = img.load()
+        for _ in range(int(width * height * noise)):
+            x, y = rnd.randrange(width), rnd.randrange(height)
+            px[x, y] = 0 if px[x, y] > 128 else 255
+    if rotate:
+        img = img.rotate(rotate, expand=True, fillcolor=255)
+    return img
+
+
+@contextlib.contextmanager
+def v2_index(es, prefix: str):
+    """A fresh index with the v2 additions (and its ingest log/run indices) for one test; removed after."""
+    from indexer.deadletter import log_index
+    from indexer.runlog import runs_index
+    from mappings import drop
+    from tests.conftest import unique_alias
+
+    alias = unique_alias(prefix)
+    install_v2(es, alias)
+    try:
+        yield alias
+    finally:
+        drop(es, alias)
+        for index in (log_index(alias), runs_index(alias)):
+            es.indices.delete(index=index, ignore_unavailable=True)
+
+
+def run_v2(es, alias: str, items, work: Path):
+    """Run the pipeline in-process (session-loaded models) into ``alias``; refresh; the stats."""
+    from indexer.pipeline import Pipeline, PipelineConfig
+
+    cfg = PipelineConfig(alias=alias, workers=0, batch_size=8, dead_letter_dir=work / "dl")
+    stats = Pipeline(es, cfg, enricher=shared_enricher()).run(items)
+    es.indices.refresh(index=alias)
+    return stats

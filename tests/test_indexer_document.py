@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 from elasticsearch import Elasticsearch
 
-from indexer.document import IndexDocument
+from indexer.document import IndexDocument, fit_to_mapping
 from mappings import STEMMED_LANGUAGES, VECTOR_DIMS, body_field, index_body, mapped_fields, title_field
 
 pytestmark = pytest.mark.integration
@@ -42,6 +42,8 @@ def test_fields_match_the_mapping() -> None:
     source = full_document().to_source()
     assert set(source) == fields | {"title_fr", "body_fr"}
     assert set(source) <= mapped_fields()
+    v1 = fit_to_mapping(full_document().to_source(), set(index_body(1)["mappings"]["properties"]))
+    assert set(v1) <= mapped_fields(1) and v1["meta"]["external_id"] == "AFP-123"  # a v1 index: kept in meta
     assert source["suggest"] == {"input": ["L'OPEP réduit sa production", "Jean Dupont", "OPEC", "Vienne"]}
 
 

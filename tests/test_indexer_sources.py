@@ -37,7 +37,7 @@ def test_every_format_is_read(items: list, tree: Path) -> None:
     assert {name: d.meta["format"] for name, d in docs.items()} == {
         "sanctions.txt": "text", "briefing.md": "markdown", "report.html": "html", "tip.eml": "eml",
         "assessment.pdf": "pdf", "memo.docx": "docx", "scan_misnamed.txt": "pdf",
-        "saved_page_without_extension": "html"}
+        "saved_page_without_extension": "html", "latin1.txt": "text"}
     for name, d in docs.items():  # one file, one document: named after the file, at its file:// URI
         assert d.source == "fixtures" and d.origin == d.meta["path"] and Path(d.origin).name == name
         assert d.url == Path(d.origin).resolve().as_uri() and d.title.strip() and d.body.strip()
@@ -59,6 +59,8 @@ def test_every_format_is_read(items: list, tree: Path) -> None:
     mail = docs["tip.eml"]
     assert mail.title.startswith("Tip: convoy") and "Jan Novak" in mail.author and "Narva" in mail.body
     assert mail.published_at.isoformat() == "2024-04-02T09:15:00+02:00"
+    assert "café naïve" in docs["latin1.txt"].body and docs["latin1.txt"].encoding == "cp1252"  # not UTF-8: detected
+    assert docs["sanctions.txt"].encoding == "utf-8"
     assert docs["sanctions.txt"].title and "sanction" in docs["sanctions.txt"].body.lower()
 
 
@@ -71,7 +73,7 @@ def test_mailbox_yields_each_message(items: list) -> None:
 def test_broken_files_are_failures_with_reasons(items: list, tree: Path) -> None:
     fails = {f.origin.removeprefix(str(tree) + "/"): f for f in items if isinstance(f, Failure)}
     assert {origin: f.reason for origin, f in fails.items()} == {
-        "latin1.txt": "invalid-utf8", "broken.pdf": "broken-pdf", "broken.docx": "broken-docx",
+        "broken.pdf": "broken-pdf", "broken.docx": "broken-docx",
         "exports/wire.jsonl:3": "bad-json", "exports/wire.jsonl:4": "no-text"}
     assert all(f.source == "fixtures" and f.source_type in ("file", "json") and f.detail for f in fails.values())
 
@@ -93,7 +95,9 @@ def test_sniffing_prefers_content() -> None:
     assert sniff(b"<?xml version='1.0'?><rss version='2.0'>", None) == "feed"
     assert sniff(b"plain words", Path("a.md")) == "markdown"
     assert sniff(b"plain words", Path("a.txt")) == sniff(b"plain words", Path("noext")) == "text"
-    assert sniff(b"PK\x03\x04\x14\x00 zip", Path("a.zip")) == "unknown"  # archives: issue 14
+    assert sniff(b"PK\x03\x04\x14\x00 zip", Path("a.zip")) == "zip"
+    assert sniff(b"PK\x03\x04\x14\x00 word/document.xml", Path("a.zip")) == "docx"  # the office sniffer wins
+    assert sniff(b"7z\xbc\xaf\x27\x1c", Path("a.7z")) == "unknown"
 
 
 def test_json_lines_with_field_map(tree: Path) -> None:
@@ -122,8 +126,10 @@ def test_bad_field_map_is_a_clear_error() -> None:
 def test_canonical_url_drops_tracking() -> None:
     assert canonical_url("HTTPS://News.Example.org:443/a?utm_source=x&b=2&a=1#top") == "https://news.example.org/a?a=1&b=2"
     a = SourceDoc("s", "web", "t", "b", url="https://x.org/a?utm_medium=rss")
-    b = SourceDoc("other", "feed", "t2", "b2", url="https://x.org/a")
-    assert doc_id(a) == doc_id(b)
+    b = SourceDoc("s", "feed", "t2", "b2", url="https://x.org/a")
+    assert doc_id(a) == doc_id(b)  # one source, one page: one document whatever the tracking parameters
+    other = SourceDoc("other", "feed", "t", "b", url="https://x.org/a")
+    assert doc_id(other) != doc_id(a)  # the same page from another source is another report
 
 
 def test_reuters_corpus(settings) -> None:

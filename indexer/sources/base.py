@@ -27,6 +27,14 @@ class Limits:
     zip_max_members: int = 10_000  # zip containers (docx …): members
     zip_max_ratio: float = 100.0  # uncompressed / compressed, per member
     zip_total_factor: float = 5.0  # declared uncompressed total <= this × max_bytes
+    min_text_chars: int = 10  # fewer non-blank characters of text → failure ``no-text``
+    archive_max_depth: int = 3  # archives/attachments inside archives/attachments, this deep
+    archive_max_members: int = 10_000  # members read from one archive (tar, zip) or attachments of a mail
+    sheet_rows_as_documents: bool = False  # csv/xlsx/ods: one document per row instead of per sheet
+    ocr_languages: str = ""  # tesseract languages ("eng+fra"); empty: guess the script
+    ocr_page_timeout: float = 60.0  # seconds tesseract may spend on one page
+    ocr_max_pages: int = 50  # pages OCR'd per document; later pages are skipped (recorded)
+    ocr: bool = True  # False: scanned pages and images give no-text instead of being OCR'd
 
     @property
     def zip_max_total(self) -> int:
@@ -45,6 +53,8 @@ class ReadContext:
     fetch_policy: Any = None  # feeds: indexer.http.FetchPolicy for those pages
     seen: Any = None  # feeds: callable(key) -> bool, items already taken
     keys_out: list[str] | None = None  # feeds: keys of the items yielded
+    registry: Any = None  # the registry reading this input (containers read their members with it)
+    depth: int = 0  # how many containers this input is inside
 
 
 @dataclass
@@ -57,6 +67,8 @@ class Input:
     path: Path | None = None
     data: bytes | None = None
     url: str | None = None  # where the content lives (file:// URI or the final http URL)
+    name: str = ""  # the member's or attachment's file name (containers), for titles and detection
+    charset: str | None = None  # declared by the container (HTTP Content-Type, MIME part); tried first
 
     def open(self) -> BinaryIO:
         if self.data is not None:
@@ -79,6 +91,7 @@ class Format:
     priority: ClassVar[int] = 50
     streaming: ClassVar[bool] = False  # True: reads records itself, ``max_bytes`` limits each record
     records: ClassVar[bool] = False  # True: one file holds many documents, each with its own origin/url
+    expands: ClassVar[bool] = False  # True: may yield several documents (archives, sheets, attachments)
     zip_container: ClassVar[bool] = False  # True: the registry checks the zip directory before reading
     source_type: ClassVar[str | None] = None  # overrides the default "file" source type (json, feed)
 

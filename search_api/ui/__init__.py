@@ -14,11 +14,12 @@ string *is* the state. A little JavaScript (``static/periscope.js``) and htmx (n
 
 from fastapi import APIRouter
 
-from . import assets, auth, pages
+from . import assets, auth, ingest_page, pages
 
 router = APIRouter(include_in_schema=False)
 router.include_router(assets.router)
 router.include_router(auth.router)
 router.include_router(pages.router)
+router.include_router(ingest_page.router)
 
 __all__ = ["router"]

@@ -24,6 +24,7 @@ from ..service import SearchService
 from .auth import require_ui_session
 from .errors import ui_error
 from .hits import hit_view
+from .ingest_page import children_view
 from .html import mark_mentions
 from .labels import (
     ENTITY_LABELS, FACET_LABELS, SEARCHABLE_FACETS, SIDEBAR_FACETS, language_label, mention_type, value_label,
@@ -150,6 +151,7 @@ async def document_page(request: Request, doc_id: str) -> Response:
             ctx[f"{key}_error"] = ui_error(value, request)
         else:  # a BaseException (cancellation): not ours to swallow
             raise value
+    ctx["children"] = await children_view(request, doc_id)  # archive members, attachments (issue 14)
     mentions = doc.get("mentions") or []
     ents = doc.get("entities") or {}
     counts = dict.fromkeys(ENTITY_LABELS, 0)

@@ -74,7 +74,10 @@ def entry_to_doc(entry: Any, *, source: str, feed_url: str, fetch_pages: bool, p
     published = _when(entry)
     if fetch_pages and link:
         try:
-            page = html_to_doc(fetch(link, policy).content, url=link)
+            resp = fetch(link, policy)
+            ctype = resp.headers.get("content-type", "")
+            charset = ctype.split("charset=", 1)[1].split(";")[0].strip(' "\'') if "charset=" in ctype else None
+            page = html_to_doc(resp.content, url=link, charset=charset)
             if len(page.body) > len(body):
                 body = page.body
             title = title or page.title

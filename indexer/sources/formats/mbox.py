@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 from ...models import Failure, Item
 from ..base import BadDocument, Format, Input, ReadContext
-from .eml import message_to_doc
+from ...ids import doc_id
+from .eml import attachments, message_to_doc
 
 
 class Mbox(Format):
@@ -45,10 +46,13 @@ class Mbox(Format):
                     yield Failure(origin, "parse-error", f"{type(exc).__name__}: {exc}"[:500])
                     continue
                 doc.origin = origin
-                if doc.external_id is None:
-                    doc.url = f"{inp.url}#{key}"
+                # no Message-ID: the origin (path#key) gives the id — a "#key" URL would not, since
+                # canonical URLs drop fragments and every message would share the mailbox's id
                 doc.meta.update(path=str(path), format=self.name)
                 yield doc
+                if ctx.registry is not None:
+                    doc.source = doc.source or ctx.source
+                    yield from attachments(box[key], ctx, parent=doc_id(doc), origin=origin)
         finally:
             box.close()
 

@@ -1,4 +1,4 @@
-"""Plain text: UTF-8 only (legacy encodings come with issue 14); the first short line is the title."""
+"""Plain text in any encoding (:mod:`..encoding`); the first meaningful line is the title."""
 
 from __future__ import annotations
 
@@ -8,16 +8,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ...models import SourceDoc
-from ..base import BadDocument, Format, Input, ReadContext
+from ..base import Format, Input, ReadContext
+from ..encoding import decode_text
+from ..titles import first_meaningful_line
 
 _MD_TITLE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
-
-
-def decode_utf8(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadDocument("invalid-utf8", f"byte {exc.start}: {exc.reason}") from None
+_SOFT_BREAK = re.compile(r"(?<=[^\n.!?:;\"”»])\n(?=[a-zà-ÿа-я(])")  # a hard wrap inside a sentence
 
 
 def modified(path: Path | None) -> dict[str, str]:
@@ -26,21 +22,32 @@ def modified(path: Path | None) -> dict[str, str]:
     return {"modified": datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).isoformat()}
 
 
-def text_doc(inp: Input, *, heading: re.Pattern[str] | None = _MD_TITLE) -> SourceDoc:
-    """Title from a ``# heading`` or a first line of at most 200 characters, the rest is the body."""
-    assert inp.data is not None
-    text = decode_utf8(inp.data).replace("\r\n", "\n")
-    if "\x00" in text:
-        raise BadDocument("binary", "NUL bytes in a text file")
-    title, body = "", text.strip()
-    lines = body.split("\n", 1)
+def title_and_body(text: str, *, heading: re.Pattern[str] | None = _MD_TITLE) -> tuple[str, str]:
+    """A ``# heading`` or the first meaningful line (not a date, bullet-only line or boilerplate) as
+    the title when more text follows; the rest, with hard-wrapped lines joined, as the body."""
+    body = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    lines = body.split("\n")
     m = heading.match(lines[0]) if heading and lines else None
     if m:
-        title, body = m.group(1), (lines[1] if len(lines) > 1 else "").strip()
-    elif lines and 0 < len(lines[0]) <= 200 and len(lines) > 1:
-        title, body = lines[0].strip(), lines[1].strip()
+        return m.group(1), "\n".join(lines[1:]).strip()
+    found = first_meaningful_line(body)
+    if found and len(lines) > found[1] + 1:
+        title, i = found
+        return title, "\n".join(lines[i + 1:]).strip()
+    return "", body
+
+
+def reflow(text: str) -> str:
+    """Join lines broken inside a sentence (fixed-width text, PDF text layers); keep paragraphs."""
+    return _SOFT_BREAK.sub(" ", text)
+
+
+def text_doc(inp: Input) -> SourceDoc:
+    assert inp.data is not None
+    decoded = decode_text(inp.data, inp.charset)
+    title, body = title_and_body(decoded.text)
     stem = inp.path.stem if inp.path else ""
-    return SourceDoc("", "", title or stem, body, meta=modified(inp.path))
+    return SourceDoc("", "", title or stem, body, meta=modified(inp.path), encoding=decoded.encoding)
 
 
 class Text(Format):
