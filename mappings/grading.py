@@ -12,6 +12,7 @@ from typing import Any
 
 UNGRADED = "F"  # "reliability cannot be judged": every source until an analyst grades it
 UNJUDGED = "6"  # "truth cannot be judged"
+GRADE_FIELDS = ("reliability", "credibility", "corroboration", "independent_sources", "credibility_override")
 CONFIRMED_AT = 3  # independent sources (the document's own included) for 1 "confirmed by other sources"
 PROBABLE_AT = 2  # ... for 2 "probably true"
 
