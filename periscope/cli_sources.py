@@ -22,6 +22,7 @@ console = Console(stderr=True)
 sources_app = typer.Typer(help="Sources and their reliability grades (NATO A-F, docs/grading.md).",
                           no_args_is_help=True)
 MAX_SOURCES = 1000
+DEMO_GRADES = Path(__file__).resolve().parent.parent / "demo" / "sources.yaml"  # applied by `periscope demo`
 
 
 def _author() -> str:
@@ -142,6 +143,49 @@ def apply_cmd(path: Path = typer.Argument(..., exists=True, dir_okay=False, help
     """Apply a grading file (e.g. demo/sources.yaml)."""
     n = apply_file(settings_or_exit(), path)
     console.print(f"{n} sources graded from {path}")
+
+
+def corroborate(settings: Settings, es: Any) -> None:
+    """Recompute corroboration and default credibility for the whole index (overrides kept)."""
+    from search_api.corroboration import recompute
+    from workspace import sources as S
+
+    with open_workspace(settings) as ws, workspace_errors(ws.safe_url):
+        with ws.session(readonly=True) as db:
+            owners = S.owners_by_source(db)
+
+        def overrides(ids: list[str]) -> dict[str, str | None]:
+            with ws.session(readonly=True) as db:
+                return S.current_overrides(db, ids)
+
+        r = recompute(es, settings.index_alias, owners, overrides)
+    console.print(f"corroboration: {r.documents:,} documents, {r.corroborated:,} reported by ≥2 independent "
+                  f"sources, {r.updated:,} updated in {r.seconds:.1f}s")
+
+
+@sources_app.command("corroborate")
+def corroborate_cmd() -> None:
+    """Recompute corroboration (independent sources per story) and default credibility; run after ingest."""
+    settings = settings_or_exit()
+    corroborate(settings, _es(settings))
+
+
+def after_ingest(settings: Settings, grading_file: Path | None = None) -> None:
+    """What `periscope demo` runs after loading: apply a grading file, restamp graded sources, corroborate."""
+    es = _es(settings)
+    if grading_file is not None and grading_file.is_file():
+        apply_file(settings, grading_file, es)
+    else:
+        from workspace import sources as S
+
+        register_indexed(settings, es)
+        with open_workspace(settings) as ws, ws.session(readonly=True) as db:
+            graded = {s.name: s.reliability for s in S.list_sources(db) if s.reliability != S.UNGRADED}
+        from search_api.regrade import regrade_source
+
+        for name, grade_ in graded.items():  # new documents arrive as F: give them their source's grade
+            regrade_source(es, settings.index_alias, name, grade_)
+    corroborate(settings, es)
 
 
 def register(app: typer.Typer) -> None:
