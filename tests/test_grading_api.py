@@ -108,3 +108,20 @@ def test_prefer_reliable_reorders_by_a_bounded_factor(client):
     by_id = {h["id"]: h["score"] for h in plain}
     factors = [h["score"] / by_id[h["id"]] for h in ranked]
     assert max(factors) <= 1.5 + 1e-6 and min(factors) >= 1.0 - 1e-6
+
+
+def test_sources_page_table_detail_and_grade_editor(client):
+    page = client.get("/sources", params={"sort": "reliability", "desc": "true"})
+    assert page.status_code == 200 and "<h1>Sources</h1>" in page.text and 'aria-sort="descending"' in page.text
+    assert "Daily Rumour" in page.text
+    detail = client.get("/sources/Daily%20Rumour")
+    assert detail.status_code == 200 and "Grade this source" in detail.text and "History" in detail.text
+    bad = client.post("/sources/Daily%20Rumour", data={"reliability": "E", "rationale": ""})
+    assert bad.status_code == 422 and "rationale is required" in bad.text
+    done = client.post("/sources/Daily%20Rumour", data={"reliability": "E", "rationale": "invented quotes"})
+    assert done.status_code == 200 and "Graded E; 5 documents restamped." in done.text  # after the redirect
+    assert "invented quotes" in done.text
+    cross = client.post("/sources/Daily%20Rumour", data={"reliability": "A", "rationale": "x"},
+                        headers={"Origin": "http://evil.example"})
+    assert cross.status_code == 403
+    assert client.get("/sources/Daily%20Rumor").status_code == 404

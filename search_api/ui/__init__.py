@@ -14,12 +14,13 @@ string *is* the state. A little JavaScript (``static/periscope.js``) and htmx (n
 
 from fastapi import APIRouter
 
-from . import assets, auth, ingest_page, pages
+from . import assets, auth, ingest_page, pages, sources
 
 router = APIRouter(include_in_schema=False)
 router.include_router(assets.router)
 router.include_router(auth.router)
 router.include_router(pages.router)
 router.include_router(ingest_page.router)
+router.include_router(sources.router)  # source registry and grades (issue 16)
 
 __all__ = ["router"]
