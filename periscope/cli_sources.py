@@ -170,6 +170,20 @@ def corroborate_cmd() -> None:
     corroborate(settings, _es(settings))
 
 
+def load_news_pages(settings: Settings, batch_size: int = 64) -> None:
+    """The demo's second corpus: real articles from many outlets, one source each (periscope/demo_news.py)."""
+    from periscope.cli_indexer import run_pipeline
+    from periscope.demo_news import COLLECTION, news_items, newspaper_data
+
+    data = newspaper_data(settings.cache_dir)
+    if data is None:
+        console.print("[yellow]news pages skipped:[/yellow] could not fetch the newspaper4k sdist with pip")
+        return
+    items = [d for d in news_items(data) if d.body.strip()]
+    run_pipeline(settings, items, alias=settings.index_alias, workers=1, batch_size=batch_size, total=len(items),
+                 label="news pages (newspaper4k)", collection=COLLECTION)
+
+
 def after_ingest(settings: Settings, grading_file: Path | None = None) -> None:
     """What `periscope demo` runs after loading: apply a grading file, restamp graded sources, corroborate."""
     es = _es(settings)
