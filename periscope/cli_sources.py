@@ -87,7 +87,7 @@ def show_cmd(name: str = typer.Argument(..., help="Source name as indexed (case-
 
 
 def grade(settings: Settings, es: Any, name: str, reliability: str, why: str, *,
-          details: dict[str, str] | None = None, by: str | None = None) -> None:
+          details: dict[str, str] | None = None, by: str | None = None, same_ok: bool = False) -> None:
     """Grade one source and restamp its documents, printing progress and the outcome."""
     from search_api.regrade import regrade_source
     from workspace import sources as S
@@ -95,7 +95,11 @@ def grade(settings: Settings, es: Any, name: str, reliability: str, why: str, *,
     with open_workspace(settings) as ws, workspace_errors(ws.safe_url), ws.session() as db:
         if details:
             S.update_source(db, name, **details)
-        info, before = S.grade_source(db, name, reliability, why, by or _author())
+        now = S.get_source(db, name)
+        if same_ok and (now.reliability, now.rationale) == (S.check_reliability(reliability), why.strip()):
+            info, before = now, now.reliability  # a re-applied file adds no history row, only restamps
+        else:
+            info, before = S.grade_source(db, name, reliability, why, by or _author())
     result = regrade_source(es, settings.index_alias, info.name, info.reliability,
                             progress=lambda done, total: console.print(f"  {done:,}/{total:,} documents", end="\r"))
     console.print(f"{info.name}: {before} → {info.reliability} ({info.label}); {result.updated:,} documents "
@@ -134,7 +138,7 @@ def apply_file(settings: Settings, path: Path, es: Any | None = None) -> int:
     for entry in entries:
         details = {k: str(entry[k]) for k in S.EDITABLE if entry.get(k)}
         grade(settings, es, str(entry["name"]), str(entry.get("reliability", "F")), str(entry.get("rationale", "")),
-              details=details, by=f"file:{path.name}")
+              details=details, by=f"file:{path.name}", same_ok=True)
     return len(entries)
 
 

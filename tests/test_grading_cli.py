@@ -55,3 +55,15 @@ def test_apply_a_grading_file(tmp_path: Path, es: Elasticsearch, index_alias: st
     assert "Beta LLC" in run("sources", "show", "blog beta").output
     path.write_text("nope: 1\n", encoding="utf-8")
     assert "sources:" in run("sources", "apply", str(path), code=2).output
+
+
+def test_reapplying_a_file_adds_no_history():
+    from pathlib import Path as _P
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = _P(tmp) / "g.yaml"
+        path.write_text("sources:\n  - name: Wire Alpha\n    reliability: A\n    rationale: audited\n", encoding="utf-8")
+        run("sources", "apply", str(path))
+        run("sources", "apply", str(path))
+    assert run("sources", "show", "Wire Alpha").output.count("audited") == 1  # one history row, not two
