@@ -11,6 +11,7 @@ setup:
 
 run: setup
 	$(PERISCOPE) up
+	$(PERISCOPE) users ensure-admin
 	$(PERISCOPE) demo
 	@echo "Loading the rest of the Reuters-21578 demo corpus in the background (log: .cache/demo-full.log)"
 	@nohup $(PERISCOPE) demo --limit 0 > .cache/demo-full.log 2>&1 &

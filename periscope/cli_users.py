@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from periscope.cli_workspace import EXIT_BAD_INPUT, console, fail, open_workspace
+from periscope.cli_workspace import EXIT_BAD_INPUT, console, fail, open_workspace, settings_or_exit
 
 users_app = typer.Typer(help="Local accounts: add, list, disable/enable, reset passwords.", no_args_is_help=True)
 groups_app = typer.Typer(help="Groups of users (collections can be granted to a group).", no_args_is_help=True)
@@ -115,6 +115,34 @@ def users_set_role(
     with open_workspace() as ws, ws.session() as db:
         user = set_role(db, name, role)
     console.print(f"{user.username!r} is now {user.role.value}")
+
+
+@users_app.command("ensure-admin")
+def users_ensure_admin(
+    name: str = typer.Option("admin", "--name", help="Username of the first administrator."),
+) -> None:
+    """Create the first administrator when no account exists yet (idempotent: otherwise does nothing).
+
+    The password is PERISCOPE_ADMIN_PASSWORD when set, else a one-time password printed once.
+    """
+    from workspace.users import create_user, generate_password, has_users
+
+    settings = settings_or_exit()
+    given = settings.admin_password
+    with open_workspace(settings) as ws, ws.session() as db:
+        if has_users(db):
+            console.print("accounts exist already: sign in with yours (`periscope users list` shows them)")
+            return
+        password = given or generate_password()
+        create_user(db, name, role="admin", display_name="Administrator", password=password,
+                    must_change_password=not given)
+    url = f"http://{settings.api_host}:{settings.api_port}/login"
+    console.print(f"created the first administrator {name!r}. Sign in at {url} as {name!r}", highlight=False)
+    if given:
+        console.print("with the password from PERISCOPE_ADMIN_PASSWORD")
+    else:
+        console.print("with this one-time password (shown once; `periscope users reset-password` makes a new one):")
+        print(password)
 
 
 # ------------------------------------------------------------------------------------- groups

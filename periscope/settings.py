@@ -177,6 +177,23 @@ class Settings(BaseSettings):
             return f"about {bits:.0f} bits of entropy, need at least {cls.MIN_KEY_BITS}"
         return None
     # --- end web security ---------------------------------------------------------------------------
+    # --- identity, roles and audit (issue 12: accounts, sessions, personal keys, OIDC, audit trail) ----
+    # Argon2id cost of new password hashes (argon2-cffi defaults: RFC 9106 low-memory profile).
+    # Tests lower them; verification always uses the parameters stored in each hash.
+    argon2_time_cost: int = Field(3, ge=1, le=20)
+    argon2_memory_kib: int = Field(65536, ge=8, le=4 * 1024 * 1024)
+    login_account_failures: int = Field(5, ge=1, le=1000)  # per account within the window, then 429
+    login_client_failures: int = Field(20, ge=1, le=100_000)  # per client address within the window
+    login_window_s: int = Field(15 * 60, ge=10, le=24 * 3600)
+    audit_queries: bool = True  # false: the audit trail records who searched, never the query text
+    admin_password: str = ""  # `periscope users ensure-admin` (make run): the first admin's password
+    # OpenID Connect sign-in: on when issuer and client id are set.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_redirect_url: str = ""  # this server's /login/oidc/callback as the provider knows it
+    oidc_default_role: str = "reader"  # role of an account created at its first OIDC sign-in
+    # --- end identity, roles and audit -------------------------------------------------------------------
 
     @field_validator("es_url", "api_keys", "cors_origins", mode="before")
     @classmethod

@@ -5,14 +5,23 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
+import httpx
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from mappings import CURRENT_VERSION
 from mappings.client import async_es_client
+from workspace import open_store
 
-from . import grading_routes, ingest_routes, routes, ui
+from . import account_routes, grading_routes, ingest_routes, routes, ui
 from .apidocs import install_docs
+from .audit import AuditLog
+from .auditing import AuditMiddleware
+from .ui import admin as ui_admin
+from .ui import oidc as ui_oidc
+from .ui.oidc import OidcClient
+from .ui.auth import PageForbidden, forbidden_page
 from .headers import SecurityHeadersMiddleware
 from .health import health_route
 from .metrics import Metrics, MetricsMiddleware
@@ -46,13 +55,20 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
         app.state.es = async_es_client(settings.api_es_connection(), connections_per_node=64)
         app.state.service = SearchService(app.state.es, settings.index_alias, default_operator=default_operator,
                                           cursor_key=settings.resolved_secret())
+        # The audit trail: buffered, flushed every second by a background task, drained on shutdown.
+        app.state.audit = AuditLog(app.state.es, settings.index_alias, record_queries=settings.audit_queries,
+                                   shards=settings.index_shards, replicas=settings.index_replicas)
+        app.state.audit.start()
+        app.state.oidc_http = httpx.AsyncClient(timeout=10.0, follow_redirects=False)
         try:
             yield
         finally:
+            await app.state.audit.stop()
+            await app.state.oidc_http.aclose()
             await app.state.es.close()
-            for opened in ("workspace", "grading_es"):  # opened on first use by search_api/grading.py
-                if getattr(app.state, opened, None) is not None:
-                    getattr(app.state, opened).close()
+            app.state.workspace.close()
+            if getattr(app.state, "grading_es", None) is not None:  # opened on first use by search_api/grading.py
+                app.state.grading_es.close()
 
     # docs, redoc and openapi.json are served by install_docs (local assets, CSP, key check)
     app = FastAPI(title="Periscope search API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
@@ -61,8 +77,18 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
     app.state.metrics = metrics
     # --- web security: hashed keys, sessions (shared by the workers), sign-in limit, headers ----------
     app.state.keyring = KeyRing(settings.api_keys)
+    # Accounts, user sessions, personal keys, collections: the workspace store (SQLite file by default,
+    # PostgreSQL via PERISCOPE_DATABASE_URL), opened and migrated here so every worker agrees on it.
+    app.state.workspace = open_store(settings.workspace_url)
+    app.state.hasher = PasswordHasher(time_cost=settings.argon2_time_cost, memory_cost=settings.argon2_memory_kib)
     app.state.sessions = Sessions(SqliteSessionStore(settings.cache_dir / "sessions.sqlite3"),
-                                  settings.resolved_secret(), settings.session_ttl_s)
+                                  settings.resolved_secret(), settings.session_ttl_s, app.state.workspace)
+    app.state.oidc = None
+    if settings.oidc_issuer and settings.oidc_client_id:
+        app.state.oidc = OidcClient(
+            settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret,
+            settings.oidc_redirect_url or f"http://{settings.api_host}:{settings.api_port}/login/oidc/callback",
+            settings.oidc_default_role, settings.resolved_secret())
     app.state.login_limiter = FailureLimiter(settings.login_failures_per_minute, 60.0)
     app.add_middleware(SecurityHeadersMiddleware)
     install_docs(app, metrics)
@@ -72,6 +98,7 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"],
                            allow_headers=["X-API-Key", "Content-Type", "X-Request-ID"],
                            expose_headers=["X-Request-ID", "Retry-After"], max_age=600)
+    app.add_middleware(AuditMiddleware)  # search, view, export on the audit trail (inside the request id)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware)  # outermost of ours: every response carries X-Request-ID
 
@@ -84,4 +111,9 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
     app.include_router(grading_routes.router)
     app.include_router(ingest_routes.router)  # ingest runs, failures, documents by external id (issue 14)
     app.include_router(ui.router)
+    app.include_router(account_routes.router)
+    app.include_router(ui_oidc.router)
+    app.include_router(ui_admin.account)
+    app.include_router(ui_admin.admin)
+    app.add_exception_handler(PageForbidden, forbidden_page)
     return app

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 from .errors import RETRY_AFTER_S, Unauthorized
 from .models import Health, PublicHealth
 from .request_id import current_request_id
-from .security import current_principal, keys_required, require_api_key
+from .security import auth_required, current_principal, require_api_key
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 async def _authorised(request: Request, settings: Any) -> bool:
     """Details only for callers who may see every collection: the document count covers the whole index."""
     try:
-        if keys_required(settings):
+        if auth_required(request):
             await require_api_key(request, request.headers.get("X-API-Key"))
         return current_principal(request).sees_everything
     except Unauthorized:

@@ -18,7 +18,7 @@ from .access import Principal, restrict
 from .errors import PeriscopeError
 from .models import HitList
 from .routes import PROBLEM_RESPONSES
-from .security import current_principal, require_api_key
+from .security import current_principal, require_api_key, require_role
 from .shaping import shape_hit
 
 MAX_RUNS = 200
@@ -115,12 +115,13 @@ async def read_failures(es: Any, alias: str, run_id: str, reason: str | None, si
                           failures=[IngestFailure.model_validate(h["_source"]) for h in found["hits"]])
 
 
-@router.get("/ingest/runs", response_model=IngestRuns, summary="Ingest runs, newest first, with counts by reason")
+@router.get("/ingest/runs", dependencies=[Depends(require_role("admin"))], response_model=IngestRuns, summary="Ingest runs, newest first, with counts by reason")
 async def ingest_runs(request: Request, limit: Annotated[int, Query(ge=1, le=MAX_RUNS)] = 20) -> IngestRuns:
     return IngestRuns(runs=await read_runs(_es(request), _alias(request), limit))
 
 
-@router.get("/ingest/runs/{run_id}/failures", response_model=IngestFailures,
+@router.get("/ingest/runs/{run_id}/failures", dependencies=[Depends(require_role("admin"))],
+            response_model=IngestFailures,
             summary="The items one run could not index, with their reasons")
 async def ingest_failures(request: Request, run_id: RunId,
                           reason: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9-]+$")] = None,

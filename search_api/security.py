@@ -1,8 +1,13 @@
-"""API keys and who a request comes from.
+"""Who a request comes from (:func:`current_principal`), and what their role allows.
 
-Keys are enforced when some are configured or the server binds beyond loopback. Integrators send
-``X-API-Key``; analysts in a browser sign in once at ``/login`` and then carry a session cookie
-(:mod:`search_api.sessions`) that the UI pages and the API both accept.
+A request is authenticated by, in this order: an ``X-API-Key`` header (a personal key ``psk_…``
+from the workspace store, or a deprecated shared ``PERISCOPE_API_KEYS`` key), else the signed
+session cookie of a browser sign-in (:mod:`search_api.sessions`). Sign-in is required as soon as
+one user account exists, keys are configured, or the server binds beyond loopback; a loopback
+install with none of these stays open (the ``make run`` demo), acting as :data:`OPEN`.
+
+Workspace look-ups here are short indexed queries run inline (no thread hop); the slow part of
+signing in (Argon2) runs in a worker thread (:mod:`search_api.ui.auth`).
 
 Keys are kept hashed (a DB-ready form): ``PERISCOPE_API_KEYS`` entries may be plain keys (hashed
 with SHA-256 when loaded), ``sha256:<64 hex>``, or an Argon2 hash (``$argon2id$…``). SHA-256 is
@@ -16,15 +21,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import Request, Security
+from fastapi import Request, Response, Security
 from fastapi.security import APIKeyHeader
 
-from .access import OPEN, Principal
-from .errors import Unauthorized
+from workspace.access import collection_scope
+from workspace.keys import TOKEN_PREFIX, verify_api_key
+from workspace.models import Scope
+from workspace.users import UserInfo, has_users
+
+from .access import OPEN, ROLES, Principal
+from .auditing import audit_event
+from .errors import PeriscopeError, Unauthorized
 from .sessions import SESSION_COOKIE, Session
 
 api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Required when the server has API keys")
@@ -94,8 +107,39 @@ class KeyRing:
         return None
 
 
+class Forbidden(PeriscopeError):
+    """Signed in, but the role or the key's scope does not allow this (API: 403 with the reason)."""
+
+    status = 403
+    title = "Forbidden"
+    type = "/problems/forbidden"
+
+
+ACCOUNT_CHECK_S = 2.0  # while no account exists, look again at most this often (the CLI may add one)
+
+
 def keys_required(settings) -> bool:
     return bool(settings.api_keys) or settings.api_requires_key
+
+
+def accounts_exist(app_state) -> bool:
+    """Whether the workspace has at least one user (then everyone must sign in). Once true, stays true."""
+    if getattr(app_state, "has_accounts", False):
+        return True
+    workspace = getattr(app_state, "workspace", None)
+    if workspace is None:
+        return False
+    now = time.monotonic()
+    if now - getattr(app_state, "accounts_checked_at", -ACCOUNT_CHECK_S) < ACCOUNT_CHECK_S:
+        return False
+    with workspace.session(readonly=True) as db:
+        app_state.has_accounts = has_users(db)
+    app_state.accounts_checked_at = now
+    return app_state.has_accounts
+
+
+def auth_required(request: Request) -> bool:
+    return keys_required(request.app.state.settings) or accounts_exist(request.app.state)
 
 
 def current_session(request: Request) -> Session | None:
@@ -113,43 +157,117 @@ def current_session(request: Request) -> Session | None:
     return session
 
 
-def is_authorised(request: Request, key: str | None) -> bool:
-    """Keys off, a valid ``X-API-Key``, or (no header at all) a live session cookie.
-
-    A wrong header is not rescued by a good cookie: integrators get a clear 401.
-    """
-    if not keys_required(request.app.state.settings):
-        return True
-    if key is not None:
-        return request.app.state.keyring.match(key) is not None
-    return current_session(request) is not None
+def user_principal(request: Request, user: UserInfo, auth: str, *, read_only: bool = False) -> Principal:
+    with request.app.state.workspace.session(readonly=True) as db:
+        scope = collection_scope(db, user)
+    return Principal(name=user.username, role=user.role.value, collections=scope, auth=auth, read_only=read_only)
 
 
-async def require_api_key(request: Request, key: str | None = Security(api_key_header)) -> None:
-    if is_authorised(request, key):
+def _shared_key_principal(request: Request, key_id: str) -> Principal:
+    request.state.deprecated_auth = True
+    return Principal(name=f"key:{key_id}", role="admin", collections=None, auth="shared-key")
+
+
+def _resolve(request: Request) -> Principal | None:
+    state = request.app.state
+    key = request.headers.get("X-API-Key")
+    if key is not None:  # a wrong header is not rescued by a good cookie: integrators get a clear 401
+        if key.startswith(TOKEN_PREFIX) and getattr(state, "workspace", None) is not None:
+            with state.workspace.session() as db:  # writes last_used_at (at most once a minute)
+                found = verify_api_key(db, key)
+            if found is None:
+                return None
+            request.state.api_key = found.key
+            return user_principal(request, found.user, "api-key", read_only=found.key.scope is Scope.READ)
+        stored = state.keyring.match(key)
+        return _shared_key_principal(request, stored.key_id) if stored is not None else None
+    session = current_session(request)
+    if session is not None and session.user is not None:
+        return user_principal(request, session.user, "session")
+    if session is not None and session.key_id is not None:
+        return _shared_key_principal(request, session.key_id)
+    return None if auth_required(request) else OPEN
+
+
+def authenticate(request: Request) -> Principal | None:
+    """The principal of this request, or None when it must sign in (resolved once per request)."""
+    cached = getattr(request.state, "principal_resolved", _UNSET)
+    if cached is not _UNSET:
+        return cached
+    preset = getattr(request.state, "principal", None)  # set by an outer layer (code, never client input)
+    if preset is not None:
+        return preset
+    principal = _resolve(request)
+    request.state.principal_resolved = principal
+    if principal is not None:
+        request.state.principal = principal
+        key = getattr(request.state, "api_key", None)
+        if key is not None:
+            _audit_key_use(request, key.prefix)
+    return principal
+
+
+KEY_USE_EVERY_S = 60.0  # "key use" on the audit trail: once a minute per key and process, not per request
+
+
+def _audit_key_use(request: Request, prefix: str) -> None:
+    seen: dict[str, float] | None = getattr(request.app.state, "key_use_seen", None)
+    if seen is None:
+        seen = request.app.state.key_use_seen = {}
+    now = time.monotonic()
+    if now - seen.get(prefix, -KEY_USE_EVERY_S) >= KEY_USE_EVERY_S:
+        if len(seen) > 10_000:
+            seen.clear()
+        seen[prefix] = now
+        audit_event(request, "key-use", target=prefix)
+
+
+def is_authorised(request: Request, key: str | None = None) -> bool:
+    """Open install, a valid ``X-API-Key`` (personal or shared), or (no header at all) a live session."""
+    return authenticate(request) is not None
+
+
+async def require_api_key(request: Request, key: str | None = Security(api_key_header),
+                          response: Response = None) -> None:  # type: ignore[assignment] - FastAPI fills it
+    if authenticate(request) is not None:
+        if response is not None and getattr(request.state, "deprecated_auth", False):  # RFC 9745: going away
+            response.headers["Deprecation"] = "true"
         return
-    raise Unauthorized("a valid X-API-Key header is required" if key is None else "the X-API-Key is not valid",
-                       "ask the operator for a key (PERISCOPE_API_KEYS) and send it as X-API-Key")
+    raise Unauthorized("sign in or send a valid X-API-Key header" if key is None else "the X-API-Key is not valid",
+                       "create a personal key on the 'My keys' page (or POST /api/v1/me/keys) and send it as X-API-Key")
 
 
 def current_principal(request: Request) -> Principal:
-    """Who this (already authorised) request acts as; the access filter is built from it.
+    """Who this request acts as; the access filter is built from it. 401 when nobody is signed in.
 
-    Resolved once per request. Without keys (a loopback, single-user install) the caller sees every
-    collection; the deprecated shared keys (``PERISCOPE_API_KEYS``) also see everything, as before.
+    A user (session or personal key): their role and readable collections (None for admins).
+    The deprecated shared keys and an open loopback install without accounts see everything.
     """
-    cached = getattr(request.state, "principal", None)
-    if cached is not None:
-        return cached
-    settings = request.app.state.settings
-    principal = OPEN
-    if keys_required(settings):
-        key = request.headers.get("X-API-Key")
-        stored = request.app.state.keyring.match(key) if key is not None else None
-        session = current_session(request) if key is None else None
-        key_id = stored.key_id if stored is not None else (session.key_id if session is not None else None)
-        if key_id is None:
-            raise Unauthorized("sign in or send a valid X-API-Key", "ask the operator for an account or a key")
-        principal = Principal(name=f"key:{key_id}", role="admin", collections=None, auth="shared-key")
-    request.state.principal = principal
+    principal = authenticate(request)
+    if principal is None:
+        raise Unauthorized("sign in or send a valid X-API-Key", "ask an administrator for an account or a key")
+    return principal
+
+
+def require_role(*roles: str) -> Callable[[Request], Awaitable[Principal]]:
+    """A dependency: the principal, or 403 unless their role is one of ``roles``."""
+    unknown = set(roles) - set(ROLES)
+    assert not unknown, f"unknown roles {unknown}"
+
+    async def dependency(request: Request) -> Principal:
+        principal = current_principal(request)
+        if principal.role not in roles:
+            raise Forbidden(f"this needs the {' or '.join(roles)} role; you are signed in as {principal.role}",
+                            "ask an administrator to change your role")
+        return principal
+
+    return dependency
+
+
+async def require_write(request: Request) -> Principal:
+    """A dependency for state-changing API calls: a read-only personal key gets 403 with the reason."""
+    principal = current_principal(request)
+    if principal.read_only:
+        raise Forbidden("this API key has the read-only scope, so it cannot change anything",
+                        "create a key with the write scope on 'My keys' (POST /api/v1/me/keys, scope=write)")
     return principal

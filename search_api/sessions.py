@@ -1,13 +1,17 @@
 """Browser sessions: a signed, expiring session id in the cookie; the session itself on the server.
 
-The cookie never holds a key: only a random session id, signed with the server secret
-(``Settings.resolved_secret()``) by itsdangerous and refused after ``session_ttl_s``. What the id
-stands for (which key or, later, which user signed in; its CSRF token; when it expires) lives in a
-:class:`SessionStore`, a three-method interface. The app uses :class:`SqliteSessionStore`, a file
-under the cache dir, so every worker process of one machine sees the same sessions (an in-process
-dict would sign people out whenever a request reached another worker); :class:`MemorySessionStore`
-serves tests and single-process tools. The workspace store (SQLAlchemy) can back the same interface
-later; nothing else needs to change.
+The cookie never holds a secret: only a random session id, signed with the server secret
+(``Settings.resolved_secret()``) by itsdangerous and refused after ``session_ttl_s``.
+
+* A **user** who signs in (password or OpenID Connect) gets a row in the workspace store's
+  ``sessions`` table (:mod:`workspace.websessions`): the same database for every worker and every
+  machine (PostgreSQL deployments share them), keyed by the token's SHA-256, with its CSRF secret.
+  Disabling the user or resetting their password deletes the rows: the next request is refused.
+* The deprecated **shared-key** sign-in (``PERISCOPE_API_KEYS``, kept for one release) has no user
+  to tie a row to, so its sessions stay in :class:`SqliteSessionStore`, a file under the cache dir.
+
+The two are told apart by the signed value: user-session tokens carry the ``w:`` prefix.
+Workspace calls here are single indexed look-ups; they run inline (short) on the event loop.
 """
 
 from __future__ import annotations
@@ -20,14 +24,20 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from workspace import Workspace
+from workspace.users import UserInfo
+from workspace.websessions import SessionInfo, create_session, delete_session, get_session
+
 SESSION_COOKIE = "periscope_session"
 LOGIN_CSRF_COOKIE = "periscope_login_csrf"
 LOGIN_CSRF_MAX_AGE_S = 3600
+USER_PREFIX = "w:"  # signed values naming a workspace (user) session
 
 
 @dataclass
@@ -35,9 +45,10 @@ class Session:
     sid: str
     key_id: str | None  # which API key signed in (its non-secret id); None once users sign in instead
     expires_at: float
-    user_id: str | None = None  # issue 12: the signed-in user
+    user_id: str | None = None  # legacy column of the key-session file (always None there)
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     created_at: float = field(default_factory=time.time)
+    user: UserInfo | None = None  # the signed-in account (workspace sessions)
 
     @property
     def expired(self) -> bool:
@@ -128,9 +139,10 @@ class SqliteSessionStore:
 class Sessions:
     """Creates, finds and ends sessions; signs and checks the cookie value and login CSRF tokens."""
 
-    def __init__(self, store: SessionStore, secret: bytes, ttl_s: int) -> None:
+    def __init__(self, store: SessionStore, secret: bytes, ttl_s: int, workspace: Workspace | None = None) -> None:
         self.store = store
         self.ttl_s = ttl_s
+        self.workspace = workspace
         self._cookie = URLSafeTimedSerializer(secret, salt="periscope.session")
         self._login_csrf = URLSafeTimedSerializer(secret, salt="periscope.login-csrf")
 
@@ -141,20 +153,46 @@ class Sessions:
         self.store.save(session)
         return session, self._cookie.dumps(session.sid)
 
+    def create_for_user(self, user_id: int, client_address: str = "") -> tuple[Session, str]:
+        """A workspace session for a signed-in account and the signed cookie value that names it."""
+        assert self.workspace is not None, "user sessions need the workspace store"
+        with self.workspace.session() as db:
+            made = create_session(db, user_id, ttl=timedelta(seconds=self.ttl_s), client_address=client_address)
+        return self._user_session(made.token, made.session), self._cookie.dumps(USER_PREFIX + made.token)
+
+    @staticmethod
+    def _user_session(token: str, info: SessionInfo) -> Session:
+        return Session(sid=USER_PREFIX + token, key_id=None, expires_at=info.expires_at.timestamp(),
+                       csrf=info.csrf_secret, created_at=info.created_at.timestamp(), user=info.user)
+
     def find(self, cookie_value: str | None) -> Session | None:
-        """The live session a cookie names, or ``None`` (missing, forged, too old, ended)."""
+        """The live session a cookie names, or ``None`` (missing, forged, too old, ended, user disabled)."""
         if not cookie_value or len(cookie_value) > 512:
             return None
         try:
             sid = self._cookie.loads(cookie_value, max_age=self.ttl_s)
         except BadSignature:  # includes SignatureExpired
             return None
-        session = self.store.load(sid) if isinstance(sid, str) else None
+        if not isinstance(sid, str):
+            return None
+        if sid.startswith(USER_PREFIX):
+            if self.workspace is None:
+                return None
+            token = sid.removeprefix(USER_PREFIX)
+            with self.workspace.session(readonly=True) as db:
+                info = get_session(db, token)
+            return self._user_session(token, info) if info is not None else None
+        session = self.store.load(sid)
         if session is None or session.expired:
             return None
         return session
 
     def end(self, session: Session) -> None:
+        if session.sid.startswith(USER_PREFIX):
+            if self.workspace is not None:
+                with self.workspace.session() as db:
+                    delete_session(db, session.sid.removeprefix(USER_PREFIX))
+            return
         self.store.delete(session.sid)
 
     # --- CSRF for the sign-in form (no session yet): a signed double-submit token ------------------

@@ -13,13 +13,18 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from mappings import drop, install
+from mappings.audit import audit_pattern, audit_template_name
 from mappings.client import es_client
 from periscope.settings import Settings, load_settings
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    return load_settings()
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    # A private workspace store: the accounts of a developer's own install (or of `make run`) must not
+    # turn sign-in on for tests that expect an open loopback install.
+    from workspace import sqlite_url
+
+    return load_settings(database_url=sqlite_url(tmp_path_factory.mktemp("workspace") / "workspace.sqlite3"))
 
 
 @pytest.fixture(scope="session")
@@ -45,6 +50,8 @@ def index_alias(request: pytest.FixtureRequest, es: Elasticsearch) -> Iterator[s
     install(es, alias)
     yield alias
     drop(es, alias)
+    es.indices.delete(index=audit_pattern(alias), ignore_unavailable=True, allow_no_indices=True)  # apps audit
+    es.options(ignore_status=404).indices.delete_index_template(name=audit_template_name(alias))
 
 
 @pytest.fixture(scope="module")

@@ -99,3 +99,26 @@ def test_document_page_links_children_and_parent(loaded) -> None:
     child = client.get(f"/doc/{kids[0]['id']}")
     assert child.status_code == 200 and f'href="/doc/{mail["id"]}" id="parent-link"' in child.text
     assert "<code>note.txt</code>" in child.text
+
+
+def test_runs_and_the_ingest_page_are_for_administrators(settings) -> None:
+    """Runs and failures name files and paths: a reader gets 403 on the API and the page."""
+    from search_api.access import Principal
+
+    reader = Principal("rita", role="reader", collections=frozenset({"desk"}))
+
+    class AsReader:
+        def __init__(self, app):
+            self.app = app
+
+        async def __call__(self, scope, receive, send):
+            if scope["type"] == "http":
+                scope.setdefault("state", {})["principal"] = reader
+            await self.app(scope, receive, send)
+
+    app = create_app(settings)
+    app.add_middleware(AsReader)
+    with TestClient(app, follow_redirects=False) as client:
+        assert client.get("/api/v1/ingest/runs").status_code == 403
+        assert client.get("/api/v1/ingest/runs/x/failures").status_code == 403
+        assert client.get("/ingest").status_code == 403

@@ -206,3 +206,8 @@ def link_oidc(db: Session, username: str, issuer: str, subject: str) -> UserInfo
     row.oidc_issuer, row.oidc_subject = issuer, subject
     db.flush()
     return user_info(row)
+
+
+def has_users(db: Session) -> bool:
+    """Whether any account exists (the web layer then requires everyone to sign in)."""
+    return db.scalar(select(User.id).limit(1)) is not None

@@ -12,12 +12,13 @@ from starlette.requests import Request
 
 from ..ingest_routes import MAX_FAILURES, RunNotFound, read_children, read_failures, read_runs
 from ..security import current_principal
-from .auth import require_ui_session
+from .admin import admin_only
 from .errors import UiError, ui_error
 from .hits import hit_view
 from .templating import base_context, templates
 
-router = APIRouter(include_in_schema=False, dependencies=[Depends(require_ui_session)])
+# Runs and failures name files and paths of the collection: administrators only.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(admin_only)])
 RUNS_SHOWN = 50
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
-from ..security import current_session, keys_required
+from ..security import auth_required, current_session
 from .assets import ASSET_VERSION, vendor_installed
 from .labels import ENTITY_LABELS, FACET_LABELS, SORT_LABELS, country_name, short_date, value_label
 from .urls import safe_url
@@ -19,7 +19,9 @@ templates.env.filters["safe_url"] = safe_url
 
 
 def base_context(request: Request) -> dict[str, Any]:
-    session = current_session(request) if keys_required(request.app.state.settings) else None
-    return {"request": request, "asset_v": ASSET_VERSION, "htmx": vendor_installed("htmx.min.js"),
-            "session": session, "value_label": value_label, "facet_labels": FACET_LABELS, "sorts": SORT_LABELS,
-            "entity_labels": ENTITY_LABELS, "country_name": country_name, "short_date": short_date}
+    session = current_session(request) if auth_required(request) else None
+    principal = getattr(request.state, "principal", None)
+    return {"request": request, "principal": principal, "asset_v": ASSET_VERSION,
+            "htmx": vendor_installed("htmx.min.js"), "session": session, "value_label": value_label,
+            "facet_labels": FACET_LABELS, "sorts": SORT_LABELS, "entity_labels": ENTITY_LABELS,
+            "country_name": country_name, "short_date": short_date}
