@@ -23,6 +23,7 @@ from workspace import sources as S
 from .access import Principal
 from .errors import InvalidParameter, PeriscopeError
 from .regrade import UpdateResult, regrade_source
+from .security import Forbidden
 from .service import SearchService
 
 GRADERS = ("admin", "analyst")
@@ -34,12 +35,6 @@ class SourceNotFound(PeriscopeError):
     status = 404
     title = "Source not found"
     type = "/problems/not-found"
-
-
-class NotAllowed(PeriscopeError):
-    status = 403
-    title = "Not allowed"
-    type = "/problems/forbidden"
 
 
 @contextmanager
@@ -71,8 +66,8 @@ def sync_es(request: Request) -> Elasticsearch:
 
 def require_grader(who: Principal) -> str:
     """Grading is for analysts and administrators; returns the author name kept in the history."""
-    if who.role not in GRADERS or who.read_only:
-        raise NotAllowed(f"grading needs the analyst or admin role; you are {who.role}",
+    if who.role not in GRADERS or getattr(who, "read_only", False):
+        raise Forbidden(f"grading needs the analyst or admin role; you are {who.role}",
                          "ask an administrator to grade, or for the analyst role")
     return who.name
 

@@ -19,6 +19,7 @@ from workspace import sources as S
 from .grading import (
     regrade, register_indexed_sources, require_grader, source_json, sync_es, workspace, workspace_errors,
 )
+from .auditing import audit_event
 from .routes import PROBLEM_RESPONSES, Service, Who
 from .security import require_api_key
 
@@ -87,6 +88,8 @@ async def grade(name: SourceName, change: GradeChange, request: Request, svc: Se
             return S.grade_source(db, name, change.reliability, change.rationale, author)[0]
 
     info = await asyncio.to_thread(write)
+    audit_event(request, "source-grade", target=info.name, reliability=info.reliability, rationale=info.rationale,
+                changes=sorted(details) or None)
     result = await regrade(request, info.name, info.reliability)
     return {**source_json(info, history=True),
             "regrade": {"updated": result.updated, "conflicts_retried": result.conflicts,
@@ -122,6 +125,7 @@ async def override(doc_id: DocId, change: CredibilityChange, request: Request, s
             return S.override_credibility(db, doc_id, change.credibility, change.rationale, author)
 
     row = await asyncio.to_thread(write)
+    audit_event(request, "credibility-override", target=doc_id, credibility=row.credibility, rationale=row.rationale)
     fields = credibility_fields(doc.get("corroboration"), row.credibility)
     es, alias = sync_es(request), request.app.state.settings.index_alias
     await asyncio.to_thread(lambda: es.update(index=alias, id=doc_id, doc=fields, refresh="wait_for",

@@ -14,11 +14,12 @@ from starlette.requests import Request
 
 from workspace import sources as S
 
+from ..auditing import audit_event
 from ..errors import PeriscopeError
 from ..grading import regrade, register_indexed_sources, require_grader, workspace, workspace_errors
 from ..security import current_principal, current_session
 from ..sessions import csrf_ok
-from .auth import _form, require_ui_session
+from .auth import form_fields, require_ui_session
 from .errors import UiError, ui_error
 from .templating import base_context, templates
 
@@ -85,7 +86,7 @@ async def source_page(request: Request, name: str, done: str | None = None) -> R
 @router.post("/sources/{name}", response_class=HTMLResponse)
 async def grade_submit(request: Request, name: str) -> Response:
     name = name[:256]
-    form = await _form(request)
+    form = await form_fields(request)
     session = current_session(request)
     if (session is not None and not csrf_ok(session, form.get("csrf"))) or not _same_origin(request):
         return await _source(request, name, "The form had expired; reload the page and grade again.", 403)
@@ -98,6 +99,7 @@ async def grade_submit(request: Request, name: str) -> Response:
                 return S.grade_source(db, name, form.get("reliability", ""), form.get("rationale", ""), author)[0]
 
         info = await asyncio.to_thread(write)
+        audit_event(request, "source-grade", target=info.name, reliability=info.reliability, rationale=info.rationale)
         result = await regrade(request, info.name, info.reliability)
     except PeriscopeError as exc:
         return await _source(request, name, f"Not graded: {exc.detail}", exc.status)
