@@ -11,6 +11,10 @@ The core Elasticsearch distribution has no ``_update_by_query`` we may rely on, 
    with the old grade): another bounded round fixes them. The result says what is left, if anything.
 
 Synchronous on purpose: it runs from the CLI and, for the API, in a worker thread.
+
+Need-to-know: these scans are maintenance of a source-wide property (a source's grade applies to all
+its documents, whatever collection they are in); they return counts, never document content, so they
+do not go through ``SearchService._search``. Every read on behalf of a user still does.
 """
 
 from __future__ import annotations
