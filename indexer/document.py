@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from mappings import ENTITY_TYPES, STEMMED_LANGUAGES, VECTOR_DIMS, body_field, default_collection, title_field
+from mappings.grading import GRADE_FIELDS, grade_fields
 
 from .ids import text_hash as _text_hash
 from .models import SourceDoc
@@ -120,6 +121,7 @@ class IndexDocument:
             "collection": self.collection or default_collection(self.source),
         }
         doc.update({k: getattr(self, k) for k in V2_FIELDS})
+        doc.update(grade_fields(self.source, {}))  # F6 until graded: `periscope index/demo` restamp graded sources
         if doc["language"] in STEMMED_LANGUAGES:
             doc[title_field(doc["language"])] = self.title
             doc[body_field(doc["language"])] = self.body
@@ -140,7 +142,7 @@ def fit_to_mapping(source: dict[str, Any], fields: set[str] | None) -> dict[str,
     does not map yet (a v1 index before ``periscope up`` migrates it) are kept under ``meta`` instead."""
     if fields is None:
         return source
-    for k in (*V2_FIELDS, "collection"):
+    for k in (*V2_FIELDS, *GRADE_FIELDS, "collection"):
         if k in source and k not in fields:
             source.setdefault("meta", {})[k] = source.pop(k)
     return source

@@ -56,6 +56,9 @@ FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("language", "language", "Language", display="language", search="none", many=False, aliases=("lang",)),
     FacetSpec("source", "source", "Source", many=False),
     FacetSpec("source_type", "source_type", "Source type", many=False, sidebar=False),
+    # NATO "Admiralty" grading (issue 16, docs/grading.md): A-F of the source, 1-6 of the information.
+    FacetSpec("reliability", "reliability", "Source reliability", search="none", many=False),
+    FacetSpec("credibility", "credibility", "Credibility", search="none", many=False),
     FacetSpec("topics", "topics", "Topic", aliases=("topic",)),
     FacetSpec("countries", "countries", "Country", display="country", aliases=("country",)),
     FacetSpec("person", "entities.person", "Person"),
@@ -86,12 +89,14 @@ SORTS: tuple[SortSpec, ...] = (
     SortSpec("relevance", "Relevance", (("_score", "desc"), (DATE_FIELD, "desc"), ("id", "asc"))),
     SortSpec("date", "Newest first", ((DATE_FIELD, "desc"), ("id", "asc"))),
     SortSpec("date_asc", "Oldest first", ((DATE_FIELD, "asc"), ("id", "asc"))),
+    # relevance times a bounded factor for reliable sources and corroborated reports (search_api/grading_query.py)
+    SortSpec("reliable", "Prefer reliable and corroborated", (("_score", "desc"), (DATE_FIELD, "desc"), ("id", "asc"))),
 )
 SORTS_BY_NAME: dict[str, SortSpec] = {s.name: s for s in SORTS}
 
 # Document columns of the CSV export around the facet columns (see export_columns()).
 EXPORT_HEAD: tuple[str, ...] = ("id", "url", "title", DATE_FIELD)
-EXPORT_TAIL: tuple[str, ...] = ("duplicate_of",)
+EXPORT_TAIL: tuple[str, ...] = ("duplicate_of", "rating", "corroboration")  # rating = e.g. "B2" (issue 16)
 
 
 def export_columns() -> tuple[str, ...]:

@@ -122,6 +122,10 @@ from periscope.cli_alerts import register as _register_alerts  # noqa: E402 - sa
 
 _register_alerts(app)
 
+from periscope.cli_sources import register as _register_sources  # noqa: E402 - sources + grades (issue 16)
+
+_register_sources(app)
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -209,6 +209,10 @@ def demo(
     stats = run_pipeline(settings, read_reuters(data, limit=n), alias=settings.index_alias,
                          workers=default_workers() if workers is None else workers, batch_size=batch_size,
                          total=total, label="Reuters-21578", collection=DEMO_COLLECTION)
+    from periscope.cli_sources import DEMO_GRADES, after_ingest, load_news_pages  # issue 16: sources + grades
+
+    load_news_pages(settings, batch_size)
+    after_ingest(settings, DEMO_GRADES)
     _exit(stats)
 
 

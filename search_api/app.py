@@ -14,7 +14,7 @@ from mappings import CURRENT_VERSION
 from mappings.client import async_es_client
 from workspace import open_store
 
-from . import account_routes, alerts, ingest_routes, routes, ui, warning_routes
+from . import account_routes, alerts, grading_routes, ingest_routes, routes, ui, warning_routes
 from .apidocs import install_docs
 from .audit import AuditLog
 from .auditing import AuditMiddleware
@@ -68,6 +68,8 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
             await app.state.oidc_http.aclose()
             await app.state.es.close()
             app.state.workspace.close()
+            if getattr(app.state, "grading_es", None) is not None:  # opened on first use by search_api/grading.py
+                app.state.grading_es.close()
 
     # docs, redoc and openapi.json are served by install_docs (local assets, CSP, key check)
     app = FastAPI(title="Periscope search API", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
@@ -108,6 +110,7 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
 
     app.include_router(routes.router, tags=["search"])
     app.include_router(warning_routes.router, tags=["warning"])
+    app.include_router(grading_routes.router)
     app.include_router(ingest_routes.router)  # ingest runs, failures, documents by external id (issue 14)
     alerts.install(app)  # saved searches, alerts, batch search, Saved pages (issue 15)
     app.include_router(ui.router)

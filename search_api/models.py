@@ -103,6 +103,10 @@ class Hit(BaseModel):
     countries: list[str] = Field(default_factory=list)
     topics: list[str] = Field(default_factory=list)
     duplicate_of: str | None = None
+    reliability: str | None = Field(None, description="Source reliability A-F (docs/grading.md)")
+    credibility: str | None = Field(None, description="Information credibility 1-6")
+    corroboration: int | None = Field(None, description="Independent sources reporting the story")
+    rating: str = Field("F6", description='Combined rating, e.g. "B2"')
 
 
 class Bucket(BaseModel):

@@ -33,6 +33,7 @@ from .matching import (  # noqa: F401 - facet_value_matches, selected_keys, word
 )
 from .models import SearchRequest
 from .syntax import BoolOp, Node, Not, Phrase, Required, Term, parse
+from .grading_query import GRADE_SCALES, PREFER_RELIABLE, grade_values, prefer_reliable
 
 TITLE_BOOST, BODY_BOOST = 3.0, 1.0
 STEM_TITLE_BOOST, STEM_BODY_BOOST = 1.5, 0.5
@@ -50,7 +51,7 @@ QUERY_FIELDS: frozenset[str] = frozenset(KEYWORD_QUERY_FIELDS) | set(TEXT_QUERY_
 FACET_QUERY_NAMES: dict[str, FacetSpec] = {n: f for f in FACETS for n in (f.name, *f.aliases)}
 
 HIT_SOURCE = ["id", "url", "title", "source", "source_type", DATE_FIELD, "language", "entities", "countries",
-              "topics", "duplicate_of"]
+              "topics", "duplicate_of", "reliability", "credibility", "corroboration", "independent_sources"]
 DOC_EXCLUDES = [VECTOR_FIELD, "minhash", "lsh_bands", SUGGEST_FIELD] + [
     f(l) for l in STEMMED_LANGUAGES for f in (title_field, body_field)]
 EXPORT_SOURCE = HIT_SOURCE
@@ -129,6 +130,8 @@ def _fields_for(field: str | None) -> list[str]:
 
 
 def _term(t: Term) -> dict[str, Any]:
+    if t.field in GRADE_SCALES and not t.prefix:  # reliability:A,B  credibility:1..3
+        return facet_filter(FACET_QUERY_NAMES[t.field], grade_values(t.field, t.text))
     if t.field in FACET_QUERY_NAMES and not t.prefix:
         return facet_filter(FACET_QUERY_NAMES[t.field], [t.text])
     if t.field in KEYWORD_QUERY_FIELDS:
@@ -189,7 +192,8 @@ def _and(filters: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def main_query(req: SearchRequest, default_operator: str) -> dict[str, Any]:
-    return {"bool": {"must": [text_query(req.q, default_operator)], "filter": base_filters(req)}}
+    query = {"bool": {"must": [text_query(req.q, default_operator)], "filter": base_filters(req)}}
+    return prefer_reliable(query) if req.sort == PREFER_RELIABLE else query
 
 
 def facet_aggs(req: SearchRequest) -> dict[str, Any]:

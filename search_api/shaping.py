@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from mappings import ENTITY_TYPES, STEMMED_LANGUAGES
+from mappings.grading import rating
 from mappings.vocabulary import FACETS, FACETS_BY_NAME, FacetSpec, export_columns
 
 from . import query as Q
@@ -45,7 +46,8 @@ def shape_hit(h: dict[str, Any]) -> Hit:
         score=h.get("_score"), highlights=highlights, snippet=body_hl[0] if body_hl else "",
         entities={t: list(entities.get(t) or []) for t in ENTITY_TYPES},
         countries=list(src.get("countries") or []), topics=list(src.get("topics") or []),
-        duplicate_of=src.get("duplicate_of"),
+        duplicate_of=src.get("duplicate_of"), reliability=src.get("reliability"),
+        credibility=src.get("credibility"), corroboration=src.get("corroboration"), rating=rating(src),
     )
 
 
@@ -113,4 +115,5 @@ def export_row(h: dict[str, Any]) -> dict[str, Any]:
         else:
             row[col] = src.get(col)
     row["id"] = src.get("id") or h["_id"]
+    row["rating"] = rating(src)
     return row

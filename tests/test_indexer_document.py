@@ -10,6 +10,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from indexer.document import IndexDocument, fit_to_mapping
+from mappings.grading import GRADE_FIELDS
 from mappings import STEMMED_LANGUAGES, VECTOR_DIMS, body_field, index_body, mapped_fields, title_field
 
 pytestmark = pytest.mark.integration
@@ -38,9 +39,10 @@ def test_fields_match_the_mapping() -> None:
     props = set(index_body()["mappings"]["properties"])
     stemmed = {f(lang) for lang in STEMMED_LANGUAGES for f in (title_field, body_field)}
     fields = {f.name for f in dataclasses.fields(IndexDocument)}
-    assert fields == props - stemmed  # one dataclass field per mapped property, and no more
+    grading = set(GRADE_FIELDS)  # stamped from the source by mappings.grading.grade_fields, not carried
+    assert fields == props - stemmed - grading  # one dataclass field per mapped property, and no more
     source = full_document().to_source()
-    assert set(source) == fields | {"title_fr", "body_fr"}
+    assert set(source) == fields | {"title_fr", "body_fr"} | grading
     assert set(source) <= mapped_fields()
     v1 = fit_to_mapping(full_document().to_source(), set(index_body(1)["mappings"]["properties"]))
     assert set(v1) <= mapped_fields(1) and v1["meta"]["external_id"] == "AFP-123"  # a v1 index: kept in meta

@@ -29,12 +29,14 @@ SIDE: dict[str, dict[str, list[str]]] = {
         "location": ["Avignon"], "countries": ["NO", "PT"], "topics": ["aquaculture", "astronomy"],
         "keywords": ["anchovy", "amberjack"], "language": ["nl"], "source": ["Aurora Wire"],
         "source_type": ["newsletter"], "year": ["2021"],
+        "reliability": [], "credibility": [],  # grades (issue 16): a closed scale both sides share
     },
     "bravo": {
         "title_word": ["Borealis"], "person": ["Borislav Markov", "Bianca Martel"], "org": ["Basalt Trading"],
         "location": ["Bratislava"], "countries": ["KZ", "MN"], "topics": ["ballistics", "botany"],
         "keywords": ["bauxite", "barracuda"], "language": ["uk"], "source": ["Borealis Courier"],
         "source_type": ["dossier"], "year": ["2023"],
+        "reliability": [], "credibility": [],  # grades (issue 16): a closed scale both sides share
     },
 }
 COLLECTIONS = tuple(SIDE)

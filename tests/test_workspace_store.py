@@ -24,6 +24,7 @@ TABLES = {
     "users", "groups", "memberships", "api_keys", "sessions", "collections", "collection_acl",
     "login_attempts", "meta", "alembic_version",
     "saved_searches", "alert_matches", "alert_deliveries", "alert_locks", "batch_searches",  # 0003_alerts
+    "sources", "source_grades", "credibility_overrides",  # 0004_grading
 }
 
 

@@ -12,6 +12,7 @@ Imports nothing else of Periscope. Repository modules take a SQLAlchemy ``Sessio
 from workspace.errors import AlreadyExists, InvalidValue, NotFound, SchemaOutdated, WorkspaceError
 from workspace import alert_models as _alert_models  # noqa: F401 - the alert tables join Base.metadata
 from workspace.models import Permission, Role, Scope
+from workspace import grading_models as _grading_models  # noqa: F401 - registers the grading tables on Base
 from workspace.store import Workspace, default_url, open_store, sqlite_url
 
 __all__ = [

@@ -15,7 +15,7 @@ string *is* the state. A little JavaScript (``static/periscope.js``) and htmx (n
 
 from fastapi import APIRouter
 
-from . import assets, auth, entities, ingest_page, network, pages, warnings
+from . import assets, auth, entities, ingest_page, network, pages, sources, warnings
 
 router = APIRouter(include_in_schema=False)
 router.include_router(assets.router)
@@ -25,5 +25,6 @@ router.include_router(warnings.router)
 router.include_router(entities.router)
 router.include_router(network.router)
 router.include_router(ingest_page.router)
+router.include_router(sources.router)  # source registry and grades (issue 16)
 
 __all__ = ["router"]

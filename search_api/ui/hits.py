@@ -32,6 +32,8 @@ class HitView:
     entities: list[tuple[str, str, list[str]]]
     topics: list[str]
     duplicate_of: str | None
+    rating: str = ""  # e.g. "B2": source reliability + information credibility (docs/grading.md)
+    corroboration: int | None = None
 
 
 def hit_view(hit: Hit) -> HitView:
@@ -53,4 +55,6 @@ def hit_view(hit: Hit) -> HitView:
         entities=[(t, ENTITY_LABELS[t], hit.entities[t][:3]) for t in HIT_ENTITY_TYPES if hit.entities.get(t)],
         topics=hit.topics[:MAX_TOPICS],
         duplicate_of=hit.duplicate_of,
+        rating=hit.rating,
+        corroboration=hit.corroboration,
     )
