@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+import time
 
 from alembic import command
 from alembic.config import Config
@@ -18,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, Select, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from workspace.errors import AlreadyExists, InvalidValue, SchemaOutdated
@@ -26,6 +27,7 @@ from workspace.errors import AlreadyExists, InvalidValue, SchemaOutdated
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_FILE = "workspace.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
+UPGRADE_ATTEMPTS = 6
 
 
 def sqlite_url(path: Path) -> str:
@@ -106,10 +108,19 @@ class Workspace:
         """Migrate to ``revision`` (idempotent; concurrent callers serialise) and return the new one."""
         if self.dialect == "sqlite" and self.engine.url.database not in (None, "", ":memory:"):
             Path(self.engine.url.database).parent.mkdir(parents=True, exist_ok=True)
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
-            with conn.begin():
-                command.upgrade(alembic_config(conn), revision)
+        for attempt in range(UPGRADE_ATTEMPTS):
+            try:
+                with self.engine.connect() as conn:
+                    conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+                    with conn.begin():
+                        command.upgrade(alembic_config(conn), revision)
+                break
+            except OperationalError as exc:
+                # SQLite can answer "locked" without waiting (e.g. while another process switches a new
+                # file to WAL); the other process is migrating, so wait and try again: upgrade is idempotent.
+                if self.dialect != "sqlite" or "locked" not in str(exc) or attempt == UPGRADE_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
         return self.current()
 
     def current(self) -> str | None:
