@@ -6,7 +6,6 @@ Never a mock: integration tests talk to Elasticsearch for real.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +15,7 @@ from mappings import drop, install
 from mappings.audit import audit_pattern, audit_template_name
 from mappings.client import es_client
 from periscope.settings import Settings, load_settings
+from tests.names import created_aliases, sweep_alias, unique_alias
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +39,17 @@ def es(settings: Settings) -> Iterator[Elasticsearch]:
     client.close()
 
 
-def unique_alias(prefix: str) -> str:
-    return f"test-{prefix.lower().replace('_', '-')}-{uuid.uuid4().hex[:8]}"
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Tests clean up what they create, including the side indices an app or a run writes next to an
+    alias (run summaries, failure log, audit) that no module fixture knows about."""
+    if not created_aliases():
+        return
+    client = es_client(load_settings().es_connection())
+    try:
+        for alias in created_aliases():
+            sweep_alias(client, alias)
+    finally:
+        client.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,14 @@ import pytest
 
 from search_api.access import OPEN, Principal, may_read, restrict
 
+from tests.conftest import unique_alias
+
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def index(es):
-    name = f"test-access-{uuid.uuid4().hex[:8]}"
+    name = unique_alias("access")
     es.indices.create(index=name, mappings={"properties": {
         "collection": {"type": "keyword"}, "person": {"type": "keyword"}, "body": {"type": "text"},
         "vector": {"type": "dense_vector", "dims": 3, "index": True, "similarity": "cosine"},

@@ -12,12 +12,14 @@ from mappings.audit import audit_index, audit_pattern, audit_template_name
 from mappings.client import async_es_client
 from search_api.audit import AuditEvent, AuditLog
 
+from tests.conftest import unique_alias
+
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture()
 def alias(es):
-    name = f"test-audit-{uuid.uuid4().hex[:8]}"
+    name = unique_alias("audit")
     yield name
     es.indices.delete(index=audit_pattern(name), ignore_unavailable=True, allow_no_indices=True)
     es.options(ignore_status=404).indices.delete_index_template(name=audit_template_name(name))

@@ -15,6 +15,8 @@ from workspace.users import require_user, verify_password
 
 runner = CliRunner()
 
+from tests.conftest import unique_alias
+
 
 @pytest.fixture()
 def cli_url(workspace_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -132,7 +134,7 @@ def test_up_migrates_the_workspace(es, monkeypatch: pytest.MonkeyPatch, tmp_path
     from mappings import drop
     from periscope.settings import get_settings
 
-    alias = f"test-up-{uuid.uuid4().hex[:8]}"
+    alias = unique_alias("up")
     db = tmp_path / "up.sqlite3"
     monkeypatch.setenv("PERISCOPE_INDEX_ALIAS", alias)
     monkeypatch.setenv("PERISCOPE_DATABASE_URL", f"sqlite:///{db}")

@@ -17,6 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from search_api.app import create_app
+from tests.names import unique_alias
 
 pytestmark = pytest.mark.integration
 
@@ -79,12 +80,15 @@ def test_backend_auth_error_is_generic_and_logged_with_request_id(settings, refu
     assert "probe-42" in logged and "spymaster" in logged  # the operator has the detail, the client does not
 
 
+_RID_ALIAS = unique_alias("rid")  # no index behind it: the app answers before reaching one
+
+
 @pytest.mark.parametrize("incoming, kept", [
     ("abc-123", True), ("req.1:2_3", True), ("x" * 64, True), ("x" * 65, False), ("bad id", False),
     ("<script>", False), ("", False),
 ])
 def test_request_id_accepted_only_when_sane(settings, incoming, kept):
-    with TestClient(create_app(settings.model_copy(update={"index_alias": "test-rid-none"}))) as c:
+    with TestClient(create_app(settings.model_copy(update={"index_alias": _RID_ALIAS}))) as c:
         r = c.get("/api/v1/search", params={"size": 1000}, headers={"X-Request-ID": incoming} if incoming else {})
         rid = r.headers["x-request-id"]
         assert r.status_code == 422 and r.json()["request_id"] == rid
@@ -93,7 +97,7 @@ def test_request_id_accepted_only_when_sane(settings, incoming, kept):
 
 
 def test_unexpected_exception_is_a_generic_500_with_request_id(settings, caplog):
-    app = create_app(settings.model_copy(update={"index_alias": "test-rid-none"}))
+    app = create_app(settings.model_copy(update={"index_alias": _RID_ALIAS}))
 
     @app.get("/api/v1/boom-for-test")
     async def boom() -> None:
