@@ -17,6 +17,7 @@ from search_api.access import OPEN
 from search_api.app import create_app
 from search_api.models import FACET_NAMES, SearchRequest
 from search_api.service import SearchService
+from tests.names import unique_alias
 
 pytestmark = pytest.mark.integration
 NOT_DUP = {"bool": {"must_not": [{"exists": {"field": "duplicate_of"}}]}}
@@ -300,7 +301,7 @@ def test_elasticsearch_down_is_503_with_retry_after(module_settings):
 
 
 def test_missing_index_is_503_with_hint(module_settings):
-    other = module_settings.model_copy(update={"index_alias": "test-api-no-such-index"})
+    other = module_settings.model_copy(update={"index_alias": unique_alias("api-no-such-index")})
     with TestClient(create_app(other)) as c:
         r = c.get("/api/v1/search")
         assert r.status_code == 503 and "periscope demo" in r.json()["hint"]

@@ -6,6 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from search_api.app import create_app
+from tests.names import unique_alias
 
 pytestmark = pytest.mark.integration
 KEY = "health-test-key-0123456789"
@@ -30,7 +31,7 @@ def test_degraded_says_nothing_more(module_settings):
         assert r.status_code == 503 and r.json() == {"status": "degraded"} and r.headers["retry-after"]
         detailed = c.get("/health", headers={"X-API-Key": KEY}).json()
         assert detailed["status"] == "elasticsearch-unavailable" and "127.0.0.1" not in str(detailed)
-    missing = module_settings.model_copy(update={"api_keys": [KEY], "index_alias": "test-health-no-index"})
+    missing = module_settings.model_copy(update={"api_keys": [KEY], "index_alias": unique_alias("health-no-index")})
     with TestClient(create_app(missing)) as c:
         assert c.get("/health").json() == {"status": "degraded"}
         assert c.get("/health", headers={"X-API-Key": KEY}).json()["status"] == "no-index"
