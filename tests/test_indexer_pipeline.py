@@ -116,19 +116,40 @@ def test_changed_document_is_updated_in_place(es, index_alias, enricher, tree, w
     assert "Hungary said" in es.get(index=index_alias, id=doc_id(doc))["_source"]["body"]
 
 
-def test_near_duplicates_are_linked(es, index_alias, enricher, tree, work) -> None:
-    run(es, index_alias, read_paths([tree / "report.html"], source="tree"), enricher, work)
+def _mirrors(tree: Path, work: Path) -> Path:
     dup_dir = work / "dups"
     dup_dir.mkdir()
     original = (tree / "report.html").read_text()
     (dup_dir / "mirror.html").write_text(original.replace("on Tuesday", "on Tuesday morning"))
     (dup_dir / "mirror2.html").write_text(original.replace("to new highs", "to fresh highs"))
-    stats = run(es, index_alias, read_paths([dup_dir], source="mirror"), enricher, work)
+    return dup_dir
+
+
+def test_near_duplicates_are_linked(es, index_alias, enricher, tree, work) -> None:
+    """Copies in one collection point at its first copy; the cluster (one story) spans collections."""
+    run(es, index_alias, read_paths([tree / "report.html"], source="tree"), enricher, work, collection="shared")
+    dup_dir = _mirrors(tree, work)
+    stats = run(es, index_alias, read_paths([dup_dir], source="mirror"), enricher, work, collection="shared")
     assert stats.created == 2 and stats.duplicates == 2
     orig_id = doc_id(next(d for d in read_paths([tree / "report.html"]) if isinstance(d, SourceDoc)))
     hits = es.search(index=index_alias, query={"term": {"source": "mirror"}})["hits"]["hits"]
     assert [h["_source"]["duplicate_of"] for h in hits] == [orig_id, orig_id]
     assert {h["_source"]["cluster_id"] for h in hits} == {orig_id}
+
+
+def test_duplicate_of_never_points_into_another_collection(es, index_alias, enricher, tree, work) -> None:
+    """A reader of the mirror collection alone must not be pointed at (or have hidden as a duplicate of)
+    the original they cannot read; the shared cluster still says it is one story for corroboration."""
+    run(es, index_alias, read_paths([tree / "report.html"], source="tree"), enricher, work, collection="wire")
+    dup_dir = _mirrors(tree, work)
+    stats = run(es, index_alias, read_paths([dup_dir], source="mirror"), enricher, work, collection="mirror")
+    assert stats.created == 2 and stats.duplicates == 1
+    orig_id = doc_id(next(d for d in read_paths([tree / "report.html"]) if isinstance(d, SourceDoc)))
+    hits = es.search(index=index_alias, query={"term": {"source": "mirror"}})["hits"]["hits"]
+    by_id = {h["_id"]: h["_source"] for h in hits}
+    assert {src["cluster_id"] for src in by_id.values()} == {orig_id}
+    first, second = sorted(by_id, key=lambda i: by_id[i]["duplicate_of"] is not None)
+    assert by_id[first]["duplicate_of"] is None and by_id[second]["duplicate_of"] == first
 
 
 def test_feed_incremental_run(es, index_alias, enricher, work) -> None:
