@@ -26,6 +26,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from mappings import install
+from mappings.ingest_log import RunCounts
 
 from .dedupe import DuplicateLinker
 from .deadletter import DeadLetters, log_index
@@ -59,16 +60,9 @@ class PipelineConfig:
 
 
 @dataclass
-class RunStats:
+class RunStats(RunCounts):
     run_id: str
     alias: str
-    read: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    failed: int = 0
-    es_retries: int = 0
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
     dead_letter_file: str | None = None
@@ -95,9 +89,7 @@ class RunStats:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "run_id": self.run_id, "alias": self.alias, "read": self.read, "created": self.created,
-            "updated": self.updated, "unchanged": self.unchanged, "duplicates": self.duplicates,
-            "failed": self.failed, "es_retries": self.es_retries, "elapsed_s": round(self.elapsed, 3),
+            "run_id": self.run_id, "alias": self.alias, **self.counts(), "elapsed_s": round(self.elapsed, 3),
             "docs_per_s": round(self.rate, 2), "dead_letter_file": self.dead_letter_file,
             "ingest_log_index": self.ingest_log_index, "failures_by_reason": self.failures_by_reason,
             "aborted": self.aborted, "warmup_s": round(self.warmup_s, 2),

@@ -4,7 +4,27 @@ the API (reads them): ``<alias>-ingest-log`` (one record per failed item) and ``
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
 from typing import Any
+
+
+@dataclass(kw_only=True)
+class RunCounts:
+    """What a run counted, once for the indexer (which counts), the runs index and the API (which shows it)."""
+
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    es_retries: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in RUN_COUNT_FIELDS}
+
+
+RUN_COUNT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(RunCounts))
 
 LOG_MAPPING: dict[str, Any] = {
     "dynamic": False,
@@ -20,9 +40,8 @@ RUNS_MAPPING: dict[str, Any] = {
     "properties": {
         "run_id": {"type": "keyword"}, "alias": {"type": "keyword"}, "started_at": {"type": "date"},
         "finished_at": {"type": "date"}, "description": {"type": "keyword", "ignore_above": 1024},
-        "read": {"type": "long"}, "created": {"type": "long"}, "updated": {"type": "long"},
-        "unchanged": {"type": "long"}, "duplicates": {"type": "long"}, "failed": {"type": "long"},
-        "es_retries": {"type": "long"}, "elapsed_s": {"type": "float"}, "docs_per_s": {"type": "float"},
+        **{name: {"type": "long"} for name in RUN_COUNT_FIELDS},
+        "elapsed_s": {"type": "float"}, "docs_per_s": {"type": "float"},
         "aborted": {"type": "keyword", "ignore_above": 1024}, "failures_by_reason": {"type": "flattened"},
         "dead_letter_file": {"type": "keyword", "index": False},
     },

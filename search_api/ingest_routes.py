@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 from elasticsearch import ApiError, NotFoundError, TransportError
 from fastapi import APIRouter, Depends, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
-from mappings.ingest_log import log_index, runs_index
+from mappings.ingest_log import RUN_COUNT_FIELDS, log_index, runs_index
 from mappings.vocabulary import MAX_VALUE_CHARS
 
 from . import query as Q
@@ -38,22 +38,18 @@ class RunNotFound(PeriscopeError):
         super().__init__(f"no ingest run {run_id!r}", "list the runs with GET /api/v1/ingest/runs")
 
 
-class IngestRun(BaseModel):
+class _RunHead(BaseModel):
     run_id: str
     started_at: str | None = None
     finished_at: str | None = None
     description: str = ""
-    read: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0
-    failed: int = 0
-    es_retries: int = 0
-    elapsed_s: float = 0.0
-    docs_per_s: float = 0.0
-    aborted: str | None = None
-    failures_by_reason: dict[str, int] = Field(default_factory=dict)
+
+
+# the counters are the indexer's own (mappings.ingest_log.RunCounts), so a new one shows up here by itself
+IngestRun = create_model(  # type: ignore[call-overload]
+    "IngestRun", __base__=_RunHead, **{name: (int, 0) for name in RUN_COUNT_FIELDS},
+    elapsed_s=(float, 0.0), docs_per_s=(float, 0.0), aborted=(str | None, None),
+    failures_by_reason=(dict[str, int], Field(default_factory=dict)))
 
 
 class IngestRuns(BaseModel):
