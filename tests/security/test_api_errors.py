@@ -7,57 +7,25 @@ under the request id it returns, and never echo the backend's text, host or user
 
 from __future__ import annotations
 
-import json
 import logging
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from fastapi.testclient import TestClient
 
 from search_api.app import create_app
 from tests.names import unique_alias
+from tests.refusing_es import refusing_server
 
 pytestmark = pytest.mark.integration
 
-REASON = "unable to authenticate user [spymaster] for REST request [/periscope-docs/_search]"
-AUTH_ERROR = {"error": {"root_cause": [{"type": "security_exception", "reason": REASON,
-                                        "header": {"WWW-Authenticate": 'Basic realm="security"'}}],
-                        "type": "security_exception", "reason": REASON}, "status": 401}
 LEAKS = ("spymaster", "security_exception", "unable to authenticate", "AuthenticationException", "Traceback")
-
-
-class Refusing(BaseHTTPRequestHandler):
-    def _answer(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        if length:
-            self.rfile.read(length)
-        body = json.dumps(AUTH_ERROR).encode()
-        self.send_response(401)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("X-elastic-product", "Elasticsearch")
-        self.send_header("WWW-Authenticate", 'Basic realm="security"')
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    do_GET = do_POST = do_HEAD = do_PUT = _answer
-
-    def log_message(self, *args: object) -> None:  # keep the test output quiet
-        pass
 
 
 @pytest.fixture()
 def refusing_es() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with refusing_server() as url:
+        yield url
 
 
 def test_backend_auth_error_is_generic_and_logged_with_request_id(settings, refusing_es, caplog):
