@@ -17,11 +17,8 @@ from functools import lru_cache
 import httpcore
 import httpx
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+from mappings.netpolicy import Network, refusal
 
-_CHECKS = (("is_loopback", "loopback"), ("is_unspecified", "unspecified"), ("is_link_local", "link-local"),
-           ("is_multicast", "multicast"), ("is_reserved", "reserved"), ("is_private", "private"))
 
 
 class BlockedAddress(Exception):
@@ -46,23 +43,6 @@ def parse_networks(specs: tuple[str, ...]) -> tuple[Network, ...]:
         except ValueError as exc:
             raise ValueError(f"{spec!r} is not an IP network (use CIDR, e.g. 10.0.0.0/8)") from exc
     return tuple(out)
-
-
-def refusal(ip: IPAddress, allowed: Iterable[Network] = ()) -> str | None:
-    """Why ``ip`` must not be contacted (e.g. "loopback"), or None when it is public or allowed."""
-    allowed = tuple(allowed)
-    if any(ip.version == net.version and ip in net for net in allowed):
-        return None
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is not None:  # ::ffff:127.0.0.1 is 127.0.0.1
-            return refusal(embedded, allowed)
-    for attr, label in _CHECKS:
-        if getattr(ip, attr):
-            return label
-    if not ip.is_global:  # shared address space (100.64/10) and other special-purpose ranges
-        return "non-public"
-    return None
 
 
 def check_host(host: str, port: int, allowed: tuple[Network, ...]) -> str:

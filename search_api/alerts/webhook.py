@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 import httpx
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
+from mappings.netpolicy import refusal
+
 SIGNATURE_HEADER = "X-Periscope-Signature"
 DELIVERY_HEADER = "X-Periscope-Delivery"
 
@@ -36,16 +38,6 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _refusal(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    # A few lines copied in spirit from indexer/netguard.refusal: search_api may not import indexer.
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    for attr in ("is_loopback", "is_private", "is_link_local", "is_multicast", "is_reserved", "is_unspecified"):
-        if getattr(ip, attr):
-            return attr.removeprefix("is_").replace("_", "-")
-    return None if ip.is_global else "non-public"
-
-
 def check_url(url: str, *, allow_private: bool) -> str:
     """The URL if a webhook may be sent there; else :class:`WebhookRefused` saying why."""
     parts = urlsplit(url.strip())
@@ -59,7 +51,7 @@ def check_url(url: str, *, allow_private: bool) -> str:
     except (socket.gaierror, UnicodeError):
         raise WebhookRefused(f"the host {parts.hostname!r} does not resolve") from None
     for info in infos:
-        why = _refusal(ipaddress.ip_address(info[4][0]))
+        why = refusal(ipaddress.ip_address(info[4][0].split("%", 1)[0]))
         if why:
             raise WebhookRefused(f"{parts.hostname} resolves to a {why} address ({info[4][0]}); such targets "
                                  "are refused unless the operator sets PERISCOPE_ALERTS_WEBHOOK_ALLOW_PRIVATE=true")

@@ -16,7 +16,7 @@ from indexer.deadletter import log_index
 from indexer.feedstore import FeedRun, FeedStore
 from indexer.http import FetchError, FetchPolicy, fetch
 from indexer.models import Failure, SourceDoc
-from indexer.netguard import refusal
+from mappings.netpolicy import refusal
 from indexer.pipeline import Pipeline, PipelineConfig
 from tests.indexer_helpers import LocalHTTPServer, shared_enricher
 
