@@ -71,6 +71,8 @@ def pit_scan(es: Elasticsearch, alias: str, query: dict[str, Any], *, page: int 
 def _bulk_guarded(es: Elasticsearch, items: list[tuple[str, str, int, int]], fields: Callable[[str], dict[str, Any]]
                   ) -> tuple[int, list[tuple[str, str]], int]:
     """One ``_bulk`` of guarded partial updates: (updated, conflicted (index, id), failed)."""
+    if not items:  # e.g. every conflicted document was re-read and no longer needs the update
+        return 0, [], 0
     ops: list[dict[str, Any]] = []
     for index, doc_id, seq_no, term in items:
         ops.append({"update": {"_index": index, "_id": doc_id, "if_seq_no": seq_no, "if_primary_term": term}})
