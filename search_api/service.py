@@ -28,10 +28,12 @@ from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError, Transport
 
 from mappings import STEMMED_LANGUAGES, VECTOR_FIELD, body_field, title_field
 from mappings.vocabulary import (
-    EXPORT_CAP, FACET_NAMES, FACETS_BY_NAME, MAX_FACET_SIZE, MAX_ID_CHARS, MAX_PREFIX_CHARS, MAX_SIMILAR, MAX_SUGGEST,
+    EXPORT_CAP, FACET_NAMES, FACETS_BY_NAME, MAX_FACET_SIZE, MAX_ID_CHARS, MAX_PREFIX_CHARS, MAX_QUERY_CHARS, MAX_SIMILAR,
+    MAX_SUGGEST,
 )
 
 from . import query as Q
+from . import reader_hits as RH
 from .access import OPEN, Principal, may_read, restrict
 from .errors import DocumentNotFound, InvalidParameter, PeriscopeError, SearchBackendError, es_error_types, translate_es_error
 from .models import Bucket, FacetValues, HitList, SearchRequest, Suggestion, Suggestions
@@ -160,6 +162,12 @@ class SearchService:
         _, src = await self._raw_document(doc_id, Q.DOC_EXCLUDES, principal)
         res = await self._search(Q.duplicates_body(src, doc_id), principal)
         return HitList(hits=[shape_hit(h) for h in res["hits"]["hits"]])
+
+    async def document_hits(self, doc: dict[str, Any], q: str, principal: Principal) -> dict[str, list[tuple[int, int]]]:
+        """Where ``q`` matches in ``doc`` (title/body offsets): the reader's hit marks (issue 13)."""
+        q = _bounded_text("q", q, MAX_QUERY_CHARS)
+        res = await self._search(RH.highlight_body(str(doc["id"]), q, self.default_operator), principal)
+        return RH.document_hits(res, doc)
 
     # --- facets and suggestions -------------------------------------------------------------------
     async def facet_values(self, name: str, req: SearchRequest, principal: Principal, prefix: str = "",
