@@ -27,6 +27,10 @@ MIN_SHARED = 2
 MIN_COSINE = 0.8  # 0.75 let "Saudi reiterates OPEC pact" match "Saudi riyal rates firm" (Reuters sample)
 MAX_ENTITY_DF = 200  # an entity in more documents than this (e.g. "U.S.") proposes no candidates
 MAIN_TYPES = ("person", "org", "location")
+# What a run writes and compares; ``corroborated_by`` (the other reports of the story, by id) is the evidence
+# the document page lists under "reported by N independent sources".
+STORED = ("corroboration", "independent_sources", "credibility", "corroborated_by")
+MAX_EVIDENCE = 50  # reports of one story kept as evidence (a story rarely has more; a hub would flood the page)
 SOURCE_FIELDS = ["source", "published_at", "cluster_id", "vector", *(f"entities.{t}" for t in MAIN_TYPES)]
 
 
@@ -135,7 +139,7 @@ def corroborate(reports: Iterable[Report], owners: Mapping[str, str]) -> dict[st
         voices = independent(story, owners)
         names = sorted({min(v, key=lambda x: (x.date.replace(tzinfo=None) if x.date else far_past, x.id)).source
                         for v in voices})
-        out[r.id] = Corroboration(len(voices), tuple(names), tuple(sorted(x.id for x in story[1:])))
+        out[r.id] = Corroboration(len(voices), tuple(names), tuple(sorted(x.id for x in story[1:]))[:MAX_EVIDENCE])
     return out
 
 
@@ -165,16 +169,21 @@ def recompute(es: Any, alias: str, owners: Mapping[str, str],
 
     from .regrade import guarded_update, pit_scan
 
+    from mappings import index_body
+
     start = time.perf_counter()
     out = RecomputeResult()
+    # An index made before the evidence field existed (the mapping is strict) gets it added; adding a field is allowed.
+    es.indices.put_mapping(index=alias, properties={"corroborated_by": index_body()["mappings"]["properties"]["corroborated_by"]})
     current: dict[str, dict[str, Any]] = {}
     reports: list[Report] = []
-    fields = [*SOURCE_FIELDS, "corroboration", "independent_sources", "credibility"]
+    fields = [*SOURCE_FIELDS, *STORED]
     for hits in pit_scan(es, alias, query or {"match_all": {}}, page=page, source=fields):
         for h in hits:
             reports.append(report_from_hit(h))
             src = h.get("_source", {})
-            current[h["_id"]] = {k: src.get(k) for k in ("corroboration", "independent_sources", "credibility")}
+            current[h["_id"]] = {k: src.get(k) for k in STORED}
+            current[h["_id"]]["corroborated_by"] = src.get("corroborated_by") or []  # absent before the first run
     out.documents = len(reports)
     result = corroborate(reports, owners)
     ids = list(result)
@@ -185,10 +194,10 @@ def recompute(es: Any, alias: str, owners: Mapping[str, str],
     for doc_id, c in result.items():
         if c.count > 1:
             out.corroborated += 1
-        new = {"corroboration": c.count, "independent_sources": list(c.sources),
+        new = {"corroboration": c.count, "independent_sources": list(c.sources), "corroborated_by": list(c.evidence),
                **credibility_fields(c.count, override.get(doc_id))}
         old = current[doc_id]
-        if any(old.get(k) != new[k] for k in ("corroboration", "independent_sources", "credibility")):
+        if any(old.get(k) != new[k] for k in STORED):
             wanted[doc_id] = new
     out.changed = len(wanted)
     changed = list(wanted)

@@ -14,6 +14,7 @@ from elasticsearch import Elasticsearch, helpers
 
 from mappings import index_name
 from periscope.settings import Settings
+from search_api.corroboration import recompute
 from test_ui import corpus_docs
 from web_server import ServerThread, chromium
 
@@ -30,6 +31,7 @@ HUMAN_DATE = re.compile(r"^\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|
 def server(es: Elasticsearch, module_settings: Settings) -> Iterator[ServerThread]:
     helpers.bulk(es, ({"_index": index_name(module_settings.index_alias), "_id": d["id"], "_source": d}
                       for d in corpus_docs()), refresh="wait_for")
+    recompute(es, module_settings.index_alias, owners={})  # corroboration and its evidence, as `periscope demo` does
     with ServerThread(module_settings) as srv:
         yield srv
 
@@ -173,6 +175,24 @@ def test_a_document_opened_with_only_a_query_goes_back_to_its_results(pg) -> Non
     assert "No hit" in pg.locator("#hit-status").inner_text()
     pg.goto("/doc/en-3?q=%22unclosed")  # a query that cannot run loses its marks, not the page
     assert pg.locator("#doc-title").count() == 1
+
+
+# --- corroboration: the evidence behind the credibility (issue 16) ---------------------------------------
+
+def test_document_lists_the_evidence_of_corroboration(pg) -> None:
+    """en-1 (Reuters) is re-published word for word by Yahoo News (one voice) and reported in French by AFP
+    a day later: two independent sources, each report listed with why it is the same story."""
+    pg.goto("/doc/en-1")
+    section = pg.locator("#corroboration")
+    assert section.locator("h2").inner_text() == "Reported by 2 independent sources"
+    assert "AFP, Reuters" in section.locator(".corr-sources").inner_text()
+    rows = {li.locator("a").get_attribute("href"): li.locator(".why").inner_text()
+            for li in section.locator("#evidence li").all()}
+    assert rows["/doc/fr-1"] == "names Ursula von der Leyen, Gazprom; 1 day apart"
+    assert rows["/doc/en-1-dup"] == "same text (a copy of one report)"
+    assert "2" in pg.locator("aside.meta dt:text-is('Rating') + dd").inner_text()  # credibility 2: probably true
+    pg.goto("/doc/en-5")
+    assert pg.locator("#corroboration").count() == 0  # a story only one source reports lists nothing
 
 
 # --- accessibility: axe-core at both widths ------------------------------------------------------------

@@ -24,6 +24,7 @@ from ..service import SearchService
 from .auth import require_ui_session
 from .dates import human_range
 from .errors import ui_error
+from .evidence import evidence_view
 from .hits import hit_view
 from .ingest_page import children_view
 from .html import mark_mentions
@@ -136,7 +137,7 @@ async def document_page(request: Request, doc_id: str) -> Response:
     back, q = reader_context(request.query_params.get("back"), request.query_params.get("q"))
     ctx = base_context(request) | {"doc": None, "error": None, "similar": None, "duplicates": None,
                                    "similar_error": None, "duplicates_error": None, "back": back, "q": q,
-                                   "hits": {}, "hits_error": None}
+                                   "hits": {}, "hits_error": None, "evidence": [], "evidence_error": None}
     service = _service(request)
     try:
         who = current_principal(request)
@@ -154,6 +155,10 @@ async def document_page(request: Request, doc_id: str) -> Response:
         else:  # a BaseException (cancellation): not ours to swallow
             raise value
     ctx["children"] = await children_view(request, doc_id)  # archive members, attachments (issue 14)
+    try:  # the reports that corroborate this one (issue 16): losing them must not lose the page
+        ctx["evidence"] = evidence_view(doc | {"id": doc_id}, (await service.corroborating(doc, who)).hits)
+    except Exception as exc:  # noqa: BLE001
+        ctx["evidence_error"] = ui_error(exc, request)
     if q:  # the reader marks the query's hits (issue 13); a query it cannot run only loses the marks
         try:
             ctx["hits"] = await service.document_hits(doc | {"id": doc_id}, q, who)
