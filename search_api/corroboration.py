@@ -25,6 +25,11 @@ import numpy as np
 WINDOW_DAYS = 3
 MIN_SHARED = 2
 MIN_COSINE = 0.8  # 0.75 let "Saudi reiterates OPEC pact" match "Saudi riyal rates firm" (Reuters sample)
+# Newsrooms writing their own text about one event sit lower: in the news-signals sample (the demo's Twitter
+# outage by Ars Technica, CNET, MarketWatch; Tesla's Shanghai pause) same-event pairs have cosines 0.73-0.79 and
+# different events about the same company reach 0.64. With three shared names, 0.7 is enough (docs/grading.md).
+STRONG_SHARED = 3
+MIN_COSINE_STRONG = 0.7
 MAX_ENTITY_DF = 200  # an entity in more documents than this (e.g. "U.S.") proposes no candidates
 MAIN_TYPES = ("person", "org", "location")
 # What a run writes and compares; ``corroborated_by`` (the other reports of the story, by id) is the evidence
@@ -71,9 +76,11 @@ def same_story(a: Report, b: Report) -> bool:
         return True
     if a.date is None or b.date is None or abs(a.date - b.date) > timedelta(days=WINDOW_DAYS):
         return False
-    if len(a.entities & b.entities) < MIN_SHARED or a.vector is None or b.vector is None:
+    shared = len(a.entities & b.entities)
+    if shared < MIN_SHARED or a.vector is None or b.vector is None:
         return False
-    return float(a.vector @ b.vector) >= MIN_COSINE
+    cosine = float(a.vector @ b.vector)
+    return cosine >= MIN_COSINE or (shared >= STRONG_SHARED and cosine >= MIN_COSINE_STRONG)
 
 
 def neighbours(reports: list[Report]) -> dict[str, list[Report]]:
@@ -173,6 +180,7 @@ def recompute(es: Any, alias: str, owners: Mapping[str, str],
 
     start = time.perf_counter()
     out = RecomputeResult()
+    es.indices.refresh(index=alias)  # documents an ingest just wrote are part of their stories
     # An index made before the evidence field existed (the mapping is strict) gets it added; adding a field is allowed.
     es.indices.put_mapping(index=alias, properties={"corroborated_by": index_body()["mappings"]["properties"]["corroborated_by"]})
     current: dict[str, dict[str, Any]] = {}
