@@ -27,9 +27,12 @@ MIN_SHARED = 2
 MIN_COSINE = 0.8  # 0.75 let "Saudi reiterates OPEC pact" match "Saudi riyal rates firm" (Reuters sample)
 # Newsrooms writing their own text about one event sit lower: in the news-signals sample (the demo's Twitter
 # outage by Ars Technica, CNET, MarketWatch; Tesla's Shanghai pause) same-event pairs have cosines 0.73-0.79 and
-# different events about the same company reach 0.64. With three shared names, 0.7 is enough (docs/grading.md).
+# different events about the same company reach 0.64. So three shared names, published within 6 hours, need
+# only 0.72. On the full Reuters corpus this keeps the judged precision of all pairs at 0.921 (0.947 without it;
+# 0.838 with 0.7 and no time limit): docs/grading.md.
 STRONG_SHARED = 3
-MIN_COSINE_STRONG = 0.7
+MIN_COSINE_STRONG = 0.72
+STRONG_WINDOW = timedelta(hours=6)
 MAX_ENTITY_DF = 200  # an entity in more documents than this (e.g. "U.S.") proposes no candidates
 MAIN_TYPES = ("person", "org", "location")
 # What a run writes and compares; ``corroborated_by`` (the other reports of the story, by id) is the evidence
@@ -80,7 +83,8 @@ def same_story(a: Report, b: Report) -> bool:
     if shared < MIN_SHARED or a.vector is None or b.vector is None:
         return False
     cosine = float(a.vector @ b.vector)
-    return cosine >= MIN_COSINE or (shared >= STRONG_SHARED and cosine >= MIN_COSINE_STRONG)
+    return cosine >= MIN_COSINE or (shared >= STRONG_SHARED and cosine >= MIN_COSINE_STRONG
+                                    and abs(a.date - b.date) <= STRONG_WINDOW)
 
 
 def neighbours(reports: list[Report]) -> dict[str, list[Report]]:
