@@ -16,7 +16,8 @@ from mappings import index_name
 from periscope.settings import Settings
 from search_api.corroboration import recompute
 from test_ui import corpus_docs
-from web_server import ServerThread, chromium
+from test_ui_a11y import browser  # noqa: F401 - the module's chromium, a shared fixture
+from web_server import ServerThread
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.timeout(240)]
 pytest.importorskip("playwright.sync_api")
@@ -29,17 +30,11 @@ HUMAN_DATE = re.compile(r"^\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|
 
 @pytest.fixture(scope="module")
 def server(es: Elasticsearch, module_settings: Settings) -> Iterator[ServerThread]:
-    helpers.bulk(es, ({"_index": index_name(module_settings.index_alias), "_id": d["id"], "_source": d}
-                      for d in corpus_docs()), refresh="wait_for")
-    recompute(es, module_settings.index_alias, owners={})  # corroboration and its evidence, as `periscope demo` does
+    alias = module_settings.index_alias
+    helpers.bulk(es, ({"_index": index_name(alias), "_id": d["id"], "_source": d} for d in corpus_docs()), refresh="wait_for")
+    recompute(es, alias, owners={})  # corroboration and its evidence, as `periscope demo` does
     with ServerThread(module_settings) as srv:
         yield srv
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with chromium() as b:
-        yield b
 
 
 def new_page(browser, server, viewport, *, bypass_csp: bool = False):
