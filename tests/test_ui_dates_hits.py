@@ -21,7 +21,7 @@ def test_dates_read_as_people_write_them():
     assert human_range("2024-01-01", None) == "1 Jan 2024 – …" and human_range("2024-02-02", "2024-02-02") == "2 Feb 2024"
     assert iso("1987-03-03T14:05:00Z") == "1987-03-03"
     assert str(time_tag("1987-03-03T14:05:00Z")) == '<time datetime="1987-03-03">3 Mar 1987</time>'
-    assert str(time_tag("")) == ""
+    assert str(time_tag("")) == "" and str(time_tag("week <2>")) == "week &lt;2&gt;"
 
 
 def test_hit_spans_come_back_as_offsets_of_the_original_text():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 DateLike = str | dt.date | dt.datetime | None
@@ -63,8 +63,8 @@ def human_range(start: DateLike, end: DateLike) -> str:
 
 
 def time_tag(value: DateLike, *, with_time: bool = False) -> Markup:
-    """``<time datetime="1987-03-03">3 Mar 1987</time>``; empty markup when there is no date."""
+    """``<time datetime="1987-03-03">3 Mar 1987</time>``; no date: nothing; an unreadable one: its text."""
     machine = iso(value, with_time=with_time)
     if not machine:
-        return Markup("")
+        return Markup("") if value is None or str(value).strip() == "" else escape(str(value))
     return Markup('<time datetime="{0}">{1}</time>').format(machine, human_date(value, with_time=with_time))
