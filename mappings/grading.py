@@ -12,7 +12,8 @@ from typing import Any
 
 UNGRADED = "F"  # "reliability cannot be judged": every source until an analyst grades it
 UNJUDGED = "6"  # "truth cannot be judged"
-GRADE_FIELDS = ("reliability", "credibility", "corroboration", "independent_sources", "credibility_override")
+GRADE_FIELDS = ("reliability", "credibility", "corroboration", "independent_sources", "credibility_override",
+                "corroborated_by")
 CONFIRMED_AT = 3  # independent sources (the document's own included) for 1 "confirmed by other sources"
 PROBABLE_AT = 2  # ... for 2 "probably true"
 
@@ -37,7 +38,7 @@ def credibility_fields(corroboration: int | None, override: str | None) -> dict[
 def grade_fields(source: str | None, grades: Mapping[str, str]) -> dict[str, Any]:
     """Fields a newly indexed document carries: its source's reliability (F if ungraded), not yet corroborated."""
     return {"reliability": grades.get(source or "", UNGRADED), "credibility": UNJUDGED, "corroboration": 1,
-            "independent_sources": [source] if source else [], "credibility_override": False}
+            "independent_sources": [source] if source else [], "credibility_override": False, "corroborated_by": []}
 
 
 def rating(doc: Mapping[str, Any]) -> str:

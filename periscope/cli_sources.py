@@ -175,17 +175,21 @@ def corroborate_cmd() -> None:
 
 
 def load_news_pages(settings: Settings, batch_size: int = 64) -> None:
-    """The demo's second corpus: real articles from many outlets, one source each (periscope/demo_news.py)."""
+    """The demo's other corpora: real articles from many outlets, one source each (periscope/demo_news.py) —
+    the newspaper4k pages, and the Aylien stories where several outlets report one event (corroboration)."""
     from periscope.cli_indexer import run_pipeline
-    from periscope.demo_news import COLLECTION, news_items, newspaper_data
+    from periscope import demo_news as N
 
-    data = newspaper_data(settings.cache_dir)
-    if data is None:
-        console.print("[yellow]news pages skipped:[/yellow] could not fetch the newspaper4k sdist with pip")
-        return
-    items = [d for d in news_items(data) if d.body.strip()]
-    run_pipeline(settings, items, alias=settings.index_alias, workers=1, batch_size=batch_size, total=len(items),
-                 label="news pages (newspaper4k)", collection=COLLECTION)
+    for fetch, read, sdist, label, collection in (
+            (N.newspaper_data, N.news_items, N.NEWSPAPER_SDIST, "news pages (newspaper4k)", N.COLLECTION),
+            (N.stories_data, N.story_items, N.STORIES_SDIST, "news stories (news-signals)", N.STORIES_COLLECTION)):
+        data = fetch(settings.cache_dir)
+        if data is None:
+            console.print(f"[yellow]{label} skipped:[/yellow] could not fetch the {sdist} sdist with pip")
+            continue
+        items = [d for d in read(data) if d.body.strip()]
+        run_pipeline(settings, items, alias=settings.index_alias, workers=1, batch_size=batch_size,
+                     total=len(items), label=label, collection=collection)
 
 
 def after_ingest(settings: Settings, grading_file: Path | None = None) -> None:

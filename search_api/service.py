@@ -28,10 +28,12 @@ from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError, Transport
 
 from mappings import STEMMED_LANGUAGES, VECTOR_FIELD, body_field, title_field
 from mappings.vocabulary import (
-    EXPORT_CAP, FACET_NAMES, FACETS_BY_NAME, MAX_FACET_SIZE, MAX_ID_CHARS, MAX_PREFIX_CHARS, MAX_SIMILAR, MAX_SUGGEST,
+    DATE_FIELD, EXPORT_CAP, FACET_NAMES, FACETS_BY_NAME, MAX_FACET_SIZE, MAX_ID_CHARS, MAX_PREFIX_CHARS, MAX_QUERY_CHARS,
+    MAX_SIMILAR, MAX_SUGGEST,
 )
 
 from . import query as Q
+from . import reader_hits as RH
 from .access import OPEN, Principal, may_read, restrict
 from .errors import DocumentNotFound, InvalidParameter, PeriscopeError, SearchBackendError, es_error_types, translate_es_error
 from .models import Bucket, FacetValues, HitList, SearchRequest, Suggestion, Suggestions
@@ -159,6 +161,23 @@ class SearchService:
     async def duplicates(self, doc_id: str, principal: Principal) -> HitList:
         _, src = await self._raw_document(doc_id, Q.DOC_EXCLUDES, principal)
         res = await self._search(Q.duplicates_body(src, doc_id), principal)
+        return HitList(hits=[shape_hit(h) for h in res["hits"]["hits"]])
+
+    async def document_hits(self, doc: dict[str, Any], q: str, principal: Principal) -> dict[str, list[tuple[int, int]]]:
+        """Where ``q`` matches in ``doc`` (title/body offsets): the reader's hit marks (issue 13)."""
+        q = _bounded_text("q", q, MAX_QUERY_CHARS)
+        res = await self._search(RH.highlight_body(str(doc["id"]), q, self.default_operator), principal)
+        return RH.document_hits(res, doc)
+
+    async def corroborating(self, doc: dict[str, Any], principal: Principal) -> HitList:
+        """The other reports of ``doc``'s story (its ``corroborated_by`` evidence, issue 16) the caller may read,
+        oldest first."""
+        ids = [i for i in doc.get("corroborated_by") or [] if isinstance(i, str) and 0 < len(i) <= MAX_ID_CHARS][:50]
+        if not ids:
+            return HitList(hits=[])
+        body = {"query": {"ids": {"values": ids}}, "size": len(ids), "_source": Q.HIT_SOURCE,
+                "sort": [{DATE_FIELD: {"order": "asc", "missing": "_last"}}, {"id": "asc"}]}
+        res = await self._search(body, principal)
         return HitList(hits=[shape_hit(h) for h in res["hits"]["hits"]])
 
     # --- facets and suggestions -------------------------------------------------------------------

@@ -63,3 +63,27 @@ def test_without_owners_each_paper_is_its_own_voice():
     with_owner, without = corroborate(reports, OWNERS), corroborate(reports, {})
     assert with_owner["p1"].count == 3 and without["p1"].count == 4
     assert set(without["p1"].evidence) == {"w", "i", "p2", "b"}
+
+
+def test_three_shared_names_within_hours_need_a_lower_cosine():
+    """Two newsrooms' own texts about one event (cosine ≈ 0.75): enough with three shared names published within
+    6 hours; not with two names, nor a day apart (docs/grading.md, the strong-entity tier)."""
+    from datetime import datetime, timedelta, timezone
+
+    import numpy as np
+
+    from search_api.corroboration import Report, same_story
+
+    base = np.zeros(DIM, dtype=np.float32)
+    base[0] = 1.0
+    other = np.zeros(DIM, dtype=np.float32)
+    other[0], other[1] = 0.75, float(np.sqrt(1 - 0.75 ** 2))  # cosine 0.75 with base
+    t0 = datetime(2023, 2, 8, 21, 30, tzinfo=timezone.utc)
+    names3, names2 = frozenset({"twitter", "elon musk", "downdetector"}), frozenset({"twitter", "elon musk"})
+
+    def pair(names: frozenset[str], later: timedelta) -> bool:
+        return same_story(Report("a", "ars", t0, None, names, base), Report("b", "mw", t0 + later, None, names, other))
+
+    assert pair(names3, timedelta(minutes=2))
+    assert not pair(names2, timedelta(minutes=2))
+    assert not pair(names3, timedelta(days=1))

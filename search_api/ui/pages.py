@@ -22,7 +22,9 @@ from ..models import Bucket, HitList, SearchRequest
 from ..security import current_principal
 from ..service import SearchService
 from .auth import require_ui_session
+from .dates import human_range
 from .errors import ui_error
+from .evidence import evidence_view
 from .hits import hit_view
 from .ingest_page import children_view
 from .html import mark_mentions
@@ -32,7 +34,7 @@ from .labels import (
 from .state import FACET_MORE_SIZE, FACET_SIZE, LIST_PARAMS, UiState, pager
 from .templating import base_context, templates
 from .timeline import timeline
-from .urls import safe_redirect
+from .urls import reader_context
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_ui_session)])
 
@@ -65,7 +67,7 @@ def _chips(state: UiState) -> list[dict[str, str]]:
             chips.append({"facet": name, "label": FACET_LABELS.get(name, name), "value": v,
                           "value_label": value_label(name, v), "remove": state.without(name, v)})
     if state.date_from or state.date_to:
-        label = f"{state.date_from or '…'} – {state.date_to or '…'}"
+        label = human_range(state.date_from or None, state.date_to or None)
         chips.append({"facet": "date", "label": "Date", "value": label, "value_label": label,
                       "remove": state.url(date_from="", date_to="")})
     return chips
@@ -132,9 +134,10 @@ async def facet_fragment(request: Request, name: str, prefix: str = "", size: in
 
 @router.get("/doc/{doc_id}", response_class=HTMLResponse)
 async def document_page(request: Request, doc_id: str) -> Response:
+    back, q = reader_context(request.query_params.get("back"), request.query_params.get("q"))
     ctx = base_context(request) | {"doc": None, "error": None, "similar": None, "duplicates": None,
-                                   "similar_error": None, "duplicates_error": None,
-                                   "back": safe_redirect(request.query_params.get("back"))}
+                                   "similar_error": None, "duplicates_error": None, "back": back, "q": q,
+                                   "hits": {}, "hits_error": None, "evidence": [], "evidence_error": None}
     service = _service(request)
     try:
         who = current_principal(request)
@@ -152,6 +155,15 @@ async def document_page(request: Request, doc_id: str) -> Response:
         else:  # a BaseException (cancellation): not ours to swallow
             raise value
     ctx["children"] = await children_view(request, doc_id)  # archive members, attachments (issue 14)
+    try:  # the reports that corroborate this one (issue 16): losing them must not lose the page
+        ctx["evidence"] = evidence_view(doc | {"id": doc_id}, (await service.corroborating(doc, who)).hits)
+    except Exception as exc:  # noqa: BLE001
+        ctx["evidence_error"] = ui_error(exc, request)
+    if q:  # the reader marks the query's hits (issue 13); a query it cannot run only loses the marks
+        try:
+            ctx["hits"] = await service.document_hits(doc | {"id": doc_id}, q, who)
+        except Exception as exc:  # noqa: BLE001
+            ctx["hits_error"] = ui_error(exc, request)
     mentions = doc.get("mentions") or []
     ents = doc.get("entities") or {}
     counts = dict.fromkeys(ENTITY_LABELS, 0)
@@ -160,8 +172,9 @@ async def document_page(request: Request, doc_id: str) -> Response:
             counts[mention_type(m.get("type"))] += 1
     ctx |= {
         "doc": doc,
-        "title_html": mark_mentions(doc.get("title") or "(untitled)", mentions, "title"),
-        "body_html": mark_mentions(doc.get("body") or "", mentions, "body"),
+        "title_html": mark_mentions(doc.get("title") or "(untitled)", mentions, "title", ctx["hits"].get("title", [])),
+        "body_html": mark_mentions(doc.get("body") or "", mentions, "body", ctx["hits"].get("body", []), numbered=True),
+        "hit_count": len(ctx["hits"].get("body", [])),
         "entity_groups": [(t, label, ents.get(t) or []) for t, label in ENTITY_LABELS.items() if ents.get(t)],
         "mention_counts": counts,
         "language_label": language_label(doc.get("language")),

@@ -12,12 +12,16 @@ from ..alerts.runtime import unseen_total
 from ..security import auth_required, current_session
 from .assets import ASSET_VERSION, vendor_installed
 from .csrf import form_token
+from .dates import human_date, time_tag
 from .labels import ENTITY_LABELS, FACET_LABELS, SORT_LABELS, country_name, short_date, value_label
 from .urls import safe_url
 
 templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 # Every stored URL that becomes an href goes through this filter: None -> show it as text.
 templates.env.filters["safe_url"] = safe_url
+# Dates read "3 Mar 1987" everywhere, ISO in <time datetime> (search_api/ui/dates.py).
+templates.env.filters["human_date"] = human_date
+templates.env.filters["time_tag"] = time_tag
 
 
 def base_context(request: Request) -> dict[str, Any]:

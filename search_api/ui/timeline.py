@@ -12,6 +12,7 @@ from typing import Any
 
 from ..histogram import bucket_start, next_start
 from ..models import Histogram
+from .dates import human_date, human_range
 from .state import UiState
 
 WIDTH, HEIGHT = 720, 90
@@ -35,11 +36,11 @@ def timeline(histogram: Histogram | None, state: UiState, width: int = WIDTH, he
     for i, (day, count) in enumerate(buckets):
         end = bucket_end(day, interval)
         h = 0 if count == 0 else max(2.0, (height - 4) * count / peak)
-        label = day.isoformat() if end == day else f"{day.isoformat()} – {end.isoformat()}"
+        label = human_range(day, end)
         bars.append({
             "x": round(i * slot, 2), "w": round(max(slot - gap, 0.5), 2), "y": round(height - h, 2),
             "h": round(h, 2), "count": count, "from": day.isoformat(), "to": end.isoformat(),
             "label": label, "href": state.url(date_from=day.isoformat(), date_to=end.isoformat()),
         })
     return {"bars": bars, "width": width, "height": height, "interval": interval,
-            "first": bars[0]["from"], "last": bars[-1]["to"], "peak": peak}
+            "first": human_date(bars[0]["from"]), "last": human_date(bars[-1]["to"]), "peak": peak}

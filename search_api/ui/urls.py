@@ -9,7 +9,7 @@ Both checks first see the URL the way a browser will, then allow only what is kn
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 _C0_OR_SPACE = "".join(chr(c) for c in range(0x21))  # U+0000..U+0020
@@ -64,3 +64,16 @@ def safe_redirect(target: str | None, default: str = "/") -> str:
         if parts.scheme or parts.netloc:
             return default
     return target
+
+
+def reader_context(back_param: str | None, q_param: str | None) -> tuple[str, str]:
+    """The document page's way back and query: ``back`` (a result list URL, checked by :func:`safe_redirect`)
+    and ``q`` (given, or the one in ``back``), so the reader marks the hits and returns to the same
+    query, filters and page; with only a query, back leads to its first page of results."""
+    back = safe_redirect(back_param)
+    q = (q_param or "").strip()
+    if not q and urlsplit(back).path == "/":
+        q = (parse_qs(urlsplit(back).query).get("q") or [""])[0].strip()
+    if back == "/" and q:
+        back = "/?" + urlencode({"q": q})
+    return back, q
