@@ -36,9 +36,7 @@ from .models import SearchRequest
 from .syntax import BoolOp, Node, Not, Phrase, Required, Term, parse
 from .grading_query import GRADE_SCALES, PREFER_RELIABLE, grade_values, prefer_reliable
 from .textfields import ALL, BODY_BOOST, TITLE_BOOST, TextFields, text_fields
-from . import semantic
-
-MLT_FIELDS = ["title", "body"] + [title_field(l) for l in STEMMED_LANGUAGES] + [body_field(l) for l in STEMMED_LANGUAGES]
+from . import semantic, similar
 
 # field:value names an analyst may use -> keyword index field; the facet table gives names and aliases.
 KEYWORD_QUERY_FIELDS: dict[str, str] = {
@@ -339,41 +337,12 @@ def facet_values_body(req: SearchRequest, name: str, prefix: str, size: int, *, 
     }
 
 
-def similar_bodies(index: str, doc_id: str, vector: list[float] | None, size: int) -> list[dict[str, Any]]:
-    """More-like-this on the text, plus (when the document has one) kNN on its vector."""
-    not_self = {"ids": {"values": [doc_id]}}
-    no_dups = {"bool": {"must_not": [{"exists": {"field": "duplicate_of"}}, not_self]}}
-    mlt = {
-        "query": {"bool": {
-            "must": [{"more_like_this": {"fields": MLT_FIELDS, "like": [{"_index": index, "_id": doc_id}],
-                                         "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 25,
-                                         "minimum_should_match": "20%"}}],
-            "filter": [no_dups]}},
-        "size": size, "_source": HIT_SOURCE,
-    }
-    bodies = [mlt]
-    if vector:
-        bodies.append({
-            "knn": {"field": VECTOR_FIELD, "query_vector": vector, "k": size, "num_candidates": max(50, 4 * size),
-                    "filter": no_dups},
-            "size": size, "_source": HIT_SOURCE,
-        })
-    return bodies
+def similar_body(index: str, doc_id: str, doc: dict[str, Any], vector: list[float] | None, size: int) -> dict[str, Any]:
+    return similar.similar_body(index, doc_id, doc, vector, size, HIT_SOURCE)
 
 
 def duplicates_body(doc: dict[str, Any], doc_id: str) -> dict[str, Any]:
-    should: list[dict[str, Any]] = [{"term": {"duplicate_of": doc_id}}]
-    if doc.get("cluster_id"):
-        should.append({"term": {"cluster_id": doc["cluster_id"]}})
-    if doc.get("duplicate_of"):
-        should.append({"ids": {"values": [doc["duplicate_of"]]}})
-        should.append({"term": {"duplicate_of": doc["duplicate_of"]}})
-    return {
-        "query": {"bool": {"should": should, "minimum_should_match": 1, "must_not": [{"ids": {"values": [doc_id]}}]}},
-        "size": 100, "sort": SORTS["date"], "_source": HIT_SOURCE,
-    }
-
-
+    return similar.duplicates_body(doc, doc_id, SORTS["date"], HIT_SOURCE)
 
 
 ENTITY_SUGGEST = ("person", "org", "location")

@@ -156,20 +156,9 @@ class SearchService:
         index, src = await self._raw_document(doc_id, ["body", "mentions"] + [f(l) for l in STEMMED_LANGUAGES for f in (title_field, body_field)],
                                             principal, vectors=True)
         vector = src.get(VECTOR_FIELD)
-        bodies = Q.similar_bodies(index, doc_id, vector if isinstance(vector, list) else None, size)
-        res = await self._msearch(bodies, principal)
-        # Reciprocal rank fusion: text and vector scores are not comparable, ranks are.
-        fused: dict[str, float] = {}
-        hits: dict[str, dict[str, Any]] = {}
-        for r in res["responses"]:
-            if "error" in r:
-                log.warning("[%s] similar search failed: %.2000s", current_request_id(), r["error"])
-                raise SearchBackendError("the similar-documents search failed", "retry; if it persists, tell the operator")
-            for rank, h in enumerate(r["hits"]["hits"]):
-                fused[h["_id"]] = fused.get(h["_id"], 0.0) + 1.0 / (60 + rank)
-                hits.setdefault(h["_id"], h)
-        order = sorted(fused, key=lambda k: -fused[k])[:size]
-        return HitList(hits=[shape_hit({**hits[k], "_score": round(fused[k], 6)}) for k in order])
+        body = Q.similar_body(index, doc_id, src, vector if isinstance(vector, list) else None, size)
+        res = await self._search(body, principal)
+        return HitList(hits=[shape_hit(h) for h in res["hits"]["hits"][:size]])
 
     async def duplicates(self, doc_id: str, principal: Principal) -> HitList:
         _, src = await self._raw_document(doc_id, Q.DOC_EXCLUDES, principal)
