@@ -7,8 +7,8 @@ body (issue 19). So the search service tells the builder which languages the ind
 (:meth:`SearchService.known_languages`, cached), and only those pairs are queried and highlighted.
 ``None`` means "unknown": every pair, as before.
 
-Highlighting the language-neutral ``title``/``body`` fields as well is only needed when a hit's own
-stemmed field cannot carry its marks: documents in a language without a stemmed pair (or none
+The neutral ``body`` is always highlighted (it gives every hit its no-match snippet); the neutral
+``title`` only when a hit's own stemmed field cannot carry its marks: documents in a language without a stemmed pair (or none
 detected), and ``prefix*`` terms, which are matched on the neutral fields only (the stemmed analyzers
 lowercase first, so an exact word is marked in the stemmed field as well). The response shaping picks,
 per hit, the fragments of its own language (:func:`search_api.shaping.shape_hit`).
@@ -51,15 +51,14 @@ class TextFields:
 
     def highlight(self, *, prefixes: bool) -> dict[str, Any]:
         """The ``highlight`` section: each indexed language's stemmed pair, plus the neutral pair when needed."""
-        fields: dict[str, Any] = {}
-        neutral = prefixes or not self.all_stemmed or not self.languages
-        if neutral:
+        # The neutral body always: it gives every hit its snippet (a stemmed body gives none for a query
+        # that does not reach it, e.g. ``title:x``: tests/test_hybrid_search.py compares with all fields).
+        fields: dict[str, Any] = {"body": {**_BODY_HL, **_NO_MATCH}}
+        if prefixes or not self.all_stemmed or not self.languages:
             fields["title"] = _TITLE_HL
-            fields["body"] = {**_BODY_HL, **_NO_MATCH}
         for lang in self.languages:
             fields[title_field(lang)] = _TITLE_HL
-            # Without the neutral body, the hit's own body gives the no-match snippet.
-            fields[body_field(lang)] = _BODY_HL if neutral else {**_BODY_HL, **_NO_MATCH}
+            fields[body_field(lang)] = _BODY_HL
         return {"type": "unified", "encoder": "html", "pre_tags": ["<mark>"], "post_tags": ["</mark>"],
                 "fields": fields}
 
