@@ -186,7 +186,10 @@ def embed_text(req: SearchRequest, default_operator: str = "and") -> str:
     """The text to embed for ``req`` ("" when its mode is keyword or nothing in ``q`` can be embedded)."""
     if req.mode == "keyword":
         return ""
-    return semantic.embed_text(parse(req.q, QUERY_FIELDS, default_operator))
+    node = parse(req.q, QUERY_FIELDS, default_operator)
+    if req.mode == "hybrid" and semantic.is_strict(node):
+        return ""  # exact syntax: the keyword ranking as it is (neighbours could only reorder its matches)
+    return semantic.embed_text(node)
 
 
 def _semantic_parts(req: SearchRequest, default_operator: str, fields: TextFields, vector: list[float],

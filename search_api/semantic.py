@@ -14,8 +14,10 @@
 * ``semantic`` — the neighbours alone (every language alike).
 
 Exact syntax stays exact: when the query has a phrase, a ``field:value``, a prefix, ``NOT``/``-`` or
-``+`` (:func:`is_strict`), the neighbours must also match the keyword query (it becomes a kNN filter),
-so "all languages" can reorder but never add a document that breaks the analyst's constraint. Filters
+``+`` (:func:`is_strict`), hybrid is the keyword search itself (neighbours restricted to the keyword
+matches could only reorder them, and did so slightly for the worse on the guard set of
+bench/relevance.py: stem-only phrase matches rose above exact ones); semantic keeps its order by
+meaning but the neighbours must match the keyword query (it becomes a kNN filter). Filters
 (date range, duplicates, facet selections) are kNN filters too, so every hit honours every filter, and
 the access filter reaches the ``knn`` section through :func:`search_api.access.restrict`.
 

@@ -295,12 +295,13 @@ def test_hybrid_body_is_one_request_with_knn_and_normalised_bm25():
 
 def test_strict_syntax_keeps_hybrid_exact_and_semantic_is_knn_only():
     for q in ('"central bank"', "org:opec oil", "oil -opec", "+oil gas", "sanc*"):
-        body = Q.search_body(SearchRequest(q=q, mode="hybrid"), query_vector=VEC)
+        assert "knn" not in Q.search_body(SearchRequest(q=q, mode="hybrid"))  # exact syntax: the keyword search
+        body = Q.search_body(SearchRequest(q=q, mode="semantic"), query_vector=VEC)
         assert any("multi_match" in json.dumps(f) or "prefix" in json.dumps(f) or "terms" in json.dumps(f)
                    for f in body["knn"]["filter"]), q
     body = Q.search_body(SearchRequest(q="oil prices", mode="semantic"), query_vector=VEC)
     assert "query" not in body and body["knn"]["query_vector"] == VEC
-    assert Q.embed_text(SearchRequest(q='oil "central bank" -opec org:x', mode="hybrid")) == "oil central bank"
+    assert Q.embed_text(SearchRequest(q='oil "central bank" -opec org:x', mode="semantic")) == "oil central bank"
     assert Q.embed_text(SearchRequest(q="oil", mode="keyword")) == ""
     assert Q.embed_text(SearchRequest(q="org:opec", mode="hybrid")) == ""  # nothing to embed: a keyword search
     assert "knn" not in Q.search_body(SearchRequest(q="org:opec", mode="hybrid"))
