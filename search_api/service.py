@@ -220,13 +220,12 @@ class SearchService:
         return self._collections
 
     async def known_languages(self) -> list[str] | None:
-        """Language codes in the index (which stemmed fields a search uses), cached briefly; ``None`` if unknown."""
+        """Language codes in the index (which stemmed fields a search uses), cached briefly."""
         now = time.monotonic()
         if now - self._languages_at > COLLECTIONS_TTL_S:
-            try:
-                res = await self._search(languages_body(), OPEN)  # index-wide codes, never shown to a user
-            except PeriscopeError:
-                return self._languages  # the search itself will report a broken backend
+            # Index-wide codes, never shown to a user. A failure is the search's failure (same node, same
+            # index): raised at once, so a hung node costs one timeout, not two.
+            res = await self._search(languages_body(), OPEN)
             self._languages, self._languages_at = languages_from(res), now
         return self._languages
 
