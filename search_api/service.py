@@ -33,7 +33,7 @@ from mappings.vocabulary import (
 
 from . import query as Q
 from .access import OPEN, Principal, may_read, restrict
-from .errors import DocumentNotFound, InvalidParameter, PeriscopeError, SearchBackendError, es_error_types, translate_es_error
+from .errors import DocumentNotFound, InvalidParameter, PeriscopeError, es_error_types, translate_es_error
 from .models import Bucket, FacetValues, HitList, SearchRequest, Suggestion, Suggestions
 from .request_id import current_request_id
 from .embedding import QueryEmbedder
