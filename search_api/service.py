@@ -100,12 +100,12 @@ class SearchService:
         return Q.search_body(req.model_copy(update={"mode": "keyword"}), default_operator=self.default_operator,
                              cursor_key=self.cursor_key)
 
-    async def full_search_body(self, req: SearchRequest) -> dict[str, Any]:
+    async def _full_search_body(self, req: SearchRequest) -> dict[str, Any]:
         """The body :meth:`search` sends: only the index's languages' fields, the query embedded when asked."""
         text = Q.embed_text(req, self.default_operator)
         vector = await self.embedder.embed(text) if text else None
         return Q.search_body(req, default_operator=self.default_operator, cursor_key=self.cursor_key,
-                             languages=await self.known_languages(), query_vector=vector)
+                             languages=await self._known_languages(), query_vector=vector)
 
     async def _search(self, body: dict[str, Any], principal: Principal) -> Any:
         """Send one ``_search`` body as ``principal``: the access filter is applied here and only here."""
@@ -120,7 +120,7 @@ class SearchService:
         return await self._call(self.es.msearch(searches=searches))
 
     async def search(self, req: SearchRequest, principal: Principal) -> SearchResponse:
-        body = await self.full_search_body(req)
+        body = await self._full_search_body(req)
         res = await self._search(body, principal)
         return shape_search(req, res, self.cursor_key)
 
@@ -219,7 +219,7 @@ class SearchService:
             self._collections_at = now
         return self._collections
 
-    async def known_languages(self) -> list[str] | None:
+    async def _known_languages(self) -> list[str] | None:
         """Language codes in the index (which stemmed fields a search uses), cached briefly."""
         now = time.monotonic()
         if now - self._languages_at > COLLECTIONS_TTL_S:

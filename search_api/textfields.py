@@ -4,7 +4,7 @@ Every language in ``STEMMED_LANGUAGES`` has its own hunspell-stemmed ``title_<l>
 filled only for documents in that language. Querying and highlighting all nine pairs for an index that
 holds two languages costs real time for nothing: highlighting ~20 fields was half the cost of a search
 body (issue 19). So the search service tells the builder which languages the index holds
-(:meth:`SearchService.known_languages`, cached), and only those pairs are queried and highlighted.
+(:meth:`SearchService._known_languages`, cached), and only those pairs are queried and highlighted.
 ``None`` means "unknown": every pair, as before.
 
 The neutral ``body`` is always highlighted (it gives every hit its no-match snippet); the neutral

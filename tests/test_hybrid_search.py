@@ -119,11 +119,11 @@ def test_highlights_of_the_cheaper_body_equal_the_all_fields_body(loaded):
         for q in ("cuts", "production", "pétrole", "Leitzinsen", "нефти", "wheat harvest", '"central bank"',
                   "harv*", "title:record", "nothingmatches OR bank"):
             req = SearchRequest(q=q, size=20, facet_size=0)
-            new = shape_search(req, await svc._search(await svc.full_search_body(req), OPEN), svc.cursor_key)
+            new = shape_search(req, await svc._search(await svc._full_search_body(req), OPEN), svc.cursor_key)
             old = shape_search(req, await svc._search(Q.search_body(req, cursor_key=svc.cursor_key), OPEN), svc.cursor_key)
             assert [(h.id, h.highlights, h.snippet) for h in new.hits] == [(h.id, h.highlights, h.snippet) for h in old.hits], q
         # Stemmed-only match: "cuts" is marked in the title through title_en ("cut").
         req = SearchRequest(q="cuts", facet_size=0)
-        hit = shape_search(req, await svc._search(await svc.full_search_body(req), OPEN), svc.cursor_key).hits[0]
+        hit = shape_search(req, await svc._search(await svc._full_search_body(req), OPEN), svc.cursor_key).hits[0]
         assert hit.id == "en-oil" and "<mark>cut</mark>" in hit.highlights["title"][0]
     run(loaded, compare)
