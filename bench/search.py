@@ -44,8 +44,10 @@ from periscope.settings import load_settings  # noqa: E402
 from search_api.access import Principal, restrict  # noqa: E402
 from search_api.models import SearchRequest  # noqa: E402
 from search_api.query import collections_body, search_body  # noqa: E402
+from search_api.textfields import languages_body, languages_from  # noqa: E402
 
 ACCESS_P50_RATIO_MAX = 1.1  # issue 12: the collection filter may cost at most 10 % at the median
+BODY_P50_RATIO_MAX = 1.2  # issue 19: the product's body vs a minimal BM25 body with the same aggregations
 
 WORDS = ["oil", "prices", "bank", "trade", "dollar", "wheat", "coffee", "sugar", "gold", "exports", "tariffs",
          "shares", "profit", "merger", "interest", "inflation", "crude", "opec", "japan", "yen", "deficit", "grain"]
@@ -201,6 +203,50 @@ def access_round(level: int, admin_jobs: list, user_jobs: list) -> dict[str, Any
             "p50_ratio": round(u["p50_ms"] / a["p50_ms"], 3), "p99_ratio": round(u["p99_ms"] / a["p99_ms"], 3)}
 
 
+def minimal_body(body: dict[str, Any], req: SearchRequest) -> dict[str, Any]:
+    """The issue-19 baseline: ``multi_match`` of the query's words on title/body, same filters, aggs, paging."""
+    words = " ".join(w for w in req.q.replace('"', " ").split() if w not in ("OR", "AND", "NOT") and ":" not in w)
+    words = " ".join(w.lstrip("-+").rstrip("*") for w in words.split())
+    text = {"multi_match": {"query": words, "fields": ["title", "body"]}} if words else {"match_all": {}}
+    out = {k: v for k, v in body.items() if k != "highlight"}
+    out["query"] = {"bool": {"must": [text], "filter": body["query"]["bool"]["filter"]}}
+    return out
+
+
+def body_cost(es_url: str, alias: str, reqs: list[SearchRequest], languages: list[str] | None,
+              rounds: int = 2) -> dict[str, Any]:
+    """p50 at concurrency 1 of the product's body (as the service builds it: the index's languages),
+    the same without highlighting, the body as it was before issue 19 (every language's fields), and
+    the minimal BM25 body — interleaved request by request in the same run."""
+    url = f"{es_url}/{alias}/_search"
+    product = [search_body(r, languages=languages) for r in reqs]
+    variants = {
+        "product": product,
+        "product_no_highlight": [{k: v for k, v in b.items() if k != "highlight"} for b in product],
+        "all_languages_fields": [search_body(r) for r in reqs],
+        "minimal_bm25": [minimal_body(b, r) for b, r in zip(product, reqs)],
+    }
+    lat: dict[str, list[float]] = {k: [] for k in variants}
+    with httpx.Client(timeout=60) as client:
+        for name, bodies in variants.items():  # warm-up
+            for b in bodies[:40]:
+                client.post(url, json=b)
+        for _ in range(rounds):
+            for i in range(len(reqs)):
+                for name, bodies in variants.items():
+                    t = time.perf_counter()
+                    r = client.post(url, json=bodies[i])
+                    lat[name].append((time.perf_counter() - t) * 1000)
+                    if r.status_code != 200:
+                        raise SystemExit(f"{name} body failed: {r.text[:300]}")
+    out = {name: summary(v) for name, v in lat.items()}
+    base = out["minimal_bm25"]["p50_ms"]
+    ratios = {name: round(v["p50_ms"] / base, 3) for name, v in out.items()}
+    return {"languages": languages, "rounds": rounds, "results": out, "p50_ratio_to_minimal": ratios,
+            "target_p50_ratio_max": BODY_P50_RATIO_MAX, "target_met": ratios["product"] <= BODY_P50_RATIO_MAX,
+            "load_average": os.getloadavg()}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -241,6 +287,8 @@ def main() -> None:
     ap.add_argument("--temp-reuters", type=int, nargs="?", const=21578, default=0,
                     help="build a throw-away index of N Reuters stories (no NLP) and bench that")
     ap.add_argument("--out", default=str(ROOT / "bench/results/search.json"))
+    ap.add_argument("--body-cost-only", action="store_true",
+                    help="only the issue-19 body cost comparison (concurrency 1) → bench/results/search_body_cost.json")
     args = ap.parse_args()
 
     settings = load_settings()
@@ -258,7 +306,17 @@ def main() -> None:
                              "(or `bench/search.py --temp-reuters` for a throw-away Reuters index)")
         reqs = query_mix(es, alias, args.requests)
         es_url = settings.es_hosts[0].rstrip("/")
-        direct_jobs = [("POST", f"{es_url}/{alias}/_search", search_body(r)) for r in reqs]
+        languages = languages_from(es.search(index=alias, body=languages_body()))
+        cost = body_cost(es_url, alias, reqs, languages)
+        print("body cost, c=1 p50 ms: " + ", ".join(f"{k} {v['p50_ms']} ({cost['p50_ratio_to_minimal'][k]}×)"
+                                                   for k, v in cost["results"].items()) + f"; load {cost['load_average']}",
+              flush=True)
+        if args.body_cost_only:
+            Path(args.out).with_name("search_body_cost.json").write_text(json.dumps(
+                {**cost, "index": alias, "documents": count, "requests": len(reqs),
+                 "command": " ".join(["bench/search.py"] + sys.argv[1:])}, indent=2) + "\n")
+            return
+        direct_jobs = [("POST", f"{es_url}/{alias}/_search", search_body(r, languages=languages)) for r in reqs]
         names = [b["key"] for b in es.search(index=alias, body=collections_body())["aggregations"]["collections"]["buckets"]]
         everyone = Principal("bench-reader", collections=frozenset(names))
         user_jobs = [(m, url, restrict(body, everyone)) for m, url, body in direct_jobs]
@@ -294,7 +352,7 @@ def main() -> None:
             "requests_per_level": len(reqs), "uvicorn": {"workers": args.workers, "loop": "auto", "http": "auto",
                                                           "access_log": False},
             "machine_cores": os.cpu_count(), "targets": {"p50_ratio_max": 1.3, "p99_ratio_max": 1.5, "errors": 0},
-            "results": results,
+            "results": results, "body_cost": cost,
             "targets_met": all(r["p50_ratio"] <= 1.3 and r["p99_ratio"] <= 1.5 and r["api"]["errors"] == 0
                                and r["direct"]["errors"] == 0 for r in results),
             "command": " ".join(["bench/search.py"] + sys.argv[1:]),

@@ -94,6 +94,27 @@ SORTS: tuple[SortSpec, ...] = (
 )
 SORTS_BY_NAME: dict[str, SortSpec] = {s.name: s for s in SORTS}
 
+
+
+@dataclass(frozen=True)
+class ModeSpec:
+    """How the query text is matched (issue 19, search_api/semantic.py, docs/relevance.md)."""
+
+    name: str
+    label: str  # what an analyst reads (the UI toggle)
+    description: str  # the API parameter's documentation
+
+
+SEARCH_MODES: tuple[ModeSpec, ...] = (
+    ModeSpec("keyword", "This language", "BM25 on the words as typed (exact words first, then stemmed forms)"),
+    ModeSpec("hybrid", "All languages",
+             "BM25 plus the nearest neighbours of the query's multilingual embedding, in one request: finds stories "
+             "in other languages; phrases, field:value, prefixes and NOT stay exact"),
+    ModeSpec("semantic", "By meaning only", "the nearest neighbours of the query's embedding alone"),
+)
+MODES_BY_NAME: dict[str, ModeSpec] = {m.name: m for m in SEARCH_MODES}
+DEFAULT_MODE = "keyword"
+
 # Document columns of the CSV export around the facet columns (see export_columns()).
 EXPORT_HEAD: tuple[str, ...] = ("id", "url", "title", DATE_FIELD)
 EXPORT_TAIL: tuple[str, ...] = ("duplicate_of", "rating", "corroboration")  # rating = e.g. "B2" (issue 16)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from mappings.vocabulary import (
     FACET_NAMES, FACETS, MAX_CURSOR_CHARS, MAX_FACET_SIZE, MAX_FILTER_VALUES, MAX_PAGE_SIZE, MAX_QUERY_CHARS,
-    MAX_RESULT_WINDOW, MAX_VALUE_CHARS, SORTS,
+    MAX_RESULT_WINDOW, MAX_VALUE_CHARS, SEARCH_MODES, SORTS, DEFAULT_MODE,
 )
 
 from .histogram import INTERVALS
@@ -21,6 +21,7 @@ from .histogram import INTERVALS
 # Generated from the vocabulary: a new facet or sort needs no edit here.
 FacetName = Literal[FACET_NAMES]  # type: ignore[valid-type]
 SortName = Literal[tuple(s.name for s in SORTS)]  # type: ignore[valid-type]
+ModeName = Literal[tuple(m.name for m in SEARCH_MODES)]  # type: ignore[valid-type]
 Interval = Literal[("auto", *INTERVALS)]  # type: ignore[valid-type]
 
 Value = Annotated[str, StringConstraints(min_length=1, max_length=MAX_VALUE_CHARS)]
@@ -37,6 +38,7 @@ class _SearchFields(BaseModel):
 
     q: str = Field("", max_length=MAX_QUERY_CHARS, description='Analyst syntax: words, "phrases", AND/OR/NOT, +/-, prefix*, field:value, ( )',
                    examples=['sanctions "central bank" -russia', "org:OPEC AND price*"])
+    mode: ModeName = Field(DEFAULT_MODE, description="; ".join(f"{m.name}: {m.description}" for m in SEARCH_MODES))
     date_from: dt.date | None = Field(None, description="Inclusive start date (YYYY-MM-DD)")
     date_to: dt.date | None = Field(None, description="Inclusive end date (YYYY-MM-DD)")
     duplicates: Literal["hide", "show"] = "hide"

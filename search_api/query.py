@@ -16,6 +16,7 @@ nesting (:mod:`search_api.syntax`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from mappings import COLLECTION_FIELD, STEMMED_LANGUAGES, SUGGEST_FIELD, VECTOR_FIELD, body_field, title_field
@@ -34,13 +35,8 @@ from .matching import (  # noqa: F401 - facet_value_matches, selected_keys, word
 from .models import SearchRequest
 from .syntax import BoolOp, Node, Not, Phrase, Required, Term, parse
 from .grading_query import GRADE_SCALES, PREFER_RELIABLE, grade_values, prefer_reliable
-
-TITLE_BOOST, BODY_BOOST = 3.0, 1.0
-STEM_TITLE_BOOST, STEM_BODY_BOOST = 1.5, 0.5
-TITLE_FIELDS = [f"title^{TITLE_BOOST}"] + [f"{title_field(l)}^{STEM_TITLE_BOOST}" for l in STEMMED_LANGUAGES]
-BODY_FIELDS = [f"body^{BODY_BOOST}"] + [f"{body_field(l)}^{STEM_BODY_BOOST}" for l in STEMMED_LANGUAGES]
-TEXT_FIELDS = TITLE_FIELDS + BODY_FIELDS
-MLT_FIELDS = ["title", "body"] + [title_field(l) for l in STEMMED_LANGUAGES] + [body_field(l) for l in STEMMED_LANGUAGES]
+from .textfields import ALL, BODY_BOOST, TITLE_BOOST, TextFields, text_fields
+from . import semantic, similar
 
 # field:value names an analyst may use -> keyword index field; the facet table gives names and aliases.
 KEYWORD_QUERY_FIELDS: dict[str, str] = {
@@ -70,91 +66,81 @@ def sort_clause(name: str) -> list[Any]:
 
 SORTS: dict[str, list[Any]] = {name: sort_clause(name) for name in SORTS_BY_NAME}
 
-HIGHLIGHT = {
-    "type": "unified",
-    "encoder": "html",
-    "pre_tags": ["<mark>"],
-    "post_tags": ["</mark>"],
-    "fields": {
-        "title": {"number_of_fragments": 0},
-        "body": {"fragment_size": 180, "number_of_fragments": 3, "no_match_size": 180},
-        **{title_field(l): {"number_of_fragments": 0} for l in STEMMED_LANGUAGES},
-        **{body_field(l): {"fragment_size": 180, "number_of_fragments": 3} for l in STEMMED_LANGUAGES},
-    },
-}
+HIGHLIGHT = ALL.highlight(prefixes=True)  # every field: for callers that do not know the index's languages
 
 
 # --- the analyst query --------------------------------------------------------------------------------
 
-def text_query(q: str, default_operator: str = "and") -> dict[str, Any]:
-    """The scoring part of a search for ``q`` (``match_all`` when blank)."""
+def text_query(q: str, default_operator: str = "and", languages: TextFields | None = None) -> dict[str, Any]:
+    """The scoring part of a search for ``q`` (``match_all`` when blank) over ``languages``' fields."""
     node = parse(q, QUERY_FIELDS, default_operator)
-    return {"match_all": {}} if node is None else _node(node)
+    return {"match_all": {}} if node is None else _Builder(languages or ALL).node(node)
 
 
-def _node(node: Node) -> dict[str, Any]:
-    if isinstance(node, Term):
-        return _term(node)
-    if isinstance(node, Phrase):
-        return _phrase(node)
-    if isinstance(node, Not):
-        return {"bool": {"must_not": [_node(node.node)]}}
-    if isinstance(node, Required):
-        return _node(node.node)
-    return _bool(node)
+class _Builder:
+    """Syntax tree → query, over the text fields of the languages the index holds."""
 
+    def __init__(self, fields: TextFields) -> None:
+        self.fields = fields
 
-def _bool(node: BoolOp) -> dict[str, Any]:
-    must, must_not, should = [], [], []
-    for child in node.children:
-        if isinstance(child, Not):
-            must_not.append(_node(child.node))
-        elif isinstance(child, Required) or node.op == "and":
-            must.append(_node(child))
-        else:
-            should.append(_node(child))
-    out: dict[str, Any] = {}
-    if must:
-        out["must"] = must
-    if must_not:
-        out["must_not"] = must_not
-    if should:
-        out["should"] = should
-        # In an OR group, plain alternatives are optional only when +required terms exist.
-        out["minimum_should_match"] = 0 if must else 1
-    return {"bool": out}
+    def node(self, node: Node) -> dict[str, Any]:
+        if isinstance(node, Term):
+            return self._term(node)
+        if isinstance(node, Phrase):
+            return self._phrase(node)
+        if isinstance(node, Not):
+            return {"bool": {"must_not": [self.node(node.node)]}}
+        if isinstance(node, Required):
+            return self.node(node.node)
+        return self._bool(node)
 
+    def _bool(self, node: BoolOp) -> dict[str, Any]:
+        must, must_not, should = [], [], []
+        for child in node.children:
+            if isinstance(child, Not):
+                must_not.append(self.node(child.node))
+            elif isinstance(child, Required) or node.op == "and":
+                must.append(self.node(child))
+            else:
+                should.append(self.node(child))
+        out: dict[str, Any] = {}
+        if must:
+            out["must"] = must
+        if must_not:
+            out["must_not"] = must_not
+        if should:
+            out["should"] = should
+            # In an OR group, plain alternatives are optional only when +required terms exist.
+            out["minimum_should_match"] = 0 if must else 1
+        return {"bool": out}
 
-def _fields_for(field: str | None) -> list[str]:
-    return {"title": TITLE_FIELDS, "body": BODY_FIELDS}.get(field or "", TEXT_FIELDS)
+    def _term(self, t: Term) -> dict[str, Any]:
+        if t.field in GRADE_SCALES and not t.prefix:  # reliability:A,B  credibility:1..3
+            return facet_filter(FACET_QUERY_NAMES[t.field], grade_values(t.field, t.text))
+        if t.field in FACET_QUERY_NAMES and not t.prefix:
+            return facet_filter(FACET_QUERY_NAMES[t.field], [t.text])
+        if t.field in KEYWORD_QUERY_FIELDS:
+            return keyword_match(KEYWORD_QUERY_FIELDS[t.field], [t.text], prefix=t.prefix)
+        if t.prefix:
+            # A literal prefix (≥ MIN_PREFIX characters, ≤ MAX_PREFIXES per query). The default
+            # constant-score rewrite collects matching documents in a bitset: no clause per expanded term,
+            # so a prefix cannot hit the clause limit however many terms it expands to.
+            value = t.text.lower()
+            targets = {"title": [("title", TITLE_BOOST)], "body": [("body", BODY_BOOST)]}.get(
+                t.field or "", [("title", TITLE_BOOST), ("body", BODY_BOOST)])
+            clauses = [{"prefix": {f: {"value": value, "boost": b}}} for f, b in targets]
+            return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
+        return {"multi_match": {"query": t.text, "fields": self.fields.for_field(t.field), "type": "most_fields",
+                                "operator": "and"}}
 
-
-def _term(t: Term) -> dict[str, Any]:
-    if t.field in GRADE_SCALES and not t.prefix:  # reliability:A,B  credibility:1..3
-        return facet_filter(FACET_QUERY_NAMES[t.field], grade_values(t.field, t.text))
-    if t.field in FACET_QUERY_NAMES and not t.prefix:
-        return facet_filter(FACET_QUERY_NAMES[t.field], [t.text])
-    if t.field in KEYWORD_QUERY_FIELDS:
-        return keyword_match(KEYWORD_QUERY_FIELDS[t.field], [t.text], prefix=t.prefix)
-    if t.prefix:
-        # A literal prefix (≥ MIN_PREFIX characters, ≤ MAX_PREFIXES per query). The default
-        # constant-score rewrite collects matching documents in a bitset: no clause per expanded term,
-        # so a prefix cannot hit the clause limit however many terms it expands to.
-        value = t.text.lower()
-        targets = {"title": [("title", TITLE_BOOST)], "body": [("body", BODY_BOOST)]}.get(
-            t.field or "", [("title", TITLE_BOOST), ("body", BODY_BOOST)])
-        clauses = [{"prefix": {f: {"value": value, "boost": b}}} for f, b in targets]
-        return clauses[0] if len(clauses) == 1 else {"bool": {"should": clauses, "minimum_should_match": 1}}
-    return {"multi_match": {"query": t.text, "fields": _fields_for(t.field), "type": "most_fields", "operator": "and"}}
-
-
-def _phrase(p: Phrase) -> dict[str, Any]:
-    if p.field in FACET_QUERY_NAMES:
-        return facet_filter(FACET_QUERY_NAMES[p.field], [p.text])
-    if p.field in KEYWORD_QUERY_FIELDS:
-        return keyword_match(KEYWORD_QUERY_FIELDS[p.field], [p.text])
-    # tie_breaker 1: the exact-field and stemmed-field phrase scores add up (exact ranks first).
-    return {"multi_match": {"query": p.text, "fields": _fields_for(p.field), "type": "phrase", "tie_breaker": 1.0}}
+    def _phrase(self, p: Phrase) -> dict[str, Any]:
+        if p.field in FACET_QUERY_NAMES:
+            return facet_filter(FACET_QUERY_NAMES[p.field], [p.text])
+        if p.field in KEYWORD_QUERY_FIELDS:
+            return keyword_match(KEYWORD_QUERY_FIELDS[p.field], [p.text])
+        # tie_breaker 1: the exact-field and stemmed-field phrase scores add up (exact ranks first).
+        return {"multi_match": {"query": p.text, "fields": self.fields.for_field(p.field), "type": "phrase",
+                                "tie_breaker": 1.0}}
 
 
 # --- filters, facets, histogram -------------------------------------------------------------------------
@@ -191,9 +177,32 @@ def _and(filters: list[dict[str, Any]]) -> dict[str, Any]:
     return {"bool": {"filter": filters}} if filters else {"match_all": {}}
 
 
-def main_query(req: SearchRequest, default_operator: str) -> dict[str, Any]:
-    query = {"bool": {"must": [text_query(req.q, default_operator)], "filter": base_filters(req)}}
+def main_query(req: SearchRequest, default_operator: str, fields: TextFields = ALL) -> dict[str, Any]:
+    query = {"bool": {"must": [text_query(req.q, default_operator, fields)], "filter": base_filters(req)}}
     return prefer_reliable(query) if req.sort == PREFER_RELIABLE else query
+
+
+def embed_text(req: SearchRequest, default_operator: str = "and") -> str:
+    """The text to embed for ``req`` ("" when its mode is keyword or nothing in ``q`` can be embedded)."""
+    if req.mode == "keyword":
+        return ""
+    node = parse(req.q, QUERY_FIELDS, default_operator)
+    if req.mode == "hybrid" and semantic.is_strict(node):
+        return ""  # exact syntax: the keyword ranking as it is (neighbours could only reorder its matches)
+    return semantic.embed_text(node)
+
+
+def _semantic_parts(req: SearchRequest, default_operator: str, fields: TextFields, vector: list[float],
+                    depth: int) -> dict[str, Any]:
+    """``query`` and ``knn`` of a hybrid or semantic body (see :mod:`search_api.semantic`)."""
+    node = parse(req.q, QUERY_FIELDS, default_operator)
+    text = text_query(req.q, default_operator, fields)
+    knn_filters = base_filters(req) + selection_filters(req) + ([text] if semantic.is_strict(node) else [])
+    out: dict[str, Any] = {"knn": semantic.knn_section(vector, knn_filters, depth)}
+    if req.mode == "hybrid":
+        query = {"bool": {"must": [semantic.normalised_text(text)], "filter": base_filters(req)}}
+        out["query"] = prefer_reliable(query) if req.sort == PREFER_RELIABLE else query
+    return out
 
 
 def facet_aggs(req: SearchRequest) -> dict[str, Any]:
@@ -240,13 +249,18 @@ def histogram_agg(req: SearchRequest) -> dict[str, Any]:
 
 # --- whole request bodies -------------------------------------------------------------------------------
 
-def search_body(req: SearchRequest, *, default_operator: str = "and", cursor_key: bytes | None = None) -> dict[str, Any]:
+def search_body(req: SearchRequest, *, default_operator: str = "and", cursor_key: bytes | None = None,
+                languages: Sequence[str] | None = None, query_vector: list[float] | None = None) -> dict[str, Any]:
     """The ``_search`` body for a search request (hits, facets, histogram, highlights).
 
     ``cursor_key`` (the server secret) verifies ``req.cursor``; it is required when a cursor is given.
+    ``languages``: the language codes the index holds (only their stemmed fields are queried and
+    highlighted; ``None``: all). ``query_vector``: the embedding of :func:`embed_text` — required for
+    ``mode`` hybrid/semantic when that text is not empty (otherwise the search is a keyword search).
     """
+    fields = text_fields(languages)
     body: dict[str, Any] = {
-        "query": main_query(req, default_operator),
+        "query": main_query(req, default_operator, fields),
         "size": req.size,
         "sort": SORTS[req.sort],
         "track_total_hits": TRACK_TOTAL_HITS,
@@ -267,10 +281,27 @@ def search_body(req: SearchRequest, *, default_operator: str = "and", cursor_key
     if post:
         body["post_filter"] = _and(post)
     if req.size:
-        body["highlight"] = HIGHLIGHT
+        node = parse(req.q, QUERY_FIELDS, default_operator)
+        body["highlight"] = fields.highlight(prefixes=_has_prefix(node))
     if req.facet_size:
         body["aggs"] = {**facet_aggs(req), "histogram": histogram_agg(req)}
+    if embed_text(req, default_operator):
+        if query_vector is None:
+            raise ValueError(f"search_body needs query_vector for mode={req.mode}")
+        depth = semantic.K_MAX if req.cursor else req.page * req.size
+        body.pop("query")
+        body.update(_semantic_parts(req, default_operator, fields, query_vector, depth))
     return body
+
+
+def _has_prefix(node: Node | None) -> bool:
+    if node is None or isinstance(node, Phrase):
+        return False
+    if isinstance(node, Term):
+        return node.prefix
+    if isinstance(node, (Not, Required)):
+        return _has_prefix(node.node)
+    return any(_has_prefix(c) for c in node.children)
 
 
 def export_body(req: SearchRequest, *, default_operator: str = "and", search_after: list[Any] | None = None) -> dict[str, Any]:
@@ -309,41 +340,12 @@ def facet_values_body(req: SearchRequest, name: str, prefix: str, size: int, *, 
     }
 
 
-def similar_bodies(index: str, doc_id: str, vector: list[float] | None, size: int) -> list[dict[str, Any]]:
-    """More-like-this on the text, plus (when the document has one) kNN on its vector."""
-    not_self = {"ids": {"values": [doc_id]}}
-    no_dups = {"bool": {"must_not": [{"exists": {"field": "duplicate_of"}}, not_self]}}
-    mlt = {
-        "query": {"bool": {
-            "must": [{"more_like_this": {"fields": MLT_FIELDS, "like": [{"_index": index, "_id": doc_id}],
-                                         "min_term_freq": 1, "min_doc_freq": 1, "max_query_terms": 25,
-                                         "minimum_should_match": "20%"}}],
-            "filter": [no_dups]}},
-        "size": size, "_source": HIT_SOURCE,
-    }
-    bodies = [mlt]
-    if vector:
-        bodies.append({
-            "knn": {"field": VECTOR_FIELD, "query_vector": vector, "k": size, "num_candidates": max(50, 4 * size),
-                    "filter": no_dups},
-            "size": size, "_source": HIT_SOURCE,
-        })
-    return bodies
+def similar_body(index: str, doc_id: str, doc: dict[str, Any], vector: list[float] | None, size: int) -> dict[str, Any]:
+    return similar.similar_body(index, doc_id, doc, vector, size, HIT_SOURCE)
 
 
 def duplicates_body(doc: dict[str, Any], doc_id: str) -> dict[str, Any]:
-    should: list[dict[str, Any]] = [{"term": {"duplicate_of": doc_id}}]
-    if doc.get("cluster_id"):
-        should.append({"term": {"cluster_id": doc["cluster_id"]}})
-    if doc.get("duplicate_of"):
-        should.append({"ids": {"values": [doc["duplicate_of"]]}})
-        should.append({"term": {"duplicate_of": doc["duplicate_of"]}})
-    return {
-        "query": {"bool": {"should": should, "minimum_should_match": 1, "must_not": [{"ids": {"values": [doc_id]}}]}},
-        "size": 100, "sort": SORTS["date"], "_source": HIT_SOURCE,
-    }
-
-
+    return similar.duplicates_body(doc, doc_id, SORTS["date"], HIT_SOURCE)
 
 
 ENTITY_SUGGEST = ("person", "org", "location")

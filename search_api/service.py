@@ -35,9 +35,11 @@ from mappings.vocabulary import (
 from . import query as Q
 from . import reader_hits as RH
 from .access import OPEN, Principal, may_read, restrict
-from .errors import DocumentNotFound, InvalidParameter, PeriscopeError, SearchBackendError, es_error_types, translate_es_error
+from .errors import DocumentNotFound, InvalidParameter, PeriscopeError, es_error_types, translate_es_error
 from .models import Bucket, FacetValues, HitList, SearchRequest, Suggestion, Suggestions
 from .request_id import current_request_id
+from .embedding import QueryEmbedder
+from .textfields import languages_body, languages_from
 from .shaping import export_row, shape_hit, shape_search  # noqa: F401 - shape_hit is used by callers too
 
 log = logging.getLogger(__name__)
@@ -60,7 +62,7 @@ COLLECTIONS_TTL_S = 30.0  # how stale the list of collections (suggest contexts)
 
 class SearchService:
     def __init__(self, es: AsyncElasticsearch, alias: str, *, default_operator: str = "and",
-                 cursor_key: bytes | None = None):
+                 cursor_key: bytes | None = None, embedder: QueryEmbedder | None = None):
         self.es = es
         self.alias = alias
         self.default_operator = default_operator
@@ -69,6 +71,9 @@ class SearchService:
         self.cursor_key = cursor_key or secrets.token_bytes(32)
         self._collections: list[str] = []
         self._collections_at = -COLLECTIONS_TTL_S
+        self._languages: list[str] | None = None
+        self._languages_at = -COLLECTIONS_TTL_S
+        self.embedder = embedder or QueryEmbedder()
 
     async def _call(self, coro: Any) -> Any:
         try:
@@ -92,7 +97,17 @@ class SearchService:
 
     # --- search -----------------------------------------------------------------------------------
     def search_body(self, req: SearchRequest) -> dict[str, Any]:
-        return Q.search_body(req, default_operator=self.default_operator, cursor_key=self.cursor_key)
+        """The body without I/O (validation of saved searches, alerts): a keyword search on every language's
+        fields — alerts match new documents by their words, whatever mode the search was saved in."""
+        return Q.search_body(req.model_copy(update={"mode": "keyword"}), default_operator=self.default_operator,
+                             cursor_key=self.cursor_key)
+
+    async def _full_search_body(self, req: SearchRequest) -> dict[str, Any]:
+        """The body :meth:`search` sends: only the index's languages' fields, the query embedded when asked."""
+        text = Q.embed_text(req, self.default_operator)
+        vector = await self.embedder.embed(text) if text else None
+        return Q.search_body(req, default_operator=self.default_operator, cursor_key=self.cursor_key,
+                             languages=await self._known_languages(), query_vector=vector)
 
     async def _search(self, body: dict[str, Any], principal: Principal) -> Any:
         """Send one ``_search`` body as ``principal``: the access filter is applied here and only here."""
@@ -107,7 +122,7 @@ class SearchService:
         return await self._call(self.es.msearch(searches=searches))
 
     async def search(self, req: SearchRequest, principal: Principal) -> SearchResponse:
-        body = self.search_body(req)
+        body = await self._full_search_body(req)
         res = await self._search(body, principal)
         return shape_search(req, res, self.cursor_key)
 
@@ -143,20 +158,9 @@ class SearchService:
         index, src = await self._raw_document(doc_id, ["body", "mentions"] + [f(l) for l in STEMMED_LANGUAGES for f in (title_field, body_field)],
                                             principal, vectors=True)
         vector = src.get(VECTOR_FIELD)
-        bodies = Q.similar_bodies(index, doc_id, vector if isinstance(vector, list) else None, size)
-        res = await self._msearch(bodies, principal)
-        # Reciprocal rank fusion: text and vector scores are not comparable, ranks are.
-        fused: dict[str, float] = {}
-        hits: dict[str, dict[str, Any]] = {}
-        for r in res["responses"]:
-            if "error" in r:
-                log.warning("[%s] similar search failed: %.2000s", current_request_id(), r["error"])
-                raise SearchBackendError("the similar-documents search failed", "retry; if it persists, tell the operator")
-            for rank, h in enumerate(r["hits"]["hits"]):
-                fused[h["_id"]] = fused.get(h["_id"], 0.0) + 1.0 / (60 + rank)
-                hits.setdefault(h["_id"], h)
-        order = sorted(fused, key=lambda k: -fused[k])[:size]
-        return HitList(hits=[shape_hit({**hits[k], "_score": round(fused[k], 6)}) for k in order])
+        body = Q.similar_body(index, doc_id, src, vector if isinstance(vector, list) else None, size)
+        res = await self._search(body, principal)
+        return HitList(hits=[shape_hit(h) for h in res["hits"]["hits"][:size]])
 
     async def duplicates(self, doc_id: str, principal: Principal) -> HitList:
         _, src = await self._raw_document(doc_id, Q.DOC_EXCLUDES, principal)
@@ -233,6 +237,16 @@ class SearchService:
             self._collections = [b["key"] for b in res["aggregations"]["collections"]["buckets"]]
             self._collections_at = now
         return self._collections
+
+    async def _known_languages(self) -> list[str] | None:
+        """Language codes in the index (which stemmed fields a search uses), cached briefly."""
+        now = time.monotonic()
+        if now - self._languages_at > COLLECTIONS_TTL_S:
+            # Index-wide codes, never shown to a user. A failure is the search's failure (same node, same
+            # index): raised at once, so a hung node costs one timeout, not two.
+            res = await self._search(languages_body(), OPEN)
+            self._languages, self._languages_at = languages_from(res), now
+        return self._languages
 
     # --- export ---------------------------------------------------------------------------------
     async def export_first(self, req: SearchRequest, principal: Principal) -> list[dict[str, Any]]:

@@ -257,3 +257,58 @@ def test_query_layer_imports_no_web_framework_and_mappings_nothing_of_ours():
             "('fastapi', 'starlette', 'periscope', 'indexer', 'nlp', 'workspace')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# --- issue 19: fields of the index's languages, hybrid and semantic bodies -----------------------------
+
+VEC = [0.1] * 8
+
+
+def test_only_the_index_languages_fields_are_queried_and_highlighted():
+    body = Q.search_body(SearchRequest(q="sanctions"), languages=["en", "fr"])
+    assert body["query"]["bool"]["must"][0]["multi_match"]["fields"] == [
+        "title^3.0", "title_en^1.5", "title_fr^1.5", "body^1.0", "body_en^0.5", "body_fr^0.5"]
+    # Every indexed language is stemmed and the query has no prefix: the neutral title is not highlighted;
+    # the neutral body gives the no-match snippet.
+    assert set(body["highlight"]["fields"]) == {"body", "title_en", "body_en", "title_fr", "body_fr"}
+    assert body["highlight"]["fields"]["body"]["no_match_size"] == 180
+    # A prefix matches the neutral fields only, and a language without a stemmed pair needs them.
+    assert "title" in Q.search_body(SearchRequest(q="sanc*"), languages=["en"])["highlight"]["fields"]
+    assert "title" in Q.search_body(SearchRequest(q="oil"), languages=["en", "pl"])["highlight"]["fields"]
+    # Unknown languages (None): every field, as before.
+    assert len(Q.search_body(SearchRequest(q="oil"))["query"]["bool"]["must"][0]["multi_match"]["fields"]) == 20
+
+
+def test_hybrid_body_is_one_request_with_knn_and_normalised_bm25():
+    req = SearchRequest(q="oil prices", mode="hybrid", language=["en"], date_from=dt.date(1987, 1, 1))
+    body = Q.search_body(req, languages=["en"], query_vector=VEC)
+    knn = body["knn"]
+    assert knn["query_vector"] == VEC and knn["k"] >= req.size and knn["num_candidates"] >= knn["k"]
+    # Filters reach the neighbours: the date range, duplicates hidden, the facet selection.
+    flat = json.dumps(knn["filter"])
+    assert "published_at" in flat and "duplicate_of" in flat and '"language.lower"' in flat
+    assert "multi_match" not in flat  # plain words: the neighbours need not contain them
+    text = body["query"]["bool"]["must"][0]["bool"]["must"]
+    assert text[0]["constant_score"]["boost"] > 0 and text[1]["bool"]["boost"] > 0
+    assert body["post_filter"]  # facet counts stay multi-select
+
+
+def test_strict_syntax_keeps_hybrid_exact_and_semantic_is_knn_only():
+    for q in ('"central bank"', "org:opec oil", "oil -opec", "+oil gas", "sanc*"):
+        assert "knn" not in Q.search_body(SearchRequest(q=q, mode="hybrid"))  # exact syntax: the keyword search
+        body = Q.search_body(SearchRequest(q=q, mode="semantic"), query_vector=VEC)
+        assert any("multi_match" in json.dumps(f) or "prefix" in json.dumps(f) or "terms" in json.dumps(f)
+                   for f in body["knn"]["filter"]), q
+    body = Q.search_body(SearchRequest(q="oil prices", mode="semantic"), query_vector=VEC)
+    assert "query" not in body and body["knn"]["query_vector"] == VEC
+    assert Q.embed_text(SearchRequest(q='oil "central bank" -opec org:x', mode="semantic")) == "oil central bank"
+    assert Q.embed_text(SearchRequest(q="oil", mode="keyword")) == ""
+    assert Q.embed_text(SearchRequest(q="org:opec", mode="hybrid")) == ""  # nothing to embed: a keyword search
+    assert "knn" not in Q.search_body(SearchRequest(q="org:opec", mode="hybrid"))
+    with pytest.raises(ValueError):
+        Q.search_body(SearchRequest(q="oil", mode="hybrid"))  # the caller must embed the query
+
+
+def test_unknown_mode_is_a_validation_error():
+    with pytest.raises(ValueError):
+        SearchRequest(q="oil", mode="fuzzy")

@@ -137,3 +137,11 @@ def test_all_caps_headlines_are_shown_title_cased_but_stored_as_sent():
     assert display_title("Opec output rises") == "Opec output rises"
     assert str(safe_highlight("BAHIA <mark>COCOA</mark> REVIEW", shout_to_title=True)) == "Bahia <mark>Cocoa</mark> Review"
     assert str(safe_highlight("Oil <mark>prices</mark> UP", shout_to_title=True)) == "Oil <mark>prices</mark> UP"
+
+
+def test_mode_is_url_state_and_reaches_the_search_request() -> None:
+    st = UiState.from_request(_request("q=oil&mode=hybrid&page=3"))
+    assert st.mode == "hybrid" and ("mode", "hybrid") in st.params()
+    assert st.request_data()["mode"] == "hybrid" and "mode=hybrid" in st.url(page=1)
+    assert UiState.from_request(_request("q=oil&mode=bogus")).mode == "keyword"  # unknown: the default
+    assert "mode" not in dict(UiState.from_request(_request("q=oil")).params())

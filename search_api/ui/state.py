@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 
 from ..limits import MAX_RESULT_WINDOW
-from mappings.vocabulary import FACET_NAMES, SORTS_BY_NAME
+from mappings.vocabulary import DEFAULT_MODE, FACET_NAMES, MODES_BY_NAME, SORTS_BY_NAME
 
 LIST_PARAMS: tuple[str, ...] = FACET_NAMES  # filters are repeated query parameters named like the facets
 PAGE_SIZE = 20
@@ -33,6 +33,7 @@ class UiState:
     sort: str = "relevance"
     page: int = 1
     duplicates: str = "hide"
+    mode: str = DEFAULT_MODE  # keyword | hybrid ("all languages") | semantic (issue 19)
 
     @classmethod
     def from_request(cls, request: Request) -> "UiState":
@@ -48,6 +49,7 @@ class UiState:
             page = 1
         sort = qp.get("sort", "relevance")
         dup = qp.get("duplicates", "hide")
+        mode = qp.get("mode", DEFAULT_MODE)
         return cls(
             q=qp.get("q", "").strip(),
             filters=filters,
@@ -56,6 +58,7 @@ class UiState:
             sort=sort if sort in SORTS_BY_NAME else "relevance",
             page=page,
             duplicates=dup if dup in ("hide", "show") else "hide",
+            mode=mode if mode in MODES_BY_NAME else DEFAULT_MODE,
         )
 
     def params(self, *, page: bool = True) -> list[tuple[str, str]]:
@@ -72,6 +75,8 @@ class UiState:
             out.append(("sort", self.sort))
         if self.duplicates != "hide":
             out.append(("duplicates", self.duplicates))
+        if self.mode != DEFAULT_MODE:
+            out.append(("mode", self.mode))
         if page and self.page > 1:
             out.append(("page", str(self.page)))
         return out
@@ -84,7 +89,7 @@ class UiState:
         st = UiState(
             q=self.q, filters={k: list(v) for k, v in self.filters.items()},
             date_from=self.date_from, date_to=self.date_to, sort=self.sort, page=1,
-            duplicates=self.duplicates,
+            duplicates=self.duplicates, mode=self.mode,
         )
         for key, value in changes.items():
             if key in LIST_PARAMS:
@@ -110,7 +115,7 @@ class UiState:
     def request_data(self, *, size: int = PAGE_SIZE, facet_size: int = FACET_SIZE) -> dict[str, Any]:
         """The API request fields (``SearchRequest``) for this state; unset fields are omitted."""
         data: dict[str, Any] = {"sort": self.sort, "page": self.page, "size": size,
-                                "facet_size": facet_size, "duplicates": self.duplicates}
+                                "facet_size": facet_size, "duplicates": self.duplicates, "mode": self.mode}
         if self.q:
             data["q"] = self.q
         data.update(self.filters)
