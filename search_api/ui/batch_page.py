@@ -1,0 +1,105 @@
+"""The Batch search page: paste or load up to 1,000 terms (TXT/CSV), run them in the background as
+batched ``_msearch`` (the page shows progress and refreshes itself), then a table of counts with the
+first hits, links to each search and a CSV export. Results are kept in the workspace store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.requests import Request
+
+from workspace import batches as store
+from workspace.models import utcnow
+
+from ..alerts import batch
+from ..alerts.runtime import runtime
+from ..security import current_principal
+from .auth import require_ui_session
+from .bigform import FormRefused, first, list_form, refusal
+from .csrf import form_token
+from .templating import base_context, templates
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_ui_session)])
+BId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+STALE = timedelta(minutes=15)  # a batch still pending this long was cut off (server restart): say so
+_running: set[asyncio.Task[Any]] = set()  # strong references: the event loop keeps only weak ones
+
+
+def _list(request: Request, error: str | None = None, status: int = 200, form: dict | None = None) -> Response:
+    with runtime(request).ws.session(readonly=True) as db:
+        rows = store.listing(db, current_principal(request).name)
+    ctx = base_context(request) | {"items": rows, "error": error, "csrf": form_token(request), "form": form or {},
+                                   "max_terms": batch.MAX_TERMS}
+    return templates.TemplateResponse(request, "batch.html", ctx, status_code=status)
+
+
+@router.get("/batch", response_class=HTMLResponse)
+async def batch_page(request: Request) -> Response:
+    return _list(request)
+
+
+@router.post("/batch")
+async def start(request: Request) -> Response:
+    form: dict[str, list[str]] = {}
+    try:
+        form = await list_form(request)
+        terms = batch.parse_terms(first(form, "terms"), is_csv=first(form, "format") == "csv")
+        if not terms:
+            raise FormRefused("The list is empty: paste one term per line or choose a file.", 422)
+        svc, who, rt = request.app.state.service, current_principal(request), runtime(request)
+        rows, _ = batch.plan(svc, terms)
+        with rt.ws.session() as db:
+            kept = store.save(db, who.name, first(form, "name") or "batch", rows)
+    except Exception as exc:  # noqa: BLE001 - refusal() re-raises what is not a user error
+        r = refusal(exc)
+        return _list(request, f"Not started: {r.message}", r.status, {k: v[0] for k, v in form.items() if v})
+
+    async def progress(done: list[dict[str, Any]]) -> None:
+        with rt.ws.session() as db:
+            store.update_rows(db, kept.id, done)
+
+    async def work() -> None:
+        try:
+            await batch.run(svc, terms, who, progress)
+        except Exception:  # noqa: BLE001 - the page shows the batch as cut off; the log says why
+            log.exception("batch search %s failed", kept.id)
+
+    task = asyncio.create_task(work())
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+    return RedirectResponse(f"/batch/{kept.id}", status_code=303)
+
+
+def _get(request: Request, batch_id: int) -> store.BatchInfo:
+    with runtime(request).ws.session(readonly=True) as db:
+        return store.get(db, batch_id, current_principal(request).name)
+
+
+@router.get("/batch/{batch_id}", response_class=HTMLResponse)
+async def one(request: Request, batch_id: BId) -> Response:
+    try:
+        b = _get(request, batch_id)
+    except Exception as exc:  # noqa: BLE001
+        r = refusal(exc)
+        return _list(request, r.message, r.status)
+    pending = sum(1 for r in b.rows if r.get("pending"))
+    ctx = base_context(request) | {"b": b, "pending": pending, "done": len(b.rows) - pending,
+                                   "stale": pending and utcnow() - b.created_at > STALE}
+    return templates.TemplateResponse(request, "batch_one.html", ctx)
+
+
+@router.get("/batch/{batch_id}/csv")
+async def export(request: Request, batch_id: BId) -> Response:
+    try:
+        b = _get(request, batch_id)
+    except Exception as exc:  # noqa: BLE001
+        r = refusal(exc)
+        return _list(request, r.message, r.status)
+    return Response(batch.to_csv(b.rows, runtime(request).cfg.public_url), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="batch-{b.id}.csv"'})

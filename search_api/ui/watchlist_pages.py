@@ -1,0 +1,130 @@
+"""The Watchlists pages: import a list (paste or a TXT/CSV file), one watchlist's counts per entry over
+time and its latest matches, its alert (interval, e-mail, webhook; the feed and badge come with it)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.requests import Request
+
+from workspace import saved_searches as saved
+from workspace import watchlists as store
+
+from ..alerts.routes import webhook_fields
+from ..alerts.runtime import runtime
+from ..security import current_principal
+from ..watchlists import parse
+from ..watchlists.routes import ALERT_PREFIX, alert_request
+from ..watchlists.service import overview, resolve
+from .auth import require_ui_session
+from .bigform import FormRefused, first, list_form, refusal
+from .csrf import form_token
+from .templating import base_context, templates
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_ui_session)])
+WId = Annotated[int, Path(ge=1, le=2_147_483_647)]
+INTERVALS = ("week", "month", "year")
+
+
+def _list_page(request: Request, error: str | None = None, status: int = 200, form: dict | None = None) -> Response:
+    with runtime(request).ws.session(readonly=True) as db:
+        rows = store.listing(db, current_principal(request).name)
+    ctx = base_context(request) | {"items": rows, "error": error, "csrf": form_token(request), "form": form or {},
+                                   "max_entries": parse.MAX_ENTRIES}
+    return templates.TemplateResponse(request, "watchlists.html", ctx, status_code=status)
+
+
+@router.get("/watchlists", response_class=HTMLResponse)
+async def watchlists_page(request: Request) -> Response:
+    return _list_page(request)
+
+
+@router.post("/watchlists")
+async def create(request: Request) -> Response:
+    form: dict[str, list[str]] = {}
+    try:
+        form = await list_form(request)
+        entries = parse.parse(first(form, "entries"), is_csv=first(form, "format") == "csv")
+        if not entries:
+            raise FormRefused("The list is empty: paste one name per line or choose a file.", 422)
+        who = current_principal(request)
+        entries = await resolve(request.app.state.service, entries, who)
+        with runtime(request).ws.session() as db:
+            w = store.create(db, who.name, first(form, "name"), entries, first(form, "description"))
+    except Exception as exc:  # noqa: BLE001 - refusal() re-raises what is not a user error
+        r = refusal(exc)
+        return _list_page(request, f"Not created: {r.message}", r.status, {k: v[0] for k, v in form.items() if v})
+    return RedirectResponse(f"/watchlists/{w.id}", status_code=303)
+
+
+def _alert(request: Request, w: store.WatchlistInfo) -> saved.SavedSearchInfo | None:
+    if w.saved_search_id is None:
+        return None
+    with runtime(request).ws.session(readonly=True) as db:
+        return saved.get(db, w.saved_search_id)
+
+
+async def _one(request: Request, watchlist_id: int, error: str | None = None, status: int = 200) -> Response:
+    who = current_principal(request)
+    interval = request.query_params.get("interval", "month")
+    interval = interval if interval in INTERVALS else "month"
+    try:
+        with runtime(request).ws.session(readonly=True) as db:
+            w = store.get(db, watchlist_id, who.name)
+        view: dict[str, Any] = await overview(request.app.state.service, list(w.entries), who, interval=interval, size=20)
+    except Exception as exc:  # noqa: BLE001
+        r = refusal(exc)
+        return _list_page(request, r.message, r.status)
+    ctx = base_context(request) | {"w": w, "view": view, "interval": interval, "intervals": INTERVALS,
+                                   "alert": _alert(request, w), "error": error, "csrf": form_token(request)}
+    return templates.TemplateResponse(request, "watchlist_one.html", ctx, status_code=status)
+
+
+@router.get("/watchlists/{watchlist_id}", response_class=HTMLResponse)
+async def watchlist_page(request: Request, watchlist_id: WId) -> Response:
+    return await _one(request, watchlist_id)
+
+
+@router.post("/watchlists/{watchlist_id}/alert")
+async def set_alert(request: Request, watchlist_id: WId) -> Response:
+    who = current_principal(request)
+    rt = runtime(request)
+    try:
+        form = await list_form(request)
+        with rt.ws.session(readonly=True) as db:
+            w = store.get(db, watchlist_id, who.name, entries=False)
+        current = _alert(request, w)
+        minutes = int(first(form, "interval_min", "5") or "5")
+        fields: dict[str, Any] = {"watch": first(form, "watch") == "on", "interval_s": max(60, minutes * 60),
+                                  "email_to": first(form, "email_to") or None}
+        url = first(form, "webhook_url") or None
+        if current is None or url != current.webhook_url:
+            fields |= await webhook_fields(rt, url)
+        with rt.ws.session() as db:
+            if current is None:
+                s = saved.create(db, who.name, ALERT_PREFIX + w.name, alert_request(w.id),
+                                 description=f"Alert of the watchlist {w.name!r} (any entry)", **fields)
+                store.update(db, w.id, who.name, saved_search_id=s.id)
+            else:
+                saved.update(db, current.id, who.name, **fields)
+    except (ValueError, Exception) as exc:  # noqa: BLE001 - int() of a bad interval, store and webhook refusals
+        r = refusal(exc) if not isinstance(exc, ValueError) else FormRefused("The interval must be a number of minutes.", 422)
+        return await _one(request, watchlist_id, f"Alert not saved: {r.message}", r.status)
+    return RedirectResponse(f"/watchlists/{watchlist_id}#alert", status_code=303)
+
+
+@router.post("/watchlists/{watchlist_id}/delete")
+async def delete(request: Request, watchlist_id: WId) -> Response:
+    who = current_principal(request)
+    try:
+        await list_form(request)
+        with runtime(request).ws.session() as db:
+            alert = store.delete(db, watchlist_id, who.name)
+            if alert is not None:
+                saved.delete(db, alert, None)
+    except Exception as exc:  # noqa: BLE001
+        r = refusal(exc)
+        return _list_page(request, r.message, r.status)
+    return RedirectResponse("/watchlists", status_code=303)
