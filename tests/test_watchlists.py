@@ -92,7 +92,9 @@ def test_thousand_entries_run(client, es, index_alias):
     names = [{"name": f"{w} entry {i}", "aliases": [f"{w} alias {i}"]} for i in range(MAX_ENTRIES)]
     r = client.post(API, json={"name": f"k {w}", "entries": names})
     assert r.status_code == 201, r.text
-    stats = client.get(f"{API}/{r.json()['id']}/stats").json()
+    res = client.get(f"{API}/{r.json()['id']}/stats")
+    assert res.status_code == 200, res.text
+    stats = res.json()
     assert stats["total"] == 1 and [e["count"] for e in stats["entries"]].count(1) == 1
 
 

@@ -93,7 +93,7 @@ def alert_body(entries: list[Entry]) -> dict[str, Any]:
 
 def stats_body(entries: list[Entry], interval: str) -> dict[str, Any]:
     """Documents per entry per interval (publication date) in one request: a ``filters`` aggregation."""
-    return {"size": 0, "track_total_hits": True, "query": any_entry_query(entries), "aggs": {
+    return {"size": 0, "track_total_hits": False, "query": any_entry_query(entries), "aggs": {
         "entries": {"filters": {"filters": {str(i): entry_query(e) for i, e in enumerate(entries)}},
                     "aggs": {"t": {"date_histogram": {"field": DATE_FIELD, "calendar_interval": interval,
                                                       "format": "yyyy-MM-dd", "min_doc_count": 1}}}}}}
