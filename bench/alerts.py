@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import sys
@@ -150,7 +151,7 @@ async def main() -> None:
             "pass_median_s": round(statistics.median(passes), 3), "bare_median_s": round(statistics.median(bares), 3),
             "ratio": round(statistics.median(passes) / statistics.median(bares), 3),
             "steady_pass_s": round(steady_s, 3), "steady_new_matches": steady.new_matches,
-            "sample_matches_first_50_searches": recorded, "target_ratio": 1.3,
+            "sample_matches_first_50_searches": recorded, "target_ratio": 1.3, "load_average": os.getloadavg(),
         }
         print(json.dumps(result, indent=2))
         out = ROOT / "bench" / "results" / "alerts.json"

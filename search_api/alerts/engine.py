@@ -8,10 +8,12 @@ makes delivery exactly once per (alert, document, channel); see :mod:`workspace.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -114,8 +116,7 @@ class AlertEngine:
         checkpoints = await self._search(searches, started, report)
         await self.deliver(report)
         with self.ws.session() as db:  # after delivery: a crash before this re-reads the window, harmlessly
-            for sid, until in checkpoints.items():
-                ledger.checkpoint(db, sid, until)
+            ledger.checkpoints(db, checkpoints)
 
     async def _search(self, searches: list[saved.SavedSearchInfo], started: datetime,
                       report: PassReport) -> dict[int, datetime]:
@@ -143,14 +144,7 @@ class AlertEngine:
                     report.errors.append(f"saved search {s.id} ({s.name}) no longer parses: {exc.detail}")
                     continue
                 runnable.append((s, since_body(body, window_start(s.checked_until, s.created_at, overlap), size)))
-            for i in range(0, len(runnable), self.cfg.msearch_batch):
-                self._lease()
-                batch = runnable[i:i + self.cfg.msearch_batch]
-                try:
-                    res = await self.service._msearch([b for _, b in batch], principal)
-                except PeriscopeError as exc:  # e.g. Elasticsearch down: nothing recorded, checkpoints stay
-                    report.errors.append(f"search failed: {exc.detail}")
-                    continue
+            async for batch, res in self._pipelined(runnable, principal, report):
                 for (s, _), r in zip(batch, res["responses"], strict=True):
                     report.searched += 1
                     if "error" in r:
@@ -170,6 +164,33 @@ class AlertEngine:
         with self.ws.session() as db:
             report.new_matches += len(ledger.record_matches(db, found, channels))
         return checkpoints
+
+    async def _pipelined(self, runnable: list[tuple[saved.SavedSearchInfo, dict]], principal: Principal,
+                         report: PassReport) -> AsyncIterator[tuple[list[tuple[saved.SavedSearchInfo, dict]], dict]]:
+        """The ``_msearch`` batches, the next one in flight while the caller handles the current one's hits
+        (one request ahead: Elasticsearch works while Python shapes and records; the results stay in order)."""
+        step = self.cfg.msearch_batch
+        batches = [runnable[i:i + step] for i in range(0, len(runnable), step)]
+
+        def send(k: int) -> asyncio.Future | None:
+            return asyncio.ensure_future(self.service._msearch([b for _, b in batches[k]], principal)) if k < len(batches) else None
+
+        ahead = send(0)
+        try:
+            for k, batch in enumerate(batches):
+                self._lease()
+                current, ahead = ahead, None
+                try:
+                    res = await current  # type: ignore[misc]
+                except PeriscopeError as exc:  # e.g. Elasticsearch down: nothing recorded, checkpoints stay
+                    report.errors.append(f"search failed: {exc.detail}")
+                    res = None
+                ahead = send(k + 1)
+                if res is not None:
+                    yield batch, res
+        finally:
+            if ahead is not None:  # the caller stopped early (an error): do not leave a request running
+                ahead.cancel()
 
     async def _rising(self, s: saved.SavedSearchInfo, principal: Principal, found: list[ledger.Match],
                       checkpoints: dict[int, datetime], started: datetime, report: PassReport) -> None:

@@ -19,6 +19,8 @@ from ..models import SearchRequest
 INGESTED_AT = "ingest.ingested_at"
 # Fields kept from a saved SearchRequest: what the analyst asked for, not how a page was shown.
 VOLATILE = {"size", "page", "cursor", "facet_size", "interval"}
+# _source fields an alert match needs: its title, link, the language (which highlight to show) and the stamp
+ALERT_SOURCE = ["id", "url", "title", "language", INGESTED_AT]
 
 
 def saved_fields(req: SearchRequest) -> dict[str, Any]:
@@ -56,7 +58,7 @@ def since_body(body: dict[str, Any], since: datetime, size: int) -> dict[str, An
     out["sort"] = [{INGESTED_AT: "asc"}, {"_doc": "asc"}]  # _doc tie-break: cheap, and fine within one pass
     out["size"] = size
     out["track_total_hits"] = False
-    out["_source"] = list(body.get("_source") or Q.HIT_SOURCE) + [INGESTED_AT]
+    out["_source"] = ALERT_SOURCE  # what a match keeps, not a result page's entities and grades: smaller answers
     return out
 
 
