@@ -9,22 +9,13 @@ import time
 import uuid
 
 import pytest
-from fastapi.testclient import TestClient
-
 from search_api.alerts.batch import MAX_TERMS
-from search_api.app import create_app
 from test_alerts import index_doc
+from test_alerts_batch import client  # noqa: F401 - fixture (app on the module's workspace)
 from test_saved_ui import field
 from tests.workspace_fixtures import pg_server, workspace_url  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def client(module_settings, workspace_url):  # noqa: F811 - fixture
-    settings = module_settings.model_copy(update={"database_url": workspace_url, "alerts_scheduler": False})
-    with TestClient(create_app(settings)) as c:
-        yield c
 
 
 def csrf(client, path: str) -> str:

@@ -76,9 +76,19 @@ async def run(svc: SearchService, terms: list[str], principal: Principal,
               progress: Callable[[list[dict[str, Any]]], Awaitable[None]] | None = None) -> list[dict[str, Any]]:
     """Counts and first hits of every term, ``BATCH`` searches per ``_msearch``; ``progress`` after each one."""
     rows, runnable = plan(svc, terms)
+    failed: PeriscopeError | None = None
     for i in range(0, len(runnable), BATCH):
         chunk = runnable[i:i + BATCH]
-        res = await svc._msearch([b for _, b in chunk], principal)
+        try:
+            res = await svc._msearch([b for _, b in chunk], principal)
+        except PeriscopeError as exc:  # e.g. a timeout on a loaded node: those rows say so, the rest still run
+            failed = exc
+            for pos, _ in chunk:
+                rows[pos].pop("pending", None)
+                rows[pos]["error"] = f"the search failed ({exc.detail}); run the batch again"
+            if progress is not None:
+                await progress(rows)
+            continue
         for (pos, _), r in zip(chunk, res["responses"], strict=True):
             rows[pos].pop("pending", None)
             if "error" in r:
@@ -89,6 +99,8 @@ async def run(svc: SearchService, terms: list[str], principal: Principal,
             rows[pos]["hits"] = [{"id": h.id, "title": h.title, "url": h.url} for h in map(shape_hit, r["hits"]["hits"])]
         if progress is not None:
             await progress(rows)
+    if failed is not None and all(r["count"] is None for r in rows):
+        raise failed  # nothing answered (Elasticsearch down): the API says so instead of a table of errors
     return rows
 
 

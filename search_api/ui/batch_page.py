@@ -20,8 +20,7 @@ from ..alerts import batch
 from ..alerts.runtime import runtime
 from ..security import current_principal
 from .auth import require_ui_session
-from .bigform import FormRefused, first, list_form, refusal
-from .csrf import form_token
+from .bigform import FormRefused, first, list_form, list_page, refusal
 from .templating import base_context, templates
 
 log = logging.getLogger(__name__)
@@ -32,11 +31,7 @@ _running: set[asyncio.Task[Any]] = set()  # strong references: the event loop ke
 
 
 def _list(request: Request, error: str | None = None, status: int = 200, form: dict | None = None) -> Response:
-    with runtime(request).ws.session(readonly=True) as db:
-        rows = store.listing(db, current_principal(request).name)
-    ctx = base_context(request) | {"items": rows, "error": error, "csrf": form_token(request), "form": form or {},
-                                   "max_terms": batch.MAX_TERMS}
-    return templates.TemplateResponse(request, "batch.html", ctx, status_code=status)
+    return list_page(request, "batch.html", store.listing, error, status, form, max_terms=batch.MAX_TERMS)
 
 
 @router.get("/batch", response_class=HTMLResponse)
@@ -58,7 +53,7 @@ async def start(request: Request) -> Response:
             kept = store.save(db, who.name, first(form, "name") or "batch", rows)
     except Exception as exc:  # noqa: BLE001 - refusal() re-raises what is not a user error
         r = refusal(exc)
-        return _list(request, f"Not started: {r.message}", r.status, {k: v[0] for k, v in form.items() if v})
+        return _list(request, f"Not started: {r.message}", r.status, form)
 
     async def progress(done: list[dict[str, Any]]) -> None:
         with rt.ws.session() as db:
@@ -76,18 +71,21 @@ async def start(request: Request) -> Response:
     return RedirectResponse(f"/batch/{kept.id}", status_code=303)
 
 
-def _get(request: Request, batch_id: int) -> store.BatchInfo:
-    with runtime(request).ws.session(readonly=True) as db:
-        return store.get(db, batch_id, current_principal(request).name)
+def _get(request: Request, batch_id: int) -> store.BatchInfo | Response:
+    """The caller's batch, or the listing page saying why not (404)."""
+    try:
+        with runtime(request).ws.session(readonly=True) as db:
+            return store.get(db, batch_id, current_principal(request).name)
+    except Exception as exc:  # noqa: BLE001 - refusal() re-raises what is not a user error
+        r = refusal(exc)
+        return _list(request, r.message, r.status)
 
 
 @router.get("/batch/{batch_id}", response_class=HTMLResponse)
 async def one(request: Request, batch_id: BId) -> Response:
-    try:
-        b = _get(request, batch_id)
-    except Exception as exc:  # noqa: BLE001
-        r = refusal(exc)
-        return _list(request, r.message, r.status)
+    b = _get(request, batch_id)
+    if isinstance(b, Response):
+        return b
     pending = sum(1 for r in b.rows if r.get("pending"))
     ctx = base_context(request) | {"b": b, "pending": pending, "done": len(b.rows) - pending,
                                    "stale": pending and utcnow() - b.created_at > STALE}
@@ -96,10 +94,8 @@ async def one(request: Request, batch_id: BId) -> Response:
 
 @router.get("/batch/{batch_id}/csv")
 async def export(request: Request, batch_id: BId) -> Response:
-    try:
-        b = _get(request, batch_id)
-    except Exception as exc:  # noqa: BLE001
-        r = refusal(exc)
-        return _list(request, r.message, r.status)
+    b = _get(request, batch_id)
+    if isinstance(b, Response):
+        return b
     return Response(batch.to_csv(b.rows, runtime(request).cfg.public_url), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="batch-{b.id}.csv"'})

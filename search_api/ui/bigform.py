@@ -3,14 +3,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import parse_qs
 
+from fastapi.responses import Response
+from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from workspace import AlreadyExists, InvalidValue, NotFound
 
+from ..alerts.runtime import runtime
 from ..errors import PeriscopeError
-from .csrf import token_ok
+from ..security import current_principal
+from .csrf import form_token, token_ok
+from .templating import base_context, templates
 
 MAX_LIST_FORM_BYTES = 1_200_000  # 1 MB of names, url-encoded
 
@@ -49,3 +56,13 @@ def refusal(exc: Exception) -> FormRefused:
     if isinstance(exc, InvalidValue):
         return FormRefused(str(exc), 422)
     raise exc
+
+
+def list_page(request: Request, template: str, listing: Callable[[Session, str], list[Any]], error: str | None,
+              status: int, form: dict[str, list[str]] | None, **extra: Any) -> Response:
+    """A page listing the caller's items above the form that creates one (refilled after a refusal)."""
+    with runtime(request).ws.session(readonly=True) as db:
+        rows = listing(db, current_principal(request).name)
+    ctx = base_context(request) | {"items": rows, "error": error, "csrf": form_token(request),
+                                   "form": {k: v[0] for k, v in (form or {}).items() if v}, **extra}
+    return templates.TemplateResponse(request, template, ctx, status_code=status)

@@ -12,14 +12,13 @@ from starlette.requests import Request
 from workspace import saved_searches as saved
 from workspace import watchlists as store
 
-from ..alerts.routes import webhook_fields
 from ..alerts.runtime import runtime
 from ..security import current_principal
 from ..watchlists import parse
-from ..watchlists.routes import ALERT_PREFIX, alert_request
+from ..watchlists.routes import save_alert
 from ..watchlists.service import overview, resolve
 from .auth import require_ui_session
-from .bigform import FormRefused, first, list_form, refusal
+from .bigform import FormRefused, first, list_form, list_page, refusal
 from .csrf import form_token
 from .templating import base_context, templates
 
@@ -29,11 +28,7 @@ INTERVALS = ("week", "month", "year")
 
 
 def _list_page(request: Request, error: str | None = None, status: int = 200, form: dict | None = None) -> Response:
-    with runtime(request).ws.session(readonly=True) as db:
-        rows = store.listing(db, current_principal(request).name)
-    ctx = base_context(request) | {"items": rows, "error": error, "csrf": form_token(request), "form": form or {},
-                                   "max_entries": parse.MAX_ENTRIES}
-    return templates.TemplateResponse(request, "watchlists.html", ctx, status_code=status)
+    return list_page(request, "watchlists.html", store.listing, error, status, form, max_entries=parse.MAX_ENTRIES)
 
 
 @router.get("/watchlists", response_class=HTMLResponse)
@@ -55,7 +50,7 @@ async def create(request: Request) -> Response:
             w = store.create(db, who.name, first(form, "name"), entries, first(form, "description"))
     except Exception as exc:  # noqa: BLE001 - refusal() re-raises what is not a user error
         r = refusal(exc)
-        return _list_page(request, f"Not created: {r.message}", r.status, {k: v[0] for k, v in form.items() if v})
+        return _list_page(request, f"Not created: {r.message}", r.status, form)
     return RedirectResponse(f"/watchlists/{w.id}", status_code=303)
 
 
@@ -95,22 +90,14 @@ async def set_alert(request: Request, watchlist_id: WId) -> Response:
         form = await list_form(request)
         with rt.ws.session(readonly=True) as db:
             w = store.get(db, watchlist_id, who.name, entries=False)
-        current = _alert(request, w)
-        minutes = int(first(form, "interval_min", "5") or "5")
-        fields: dict[str, Any] = {"watch": first(form, "watch") == "on", "interval_s": max(60, minutes * 60),
-                                  "email_to": first(form, "email_to") or None}
-        url = first(form, "webhook_url") or None
-        if current is None or url != current.webhook_url:
-            fields |= await webhook_fields(rt, url)
-        with rt.ws.session() as db:
-            if current is None:
-                s = saved.create(db, who.name, ALERT_PREFIX + w.name, alert_request(w.id),
-                                 description=f"Alert of the watchlist {w.name!r} (any entry)", **fields)
-                store.update(db, w.id, who.name, saved_search_id=s.id)
-            else:
-                saved.update(db, current.id, who.name, **fields)
-    except (ValueError, Exception) as exc:  # noqa: BLE001 - int() of a bad interval, store and webhook refusals
-        r = refusal(exc) if not isinstance(exc, ValueError) else FormRefused("The interval must be a number of minutes.", 422)
+        try:
+            minutes = int(first(form, "interval_min", "5") or "5")
+        except ValueError:
+            raise FormRefused("The interval must be a whole number of minutes.", 422) from None
+        await save_alert(rt, w, who.name, watch=first(form, "watch") == "on", interval_s=max(60, minutes * 60),
+                         email_to=first(form, "email_to") or None, webhook_url=first(form, "webhook_url") or None)
+    except Exception as exc:  # noqa: BLE001 - refusal() re-raises what is not a user error
+        r = refusal(exc)
         return await _one(request, watchlist_id, f"Alert not saved: {r.message}", r.status)
     return RedirectResponse(f"/watchlists/{watchlist_id}#alert", status_code=303)
 

@@ -78,12 +78,14 @@ def any_entry_query(entries: list[Entry]) -> dict[str, Any]:
     return any_of(clauses) if clauses else {"match_none": {}}
 
 
-def hits_body(entries: list[Entry], size: int) -> dict[str, Any]:
-    """Latest matching documents (by date), each with the entries it matched (named queries)."""
-    named = [{"bool": {"filter": [entry_query(e)], "_name": str(i)}} for i, e in enumerate(entries)]
-    return {"query": {"bool": {"filter": [any_entry_query(entries)], "should": named}}, "size": size,
-            "sort": [{DATE_FIELD: {"order": "desc", "missing": "_last"}}, {"_doc": "asc"}],
-            "_source": HIT_SOURCE, "highlight": HIGHLIGHT, "track_total_hits": True}
+def total_body(entries: list[Entry]) -> dict[str, Any]:
+    """How many documents match any entry."""
+    return {"size": 0, "track_total_hits": True, "query": any_entry_query(entries)}
+
+
+def _latest(size: int) -> dict[str, Any]:
+    return {"size": size, "sort": [{DATE_FIELD: {"order": "desc", "missing": "_last"}}, {"id": "asc"}],
+            "_source": HIT_SOURCE, "highlight": HIGHLIGHT}
 
 
 def alert_body(entries: list[Entry]) -> dict[str, Any]:
@@ -91,9 +93,13 @@ def alert_body(entries: list[Entry]) -> dict[str, Any]:
     return {"query": any_entry_query(entries), "_source": HIT_SOURCE, "highlight": HIGHLIGHT, "size": 0}
 
 
-def stats_body(entries: list[Entry], interval: str) -> dict[str, Any]:
-    """Documents per entry per interval (publication date) in one request: a ``filters`` aggregation."""
-    return {"size": 0, "track_total_hits": False, "query": any_entry_query(entries), "aggs": {
-        "entries": {"filters": {"filters": {str(i): entry_query(e) for i, e in enumerate(entries)}},
-                    "aggs": {"t": {"date_histogram": {"field": DATE_FIELD, "calendar_interval": interval,
-                                                      "format": "yyyy-MM-dd", "min_doc_count": 1}}}}}}
+def stats_body(entries: list[Entry], interval: str, size: int, offset: int = 0) -> dict[str, Any]:
+    """For a chunk of entries (numbered from ``offset``), in one request: documents per entry per interval
+    (publication date, a ``filters`` aggregation) and the chunk's ``size`` latest matches, each naming the
+    entries it matched (named queries)."""
+    named = [{"bool": {"filter": [entry_query(e)], "_name": str(offset + i)}} for i, e in enumerate(entries)]
+    return {**_latest(size), "track_total_hits": False,
+            "query": {"bool": {"filter": [any_entry_query(entries)], "should": named}}, "aggs": {
+                "entries": {"filters": {"filters": {str(offset + i): entry_query(e) for i, e in enumerate(entries)}},
+                            "aggs": {"t": {"date_histogram": {"field": DATE_FIELD, "calendar_interval": interval,
+                                                              "format": "yyyy-MM-dd", "min_doc_count": 1}}}}}}

@@ -137,25 +137,32 @@ async def stats(watchlist_id: Id, rt: Rt, svc: Service, who: Who,
                  "snippet": x["hit"].snippet, "entries": x["entries"]} for x in view["latest"]])
 
 
+async def save_alert(rt: AlertsRuntime, w: store.WatchlistInfo, owner: str, *, watch: bool, interval_s: int,
+                     email_to: str | None, webhook_url: str | None) -> saved.SavedSearchInfo:
+    """Create or change the saved search carrying the watchlist's alert (API and UI)."""
+    fields: dict[str, Any] = {"watch": watch, "interval_s": interval_s, "email_to": email_to}
+    current = None
+    if w.saved_search_id is not None:
+        with rt.ws.session(readonly=True) as db:
+            current = saved.get(db, w.saved_search_id)
+    if current is None or webhook_url != current.webhook_url:  # a new URL gets a new secret
+        fields |= await webhook_fields(rt, webhook_url)
+    with problems(), rt.ws.session() as db:
+        if current is not None:
+            return saved.update(db, current.id, owner, **fields)
+        s = saved.create(db, owner, ALERT_PREFIX + w.name, alert_request(w.id),
+                         description=f"Alert of the watchlist {w.name!r} (any entry)", **fields)
+        store.update(db, w.id, owner, saved_search_id=s.id)
+        return s
+
+
 @router.put("/{watchlist_id}/alert", response_model=SavedSearchOut,
             summary="Alert on new documents matching any entry (webhook, e-mail, Atom feed, UI badge)")
 async def set_alert(watchlist_id: Id, body: AlertIn, rt: Rt, who: Writer) -> SavedSearchOut:
     with problems(), rt.ws.session(readonly=True) as db:
         w = store.get(db, watchlist_id, who.name, entries=False)
-    fields: dict[str, Any] = {"watch": body.watch, "interval_s": body.interval_s, "email_to": body.email_to}
-    current = None
-    if w.saved_search_id is not None:
-        with rt.ws.session(readonly=True) as db:
-            current = saved.get(db, w.saved_search_id)
-    if current is None or body.webhook_url != current.webhook_url:  # a new URL gets a new secret
-        fields |= await webhook_fields(rt, body.webhook_url)
-    with problems(), rt.ws.session() as db:
-        if current is None:
-            s = saved.create(db, who.name, ALERT_PREFIX + w.name, alert_request(w.id),
-                             description=f"Alert of the watchlist {w.name!r} (any entry)", **fields)
-            store.update(db, w.id, who.name, saved_search_id=s.id)
-        else:
-            s = saved.update(db, current.id, who.name, **fields)
+    s = await save_alert(rt, w, who.name, watch=body.watch, interval_s=body.interval_s, email_to=body.email_to,
+                         webhook_url=body.webhook_url)
     return out(rt, s, who.name, {})
 
 

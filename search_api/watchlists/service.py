@@ -50,26 +50,33 @@ def _check(r: dict[str, Any]) -> dict[str, Any]:
 
 async def overview(svc: SearchService, entries: list[Entry], principal: Principal, *, interval: str,
                    size: int) -> dict[str, Any]:
-    """Counts per entry per interval and the latest matches.
+    """Counts per entry per interval, the number of matching documents and the latest matches.
 
-    The counts run in chunks of ``STATS_CHUNK`` entries (each narrowed to its own entries), concurrently
-    with the latest-matches request: each request stays well inside the API's per-request budget even
-    for a 1,000-name list, where one request holding every entry three times would not.
+    Entries go in chunks of ``STATS_CHUNK``, one request each (counts + that chunk's latest matches with
+    named queries), run concurrently with the total: every request stays well inside the API's
+    per-request budget even for a 1,000-name list, where one request holding every entry would not.
+    The global latest ``size`` are among the chunks' latest ``size``; a document matched by entries of
+    several chunks names them all.
     """
-    chunks = [entries[i:i + STATS_CHUNK] for i in range(0, len(entries), STATS_CHUNK)]
-    results = await asyncio.gather(svc._search(WQ.hits_body(entries, size), principal),
-                                   *(svc._search(WQ.stats_body(c, interval), principal) for c in chunks))
-    hits, stats = _check(results[0]), [_check(r) for r in results[1:]]
-    per_entry = [b for st, c in zip(stats, chunks, strict=True)
-                 for b in (st["aggregations"]["entries"]["buckets"][str(i)] for i in range(len(c)))]
-    dates = sorted({x["key_as_string"] for b in per_entry for x in b["t"]["buckets"]})
+    offsets = range(0, len(entries), STATS_CHUNK)
+    results = await asyncio.gather(svc._search(WQ.total_body(entries), principal), *(
+        svc._search(WQ.stats_body(entries[o:o + STATS_CHUNK], interval, size, o), principal) for o in offsets))
+    total, chunks = _check(results[0]), [_check(r) for r in results[1:]]
+    buckets = {k: b for c in chunks for k, b in c["aggregations"]["entries"]["buckets"].items()}
+    dates = sorted({x["key_as_string"] for b in buckets.values() for x in b["t"]["buckets"]})
     rows = []
-    for e, b in zip(entries, per_entry, strict=True):
+    for i, e in enumerate(entries):
+        b = buckets[str(i)]
         per = {x["key_as_string"]: x["doc_count"] for x in b["t"]["buckets"]}
         rows.append({"entry": e, "count": b["doc_count"], "series": [per.get(d, 0) for d in dates],
                      "matched_by": "entity" if e.resolved else "phrase"})
-    latest = []
-    for h in hits["hits"]["hits"]:
-        names = [entries[int(n)].name for n in h.get("matched_queries", []) if n.isdigit() and int(n) < len(entries)]
-        latest.append({"hit": shape_hit(h), "entries": names})
-    return {"total": hits["hits"]["total"]["value"], "dates": dates, "rows": rows, "latest": latest}
+    hits: dict[str, dict[str, Any]] = {}
+    named: dict[str, set[int]] = {}
+    for h in (h for c in chunks for h in c["hits"]["hits"]):
+        hits.setdefault(h["_id"], h)
+        named.setdefault(h["_id"], set()).update(int(n) for n in h.get("matched_queries", []) if n.isdigit())
+    newest = sorted(hits.values(), key=lambda h: h["_id"])  # stable order for equal dates
+    newest.sort(key=lambda h: (h["sort"][0] is not None, h["sort"][0] or 0), reverse=True)
+    latest = [{"hit": shape_hit(h), "entries": [entries[n].name for n in sorted(named[h["_id"]]) if n < len(entries)]}
+              for h in newest[:size]]
+    return {"total": total["hits"]["total"]["value"], "dates": dates, "rows": rows, "latest": latest}
