@@ -39,7 +39,8 @@ def _kind(raw: str, line: int) -> str:
     return kind
 
 
-def _entry(name: str, kind: str, aliases: list[str], line: int) -> Entry:
+def entry(name: str, kind: str, aliases: list[str] | tuple[str, ...], line: int) -> Entry:
+    """One entry, spaces normalised, aliases once (not the name itself), limits checked."""
     name = " ".join(name.split())
     clean = list(dict.fromkeys(a for a in (" ".join(x.split()) for x in aliases) if a and a != name))
     if len(clean) > MAX_ALIASES:
@@ -73,7 +74,7 @@ def parse(text: str, *, is_csv: bool) -> list[Entry]:
             if line.strip() and not line.lstrip().startswith("#"):
                 name, *aliases = line.split("|")
                 if name.strip():
-                    entries.append(_entry(name, "any", aliases, n))
+                    entries.append(entry(name, "any", aliases, n))
         return check(entries)
     rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
     header = [c.strip().lower() for c in rows[0]] if rows else []
@@ -82,10 +83,10 @@ def parse(text: str, *, is_csv: bool) -> list[Entry]:
         for n, r in enumerate(rows[1:], 2):
             cell = lambda *names: next((r[cols[c]] for c in names if c in cols and cols[c] < len(r)), "")  # noqa: E731
             if cell("name", "term").strip():
-                entries.append(_entry(cell("name", "term"), _kind(cell("type", "kind"), n),
+                entries.append(entry(cell("name", "term"), _kind(cell("type", "kind"), n),
                                       _SPLIT.split(cell("aliases", "alias")), n))
     else:
         for n, r in enumerate(rows, 1):
             if r[0].strip():
-                entries.append(_entry(r[0], "any", r[1:], n))
+                entries.append(entry(r[0], "any", r[1:], n))
     return check(entries)

@@ -28,7 +28,7 @@ PHRASE_FIELDS = ("title", "body")  # unstemmed: an exact phrase, not its stemmed
 INTERVALS = ("day", "week", "month", "year")
 
 
-def _variants(entries: list[Entry]) -> list[tuple[str, str]]:
+def variants(entries: list[Entry]) -> list[tuple[str, str]]:
     """Every (facet, lowercased variant) to look up, once."""
     return list(dict.fromkeys((f, v.lower()) for e in entries for f in FACETS_FOR_KIND[e.kind] for v in e.variants))
 
@@ -36,7 +36,7 @@ def _variants(entries: list[Entry]) -> list[tuple[str, str]]:
 def resolve_body(entries: list[Entry]) -> dict[str, Any]:
     """Which variants exist as entity values: one ``filters`` aggregation of case-insensitive term filters
     (the ``lower`` sub-fields are indexed but have no doc values, so a ``terms`` aggregation cannot read them)."""
-    pairs = _variants(entries)
+    pairs = variants(entries)
     filters = {str(i): {"term": {FACETS_BY_NAME[f].lower_field: v}} for i, (f, v) in enumerate(pairs)}
     return {"size": 0, "track_total_hits": False, "query": {"match_all": {}},
             "aggs": {"known": {"filters": {"filters": filters}}} if filters else {}}
@@ -44,7 +44,7 @@ def resolve_body(entries: list[Entry]) -> dict[str, Any]:
 
 def resolved_from(entries: list[Entry], response: dict[str, Any]) -> list[tuple[tuple[str, str], ...]]:
     """Per entry, the (facet, variant) pairs found in at least one readable document."""
-    pairs = _variants(entries)
+    pairs = variants(entries)
     buckets = ((response.get("aggregations") or {}).get("known") or {}).get("buckets") or {}
     found = {pairs[int(k)] for k, b in buckets.items() if b["doc_count"] > 0}
     return [tuple((f, v) for v in e.variants for f in FACETS_FOR_KIND[e.kind] if (f, v.lower()) in found)

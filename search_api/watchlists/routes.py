@@ -46,6 +46,11 @@ def watchlist_out(rt: AlertsRuntime, w: store.WatchlistInfo, who: str) -> Watchl
                                   "entity": [f"{f}:{v}" for f, v in e.resolved]} for e in w.entries])
 
 
+def _entries(items: list[Any]) -> list[Entry]:
+    """JSON entries cleaned like imported ones (blank names dropped)."""
+    return [parse.entry(e.name, e.type, e.aliases, n) for n, e in enumerate(items, 1) if e.name.strip()]
+
+
 async def _resolved(svc: SearchService, entries: list[Entry], who: Any) -> list[Entry]:
     if not entries:
         raise Unprocessable("the list is empty", "send one name per line (TXT) or a name column (CSV)")
@@ -54,7 +59,7 @@ async def _resolved(svc: SearchService, entries: list[Entry], who: Any) -> list[
 
 @router.post("", response_model=WatchlistOut, status_code=201, summary="Create a watchlist from a JSON list")
 async def create(body: WatchlistIn, rt: Rt, svc: Service, who: Writer) -> WatchlistOut:
-    entries = await _resolved(svc, [Entry(e.name, e.type, tuple(e.aliases)) for e in body.entries], who)
+    entries = await _resolved(svc, _entries(body.entries), who)
     with problems(), rt.ws.session() as db:
         w = store.create(db, who.name, body.name, entries, body.description)
     return watchlist_out(rt, w, who.name)
@@ -94,7 +99,7 @@ async def one(watchlist_id: Id, rt: Rt, who: Who) -> WatchlistOut:
 async def patch(watchlist_id: Id, body: WatchlistPatch, rt: Rt, svc: Service, who: Writer) -> WatchlistOut:
     entries = None
     if body.entries is not None:
-        entries = await _resolved(svc, [Entry(e.name, e.type, tuple(e.aliases)) for e in body.entries], who)
+        entries = await _resolved(svc, _entries(body.entries), who)
     with problems(), rt.ws.session() as db:
         w = store.update(db, watchlist_id, who.name, name=body.name, description=body.description, entries=entries)
     return watchlist_out(rt, w, who.name)

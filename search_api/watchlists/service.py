@@ -26,7 +26,8 @@ async def resolve(svc: SearchService, entries: list[Entry], principal: Principal
 
     async def flush() -> None:
         if chunk:
-            res = await svc._search(WQ.resolve_body(chunk), principal)
+            # nothing to look up (only vessels and keywords): every variant is a phrase, no request
+            res = await svc._search(WQ.resolve_body(chunk), principal) if WQ.variants(chunk) else {}
             out.extend(dataclasses.replace(e, resolved=r) for e, r in zip(chunk, WQ.resolved_from(chunk, res), strict=True))
             chunk.clear()
 
