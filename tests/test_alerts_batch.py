@@ -58,3 +58,30 @@ def test_oversized_and_empty_lists(client):
 def test_query_for():
     assert query_for("Rosneft Trading SA") == '"Rosneft Trading SA"'
     assert query_for("opec") == "opec" and query_for("org:opec") == "org:opec"
+
+
+def test_batch_with_elasticsearch_down_says_so(index_alias):
+    import asyncio
+
+    from mappings.client import async_es_client
+    from periscope.settings import load_settings
+    from search_api.access import OPEN
+    from search_api.alerts import batch
+    from search_api.errors import SearchUnavailable
+    from search_api.service import SearchService
+
+    async def down():
+        dead = async_es_client(load_settings(es_url="http://127.0.0.1:9").api_es_connection())
+        try:
+            seen: list[int] = []
+
+            async def progress(rows):
+                seen.append(sum(1 for r in rows if r.get("pending")))
+
+            with pytest.raises(SearchUnavailable):
+                await batch.run(SearchService(dead, index_alias), ["alpha", "beta"], OPEN, progress)
+            return seen
+        finally:
+            await dead.close()
+
+    assert asyncio.run(down()) == [0]  # the rows were settled (with their error) before the 503
