@@ -85,3 +85,21 @@ def test_batch_with_elasticsearch_down_says_so(index_alias):
             await dead.close()
 
     assert asyncio.run(down()) == [0]  # the rows were settled (with their error) before the 503
+
+
+def test_batch_in_the_background_reports_progress(client, es, index_alias):
+    import time
+
+    w = "zg" + uuid.uuid4().hex[:8]
+    index_doc(es, index_alias, f"{w}-1", f"{w} one")
+    text = "\n".join([w] + [f"{w}none{i}" for i in range(450)])
+    r = client.post("/api/v1/batch-searches", params={"background": True, "name": "bg"}, content=text,
+                    headers={"Content-Type": "text/plain"})
+    assert r.status_code == 202 and r.json()["progress"] == {"done": 0, "total": 451}
+    for _ in range(150):
+        got = client.get(r.json()["status_url"]).json()
+        if got["progress"]["done"] == 451:
+            break
+        time.sleep(0.2)
+    assert got["progress"] == {"done": 451, "total": 451}
+    assert got["rows"][0]["count"] == 1 and all(row["count"] == 0 for row in got["rows"][1:])

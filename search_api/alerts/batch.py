@@ -23,7 +23,7 @@ from ..shaping import shape_hit
 
 MAX_TERMS = 1000
 FIRST_HITS = 3
-BATCH = 200
+BATCH = 50  # searches per _msearch: each request must fit the API's per-request budget (4 s) on a loaded node
 _SYNTAX = re.compile(r'["()*:+\-]|\b(AND|OR|NOT)\b')
 
 

@@ -6,7 +6,7 @@ import secrets
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
 from workspace import alerts as ledger
@@ -17,7 +17,7 @@ from ..access import Principal
 from ..models import SearchRequest, SearchResponse
 from ..routes import PROBLEM_RESPONSES, Service, Who
 from ..security import require_api_key, require_write
-from . import batch, feed, webhook
+from . import batch, batch_jobs, feed, webhook
 from .rising import RisingSpec
 from .matching import RISING_KEY, query_problem, request_of, saved_fields, watchlist_of
 from .models import DeliveryOut, MatchOut, SavedSearchIn, SavedSearchOut, SavedSearchPatch
@@ -190,13 +190,19 @@ batches = APIRouter(prefix="/api/v1/batch-searches", dependencies=[Depends(requi
 @batches.post("", summary="Batch search: a TXT or CSV list (≤ 1,000 terms) as the request body → counts and first hits",
               openapi_extra={"requestBody": {"content": {"text/plain": {}, "text/csv": {}}, "required": True}})
 async def batch_create(request: Request, rt: Rt, svc: Service, who: Writer,
-                       name: Annotated[str, Query(max_length=200)] = "batch") -> dict[str, Any]:
+                       name: Annotated[str, Query(max_length=200)] = "batch",
+                       background: Annotated[bool, Query(description="Answer 202 at once; GET the batch for progress")] = False
+                       ) -> Any:
     raw = await request.body()
     if len(raw) > 1_000_000:
         raise batch.TooManyTerms("the list is larger than 1 MB", f"send at most {batch.MAX_TERMS} lines")
     terms = batch.parse_terms(raw.decode("utf-8", "replace"), is_csv="csv" in request.headers.get("content-type", ""))
     if not terms:
         raise Unprocessable("the list is empty", "send one term or query per line (TXT) or in the first column (CSV)")
+    if background:
+        kept = batch_jobs.start(rt, svc, who, terms, name)
+        return JSONResponse(status_code=202, content={"id": kept.id, "name": kept.name, "progress": batch_jobs.progress_of(kept.rows),
+                                                      "status_url": f"/api/v1/batch-searches/{kept.id}"})
     rows = await batch.run(svc, terms, who)
     with rt.ws.session() as db:
         kept = batches_store.save(db, who.name, name, rows)
@@ -217,4 +223,5 @@ async def batch_get(batch_id: Id, rt: Rt, who: Who, format: Literal["json", "csv
     if format == "csv":
         return Response(batch.to_csv(b.rows, rt.cfg.public_url), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="batch-{b.id}.csv"'})
-    return {"id": b.id, "name": b.name, "created_at": b.created_at, "rows": b.rows}
+    return {"id": b.id, "name": b.name, "created_at": b.created_at, "progress": batch_jobs.progress_of(b.rows),
+            "rows": b.rows}

@@ -4,10 +4,8 @@ first hits, links to each search and a CSV export. Results are kept in the works
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,18 +14,16 @@ from starlette.requests import Request
 from workspace import batches as store
 from workspace.models import utcnow
 
-from ..alerts import batch
+from ..alerts import batch, batch_jobs
 from ..alerts.runtime import runtime
 from ..security import current_principal
 from .auth import require_ui_session
 from .bigform import FormRefused, first, list_form, list_page, refusal
 from .templating import base_context, templates
 
-log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_ui_session)])
 BId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 STALE = timedelta(minutes=15)  # a batch still pending this long was cut off (server restart): say so
-_running: set[asyncio.Task[Any]] = set()  # strong references: the event loop keeps only weak ones
 
 
 def _list(request: Request, error: str | None = None, status: int = 200, form: dict | None = None) -> Response:
@@ -47,27 +43,11 @@ async def start(request: Request) -> Response:
         terms = batch.parse_terms(first(form, "terms"), is_csv=first(form, "format") == "csv")
         if not terms:
             raise FormRefused("The list is empty: paste one term per line or choose a file.", 422)
-        svc, who, rt = request.app.state.service, current_principal(request), runtime(request)
-        rows, _ = batch.plan(svc, terms)
-        with rt.ws.session() as db:
-            kept = store.save(db, who.name, first(form, "name") or "batch", rows)
+        kept = batch_jobs.start(runtime(request), request.app.state.service, current_principal(request), terms,
+                                first(form, "name"))
     except Exception as exc:  # noqa: BLE001 - refusal() re-raises what is not a user error
         r = refusal(exc)
         return _list(request, f"Not started: {r.message}", r.status, form)
-
-    async def progress(done: list[dict[str, Any]]) -> None:
-        with rt.ws.session() as db:
-            store.update_rows(db, kept.id, done)
-
-    async def work() -> None:
-        try:
-            await batch.run(svc, terms, who, progress)
-        except Exception:  # noqa: BLE001 - the page shows the batch as cut off; the log says why
-            log.exception("batch search %s failed", kept.id)
-
-    task = asyncio.create_task(work())
-    _running.add(task)
-    task.add_done_callback(_running.discard)
     return RedirectResponse(f"/batch/{kept.id}", status_code=303)
 
 
@@ -86,8 +66,9 @@ async def one(request: Request, batch_id: BId) -> Response:
     b = _get(request, batch_id)
     if isinstance(b, Response):
         return b
-    pending = sum(1 for r in b.rows if r.get("pending"))
-    ctx = base_context(request) | {"b": b, "pending": pending, "done": len(b.rows) - pending,
+    p = batch_jobs.progress_of(b.rows)
+    pending = p["total"] - p["done"]
+    ctx = base_context(request) | {"b": b, "pending": pending, "done": p["done"],
                                    "stale": pending and utcnow() - b.created_at > STALE}
     return templates.TemplateResponse(request, "batch_one.html", ctx)
 
