@@ -58,3 +58,48 @@ def test_oversized_and_empty_lists(client):
 def test_query_for():
     assert query_for("Rosneft Trading SA") == '"Rosneft Trading SA"'
     assert query_for("opec") == "opec" and query_for("org:opec") == "org:opec"
+
+
+def test_batch_with_elasticsearch_down_says_so(index_alias):
+    import asyncio
+
+    from mappings.client import async_es_client
+    from periscope.settings import load_settings
+    from search_api.access import OPEN
+    from search_api.alerts import batch
+    from search_api.errors import SearchUnavailable
+    from search_api.service import SearchService
+
+    async def down():
+        dead = async_es_client(load_settings(es_url="http://127.0.0.1:9").api_es_connection())
+        try:
+            seen: list[int] = []
+
+            async def progress(rows):
+                seen.append(sum(1 for r in rows if r.get("pending")))
+
+            with pytest.raises(SearchUnavailable):
+                await batch.run(SearchService(dead, index_alias), ["alpha", "beta"], OPEN, progress)
+            return seen
+        finally:
+            await dead.close()
+
+    assert asyncio.run(down()) == [0]  # the rows were settled (with their error) before the 503
+
+
+def test_batch_in_the_background_reports_progress(client, es, index_alias):
+    import time
+
+    w = "zg" + uuid.uuid4().hex[:8]
+    index_doc(es, index_alias, f"{w}-1", f"{w} one")
+    text = "\n".join([w] + [f"{w}none{i}" for i in range(450)])
+    r = client.post("/api/v1/batch-searches", params={"background": True, "name": "bg"}, content=text,
+                    headers={"Content-Type": "text/plain"})
+    assert r.status_code == 202 and r.json()["progress"] == {"done": 0, "total": 451}
+    for _ in range(150):
+        got = client.get(r.json()["status_url"]).json()
+        if got["progress"]["done"] == 451:
+            break
+        time.sleep(0.2)
+    assert got["progress"] == {"done": 451, "total": 451}
+    assert got["rows"][0]["count"] == 1 and all(row["count"] == 0 for row in got["rows"][1:])

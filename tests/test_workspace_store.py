@@ -25,6 +25,7 @@ TABLES = {
     "login_attempts", "meta", "alembic_version",
     "saved_searches", "alert_matches", "alert_deliveries", "alert_locks", "batch_searches",  # 0003_alerts
     "sources", "source_grades", "credibility_overrides",  # 0004_grading
+    "watchlists", "watchlist_entries",  # 0005_watchlists
 }
 
 

@@ -15,7 +15,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,7 @@ from workspace.alert_models import AlertDelivery, AlertLock, AlertMatch, SavedSe
 from workspace.models import utcnow
 
 LOOKUP_CHUNK = 400
+INSERT_CHUNK = 5000
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,23 @@ def record_matches(db: Session, matches: list[Match], channels: dict[int, list[s
                                        AlertMatch.doc_id.in_({m.doc_id for m in chunk}))).all())
     fresh: list[Match] = []
     now = utcnow()
+    rows: list[dict[str, object]] = []
+    outbox: list[dict[str, object]] = []
     for m in matches:
         if (m.saved_search_id, m.doc_id) in known:
             continue
         known.add((m.saved_search_id, m.doc_id))
-        db.add(AlertMatch(saved_search_id=m.saved_search_id, doc_id=m.doc_id, title=m.title, url=m.url,
-                          snippet=m.snippet, ingested_at=m.ingested_at, matched_at=now))
-        for channel in channels.get(m.saved_search_id, []):
-            db.add(AlertDelivery(saved_search_id=m.saved_search_id, doc_id=m.doc_id, channel=channel,
-                                 delivery_id=delivery_id(m.saved_search_id, m.doc_id, channel), created_at=now))
+        rows.append({"saved_search_id": m.saved_search_id, "doc_id": m.doc_id, "title": m.title, "url": m.url,
+                     "snippet": m.snippet, "ingested_at": m.ingested_at, "matched_at": now})
+        outbox += [{"saved_search_id": m.saved_search_id, "doc_id": m.doc_id, "channel": channel,
+                    "delivery_id": delivery_id(m.saved_search_id, m.doc_id, channel), "state": "pending",
+                    "attempts": 0, "created_at": now} for channel in channels.get(m.saved_search_id, [])]
         fresh.append(m)
-    db.flush()  # a concurrent pass that inserted the same pair makes this fail: the caller's lock prevents it
+    # bulk INSERTs (executemany / multi-row VALUES), not one ORM object per row: tens of thousands of
+    # matches per pass are common. A concurrent pass inserting the same pair fails here: the lock prevents it.
+    for table, values in ((AlertMatch, rows), (AlertDelivery, outbox)):
+        for i in range(0, len(values), INSERT_CHUNK):
+            db.execute(insert(table), values[i:i + INSERT_CHUNK])
     return fresh
 
 
@@ -146,6 +153,13 @@ def checkpoint(db: Session, saved_search_id: int, until: datetime) -> None:
     """Everything ingested before ``until`` has been looked at (and delivered) for this search."""
     db.execute(update(SavedSearch).where(SavedSearch.id == saved_search_id)
                .values(checked_until=until, last_run_at=utcnow()))
+
+
+def checkpoints(db: Session, until: dict[int, datetime]) -> None:
+    """:func:`checkpoint` for many searches in one executemany (an UPDATE by primary key each)."""
+    if until:
+        now = utcnow()
+        db.execute(update(SavedSearch), [{"id": sid, "checked_until": u, "last_run_at": now} for sid, u in until.items()])
 
 
 # --- one pass at a time ----------------------------------------------------------------------------------

@@ -45,3 +45,11 @@ def get(db: Session, batch_id: int, owner: str) -> BatchInfo:
 def listing(db: Session, owner: str) -> list[BatchInfo]:
     query = select(BatchSearch).where(BatchSearch.owner == owner).order_by(BatchSearch.created_at.desc())
     return [_info(r) for r in db.scalars(query)]
+
+
+def update_rows(db: Session, batch_id: int, rows: list[dict[str, Any]]) -> None:
+    """Progress of a batch run in the background: the table so far (rows still to run carry ``pending``)."""
+    row = db.get(BatchSearch, batch_id)
+    if row is None:
+        raise NotFound("batch search", str(batch_id))
+    row.rows = json.dumps(rows)

@@ -23,8 +23,13 @@ log = logging.getLogger(__name__)
 
 def install(app: FastAPI) -> None:
     from ..ui import saved as saved_pages  # the "Saved" UI pages live with the UI, mounted with the feature
+    from ..ui import batch_page, saved_edit, watchlist_pages, warning_alert
+    from ..watchlists.routes import router as watchlists
 
     app.include_router(router)
+    app.include_router(watchlists)
+    for page in (saved_edit, watchlist_pages, batch_page, warning_alert):
+        app.include_router(page.router)
     app.include_router(feeds)
     app.include_router(batches)
     app.include_router(saved_pages.router)

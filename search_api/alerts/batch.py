@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,7 +23,7 @@ from ..shaping import shape_hit
 
 MAX_TERMS = 1000
 FIRST_HITS = 3
-BATCH = 200
+BATCH = 50  # searches per _msearch: each request must fit the API's per-request budget (4 s) on a loaded node
 _SYNTAX = re.compile(r'["()*:+\-]|\b(AND|OR|NOT)\b')
 
 
@@ -52,7 +53,8 @@ def query_for(term: str) -> str:
     return term if _SYNTAX.search(term) or " " not in term else f'"{term}"'
 
 
-async def run(svc: SearchService, terms: list[str], principal: Principal) -> list[dict[str, Any]]:
+def plan(svc: SearchService, terms: list[str]) -> tuple[list[dict[str, Any]], list[tuple[int, dict[str, Any]]]]:
+    """The rows (``pending`` until searched; a line that does not parse gets its error now) and the bodies to run."""
     rows: list[dict[str, Any]] = []
     runnable: list[tuple[int, dict[str, Any]]] = []
     for term in terms:
@@ -63,19 +65,42 @@ async def run(svc: SearchService, terms: list[str], principal: Principal) -> lis
             body = svc.search_body(SearchRequest(q=q, size=FIRST_HITS, facet_size=0))
             body["track_total_hits"] = True
             runnable.append((len(rows), body))
+            row["pending"] = True
         except (PeriscopeError, ValueError) as exc:
             row["error"] = getattr(exc, "detail", str(exc))
         rows.append(row)
+    return rows, runnable
+
+
+async def run(svc: SearchService, terms: list[str], principal: Principal,
+              progress: Callable[[list[dict[str, Any]]], Awaitable[None]] | None = None) -> list[dict[str, Any]]:
+    """Counts and first hits of every term, ``BATCH`` searches per ``_msearch``; ``progress`` after each one."""
+    rows, runnable = plan(svc, terms)
+    failed: PeriscopeError | None = None
     for i in range(0, len(runnable), BATCH):
         chunk = runnable[i:i + BATCH]
-        res = await svc._msearch([b for _, b in chunk], principal)
+        try:
+            res = await svc._msearch([b for _, b in chunk], principal)
+        except PeriscopeError as exc:  # e.g. a timeout on a loaded node: those rows say so, the rest still run
+            failed = exc
+            for pos, _ in chunk:
+                rows[pos].pop("pending", None)
+                rows[pos]["error"] = f"the search failed ({exc.detail}); run the batch again"
+            if progress is not None:
+                await progress(rows)
+            continue
         for (pos, _), r in zip(chunk, res["responses"], strict=True):
+            rows[pos].pop("pending", None)
             if "error" in r:
                 rows[pos]["error"] = "the search failed"
                 continue
             rows[pos]["count"] = r["hits"]["total"]["value"]
             rows[pos]["relation"] = r["hits"]["total"]["relation"]
             rows[pos]["hits"] = [{"id": h.id, "title": h.title, "url": h.url} for h in map(shape_hit, r["hits"]["hits"])]
+        if progress is not None:
+            await progress(rows)
+    if failed is not None and all(r["count"] is None for r in rows):
+        raise failed  # nothing answered (Elasticsearch down): the API says so instead of a table of errors
     return rows
 
 

@@ -8,29 +8,36 @@ makes delivery exactly once per (alert, document, channel); see :mod:`workspace.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import httpx
+from pydantic import ValidationError
 
 from workspace import Workspace
 from workspace import alerts as ledger
 from workspace import saved_searches as saved
+from workspace import watchlists
 from workspace.access import collection_scope
 from workspace.models import utcnow
 from workspace.users import get_user
 
 from ..access import OPEN, Principal
-from ..errors import PeriscopeError
+from ..analytics_service import AnalyticsService
+from ..errors import InvalidParameter, PeriscopeError, QuerySyntaxError
 from ..service import SearchService
 from ..shaping import shape_hit
+from ..watchlists import query as watchlist_query
 from . import email, webhook
 from .config import AlertConfig
-from .matching import INGESTED_AT, request_of, since_body, window_start
+from .matching import INGESTED_AT, doc_link, is_rising, request_of, since_body, watchlist_of, window_start
+from .rising import rising_matches
 
 log = logging.getLogger(__name__)
 LOCK = "alerts-pass"
@@ -71,7 +78,7 @@ def _due(s: saved.SavedSearchInfo, now: datetime) -> bool:
 
 def _document(m: ledger.Match, cfg: AlertConfig) -> dict[str, object]:
     return {"id": m.doc_id, "title": m.title, "url": m.url, "snippet": m.snippet, "ingested_at": m.ingested_at,
-            "link": f"{cfg.public_url}/doc/{m.doc_id}"}
+            "link": doc_link(cfg.public_url, m.doc_id, m.url)}
 
 
 class AlertEngine:
@@ -109,8 +116,7 @@ class AlertEngine:
         checkpoints = await self._search(searches, started, report)
         await self.deliver(report)
         with self.ws.session() as db:  # after delivery: a crash before this re-reads the window, harmlessly
-            for sid, until in checkpoints.items():
-                ledger.checkpoint(db, sid, until)
+            ledger.checkpoints(db, checkpoints)
 
     async def _search(self, searches: list[saved.SavedSearchInfo], started: datetime,
                       report: PassReport) -> dict[int, datetime]:
@@ -128,21 +134,17 @@ class AlertEngine:
                 continue
             runnable = []
             for s in group:
+                if is_rising(s.request):  # a warning alert: trends of its scope, not new documents
+                    await self._rising(s, principal, found, checkpoints, started, report)
+                    continue
                 try:
-                    body = self.service.search_body(request_of(s.request))
+                    body = self._body(s)
                 except PeriscopeError as exc:
                     self._flag(s.id, f"{exc.detail}" + (f" — {exc.hint}" if exc.hint else ""))
                     report.errors.append(f"saved search {s.id} ({s.name}) no longer parses: {exc.detail}")
                     continue
                 runnable.append((s, since_body(body, window_start(s.checked_until, s.created_at, overlap), size)))
-            for i in range(0, len(runnable), self.cfg.msearch_batch):
-                self._lease()
-                batch = runnable[i:i + self.cfg.msearch_batch]
-                try:
-                    res = await self.service._msearch([b for _, b in batch], principal)
-                except PeriscopeError as exc:  # e.g. Elasticsearch down: nothing recorded, checkpoints stay
-                    report.errors.append(f"search failed: {exc.detail}")
-                    continue
+            async for batch, res in self._pipelined(runnable, principal, report):
                 for (s, _), r in zip(batch, res["responses"], strict=True):
                     report.searched += 1
                     if "error" in r:
@@ -162,6 +164,58 @@ class AlertEngine:
         with self.ws.session() as db:
             report.new_matches += len(ledger.record_matches(db, found, channels))
         return checkpoints
+
+    async def _pipelined(self, runnable: list[tuple[saved.SavedSearchInfo, dict]], principal: Principal,
+                         report: PassReport) -> AsyncIterator[tuple[list[tuple[saved.SavedSearchInfo, dict]], dict]]:
+        """The ``_msearch`` batches, the next one in flight while the caller handles the current one's hits
+        (one request ahead: Elasticsearch works while Python shapes and records; the results stay in order)."""
+        step = self.cfg.msearch_batch
+        batches = [runnable[i:i + step] for i in range(0, len(runnable), step)]
+
+        def send(k: int) -> asyncio.Future | None:
+            return asyncio.ensure_future(self.service._msearch([b for _, b in batches[k]], principal)) if k < len(batches) else None
+
+        ahead = send(0)
+        try:
+            for k, batch in enumerate(batches):
+                self._lease()
+                current, ahead = ahead, None
+                try:
+                    res = await current  # type: ignore[misc]
+                except PeriscopeError as exc:  # e.g. Elasticsearch down: nothing recorded, checkpoints stay
+                    report.errors.append(f"search failed: {exc.detail}")
+                    res = None
+                ahead = send(k + 1)
+                if res is not None:
+                    yield batch, res
+        finally:
+            if ahead is not None:  # the caller stopped early (an error): do not leave a request running
+                ahead.cancel()
+
+    async def _rising(self, s: saved.SavedSearchInfo, principal: Principal, found: list[ledger.Match],
+                      checkpoints: dict[int, datetime], started: datetime, report: PassReport) -> None:
+        try:
+            found += await rising_matches(AnalyticsService(self.service), s.id, s.request, principal)
+        except (InvalidParameter, QuerySyntaxError, ValidationError) as exc:  # the stored scope no longer builds
+            detail = getattr(exc, "detail", None) or str(exc).splitlines()[0]
+            self._flag(s.id, detail)
+            report.errors.append(f"saved search {s.id} ({s.name}) no longer parses: {detail}")
+            return
+        except PeriscopeError as exc:  # e.g. Elasticsearch down: nothing recorded, checkpoint stays
+            report.errors.append(f"saved search {s.id} failed: {exc.detail}")
+            return
+        report.searched += 1
+        checkpoints[s.id] = started
+
+    def _body(self, s: saved.SavedSearchInfo) -> dict:
+        """The search body of a saved search; a watchlist's alert is built from the watchlist's entries."""
+        if watchlist_of(s.request) is None:
+            return self.service.search_body(request_of(s.request))
+        with self.ws.session(readonly=True) as db:
+            w = watchlists.by_saved_search(db, s.id)
+        if w is None:
+            raise InvalidParameter("watchlist", "the watchlist of this alert was deleted", "delete this saved search")
+        return watchlist_query.alert_body(list(w.entries))
 
     def _flag(self, search_id: int, problem: str) -> None:
         with self.ws.session() as db:
@@ -207,7 +261,7 @@ class AlertEngine:
         matches = [found[d.doc_id] for d in items if found[d.doc_id] is not None]
         if not s.email_to or not matches:
             return self._settle(items, report, "no e-mail address on the saved search", dead=True)
-        links = [f"{self.cfg.public_url}/doc/{m.doc_id}" for m in matches]  # type: ignore[union-attr]
+        links = [doc_link(self.cfg.public_url, m.doc_id, m.url) for m in matches]  # type: ignore[union-attr]
         msg = email.digest(self.cfg, s.email_to, s.name, f"{self.cfg.public_url}/saved/{s.id}", matches, links)  # type: ignore[arg-type]
         try:
             await email.send(self.cfg, msg)

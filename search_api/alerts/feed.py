@@ -7,6 +7,8 @@ from workspace.saved_searches import SavedSearchInfo
 
 from feedgen.feed import FeedGenerator
 
+from .matching import doc_link
+
 
 def atom(search: SavedSearchInfo, matches: list[Match], public_url: str, feed_url: str) -> bytes:
     fg = FeedGenerator()
@@ -20,8 +22,8 @@ def atom(search: SavedSearchInfo, matches: list[Match], public_url: str, feed_ur
         entry = fg.add_entry()
         entry.id(f"{public_url}/doc/{m.doc_id}#saved-{search.id}")
         entry.title(m.title or m.doc_id)
-        entry.link(href=f"{public_url}/doc/{m.doc_id}")
-        if m.url:
+        entry.link(href=doc_link(public_url, m.doc_id, m.url))
+        if m.url and not m.doc_id.startswith("rising:"):
             entry.link(href=m.url, rel="related")
         entry.summary(m.snippet, type="html")
         entry.updated(m.matched_at)

@@ -19,6 +19,8 @@ from ..models import SearchRequest
 INGESTED_AT = "ingest.ingested_at"
 # Fields kept from a saved SearchRequest: what the analyst asked for, not how a page was shown.
 VOLATILE = {"size", "page", "cursor", "facet_size", "interval"}
+# _source fields an alert match needs: its title, link, the language (which highlight to show) and the stamp
+ALERT_SOURCE = ["id", "url", "title", "language", INGESTED_AT]
 
 
 def saved_fields(req: SearchRequest) -> dict[str, Any]:
@@ -56,7 +58,7 @@ def since_body(body: dict[str, Any], since: datetime, size: int) -> dict[str, An
     out["sort"] = [{INGESTED_AT: "asc"}, {"_doc": "asc"}]  # _doc tie-break: cheap, and fine within one pass
     out["size"] = size
     out["track_total_hits"] = False
-    out["_source"] = list(body.get("_source") or Q.HIT_SOURCE) + [INGESTED_AT]
+    out["_source"] = ALERT_SOURCE  # what a match keeps, not a result page's entities and grades: smaller answers
     return out
 
 
@@ -64,3 +66,25 @@ def window_start(checked_until: datetime | None, created_at: datetime, overlap: 
     """New saved searches look from their creation on; later passes re-read ``overlap`` before the
     checkpoint (duplicates are dropped by the ledger's unique constraint)."""
     return created_at if checked_until is None else checked_until - overlap
+
+
+# --- saved searches that are not plain searches --------------------------------------------------------
+# A watchlist's alert stores {"watchlist": id}; a warning alert stores its scope plus {"rising": {...}}.
+# These keys are not SearchRequest fields, so request_of() ignores them (the scope still runs as a search).
+WATCHLIST_KEY, RISING_KEY = "watchlist", "rising"
+
+
+def watchlist_of(saved: dict[str, Any]) -> int | None:
+    wid = saved.get(WATCHLIST_KEY) if isinstance(saved, dict) else None
+    return wid if isinstance(wid, int) else None
+
+
+def is_rising(saved: dict[str, Any]) -> bool:
+    return isinstance(saved, dict) and isinstance(saved.get(RISING_KEY), dict)
+
+
+def doc_link(public_url: str, doc_id: str, url: str | None) -> str:
+    """Where a match links: the document, or — for a rising value (not a document) — its search."""
+    if doc_id.startswith("rising:") and url:
+        return url if url.startswith("http") else public_url + url
+    return f"{public_url}/doc/{doc_id}"

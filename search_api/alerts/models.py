@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from ..models import SearchRequest
+from .rising import RisingSpec
 
 
 class SavedSearchFields(BaseModel):
@@ -18,6 +19,8 @@ class SavedSearchFields(BaseModel):
     interval_s: int = Field(300, ge=60, le=7 * 86400, description="How often to check, in seconds (≥ 60)")
     webhook_url: str | None = Field(None, max_length=2000, description="POST new matches here (http/https)")
     email_to: str | None = Field(None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$", description="E-mail digest address")
+    rising: RisingSpec | None = Field(None, description="A warning alert: fire when a value's spike score in the "
+                                                        "scope (this search) crosses the threshold (docs/warning.md)")
 
 
 class SavedSearchIn(SearchRequest, SavedSearchFields):  # type: ignore[misc, valid-type]

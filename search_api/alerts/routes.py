@@ -6,7 +6,8 @@ import secrets
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 
 from workspace import alerts as ledger
 from workspace import batches as batches_store
@@ -16,8 +17,9 @@ from ..access import Principal
 from ..models import SearchRequest, SearchResponse
 from ..routes import PROBLEM_RESPONSES, Service, Who
 from ..security import require_api_key, require_write
-from . import batch, feed, webhook
-from .matching import query_problem, request_of, saved_fields
+from . import batch, batch_jobs, feed, webhook
+from .rising import RisingSpec
+from .matching import RISING_KEY, query_problem, request_of, saved_fields, watchlist_of
 from .models import DeliveryOut, MatchOut, SavedSearchIn, SavedSearchOut, SavedSearchPatch
 from .runtime import AlertsRuntime, Missing, Unprocessable, problems, runtime
 
@@ -60,6 +62,8 @@ async def webhook_fields(rt: AlertsRuntime, url: str | None) -> dict[str, Any]:
 @router.post("", response_model=SavedSearchOut, status_code=201, summary="Save a search (optionally watched)")
 async def create(body: SavedSearchIn, rt: Rt, svc: Service, who: Writer) -> SavedSearchOut:
     search = validated(svc, saved_fields(SearchRequest(**body.model_dump(include=set(SearchRequest.model_fields)))))
+    if body.rising is not None:
+        search[RISING_KEY] = body.rising.model_dump()
     extra = await webhook_fields(rt, body.webhook_url)
     with problems(), rt.ws.session() as db:
         s = saved.create(db, who.name, body.name, search, description=body.description, visibility=body.visibility,
@@ -87,13 +91,28 @@ async def patch(search_id: Id, body: SavedSearchPatch, rt: Rt, svc: Service, who
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items()
                if v is not None or k in ("webhook_url", "email_to")}
     if "search" in changes:
-        changes["request"] = validated(svc, saved_fields(request_of(changes.pop("search"))))
+        changes["request"] = await _new_search(rt, search_id, who, svc, changes.pop("search"))
         changes["query_error"] = None
     if "webhook_url" in changes:
         changes.update(await webhook_fields(rt, changes["webhook_url"]))
     with problems(), rt.ws.session() as db:
         s = saved.update(db, search_id, who.name, **changes)
     return out(rt, s, who.name, {})
+
+
+async def _new_search(rt: AlertsRuntime, search_id: int, who: Principal, svc: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    """New search fields; a warning alert keeps its ``rising`` part, a watchlist's alert has no search to change."""
+    with problems(), rt.ws.session(readonly=True) as db:
+        current = saved.get(db, search_id, who.name).request
+    if watchlist_of(current) is not None:
+        raise Unprocessable("this saved search is a watchlist's alert", "change the watchlist's entries instead")
+    new = validated(svc, saved_fields(request_of(fields)))
+    if RISING_KEY in current:
+        try:
+            new[RISING_KEY] = RisingSpec.model_validate(fields.get(RISING_KEY, current[RISING_KEY])).model_dump()
+        except ValidationError as exc:
+            raise Unprocessable(f"rising: {exc.errors()[0]['msg']}", "see docs/warning.md for the fields") from None
+    return new
 
 
 @router.delete("/{search_id}", status_code=204, summary="Delete a saved search and its alert history")
@@ -108,6 +127,9 @@ async def results(search_id: Id, rt: Rt, svc: Service, who: Who,
                   size: Annotated[int, Query(ge=0, le=100)] = 20, page: Annotated[int, Query(ge=1, le=500)] = 1) -> SearchResponse:
     with problems(), rt.ws.session(readonly=True) as db:
         s = saved.get(db, search_id, who.name)
+    if watchlist_of(s.request) is not None:
+        raise Unprocessable("this saved search is a watchlist's alert",
+                            f"see GET /api/v1/watchlists/{watchlist_of(s.request)}/stats for its matches")
     req = request_of(s.request, size).model_copy(update={"page": page, "facet_size": 10})
     return await svc.search(req, who)  # runs as the caller: a shared search shows each reader only their documents
 
@@ -168,13 +190,19 @@ batches = APIRouter(prefix="/api/v1/batch-searches", dependencies=[Depends(requi
 @batches.post("", summary="Batch search: a TXT or CSV list (≤ 1,000 terms) as the request body → counts and first hits",
               openapi_extra={"requestBody": {"content": {"text/plain": {}, "text/csv": {}}, "required": True}})
 async def batch_create(request: Request, rt: Rt, svc: Service, who: Writer,
-                       name: Annotated[str, Query(max_length=200)] = "batch") -> dict[str, Any]:
+                       name: Annotated[str, Query(max_length=200)] = "batch",
+                       background: Annotated[bool, Query(description="Answer 202 at once; GET the batch for progress")] = False
+                       ) -> Any:
     raw = await request.body()
     if len(raw) > 1_000_000:
         raise batch.TooManyTerms("the list is larger than 1 MB", f"send at most {batch.MAX_TERMS} lines")
     terms = batch.parse_terms(raw.decode("utf-8", "replace"), is_csv="csv" in request.headers.get("content-type", ""))
     if not terms:
         raise Unprocessable("the list is empty", "send one term or query per line (TXT) or in the first column (CSV)")
+    if background:
+        kept = batch_jobs.start(rt, svc, who, terms, name)
+        return JSONResponse(status_code=202, content={"id": kept.id, "name": kept.name, "progress": batch_jobs.progress_of(kept.rows),
+                                                      "status_url": f"/api/v1/batch-searches/{kept.id}"})
     rows = await batch.run(svc, terms, who)
     with rt.ws.session() as db:
         kept = batches_store.save(db, who.name, name, rows)
@@ -195,4 +223,5 @@ async def batch_get(batch_id: Id, rt: Rt, who: Who, format: Literal["json", "csv
     if format == "csv":
         return Response(batch.to_csv(b.rows, rt.cfg.public_url), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="batch-{b.id}.csv"'})
-    return {"id": b.id, "name": b.name, "created_at": b.created_at, "rows": b.rows}
+    return {"id": b.id, "name": b.name, "created_at": b.created_at, "progress": batch_jobs.progress_of(b.rows),
+            "rows": b.rows}

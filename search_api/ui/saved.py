@@ -15,7 +15,7 @@ from workspace import AlreadyExists, InvalidValue, NotFound
 from workspace import alerts as ledger
 from workspace import saved_searches as saved
 
-from ..alerts.matching import query_problem, request_of, saved_fields
+from ..alerts.matching import RISING_KEY, query_problem, request_of, saved_fields, watchlist_of
 from ..alerts.runtime import runtime
 from ..errors import PeriscopeError
 from ..security import current_principal
@@ -28,7 +28,11 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_ui_ses
 
 
 def search_url(fields: dict) -> str:
-    """The results page of a saved search (its fields are the page's own query parameters)."""
+    """The results page of a saved search (its fields are the page's own query parameters); a watchlist's
+    alert links to its watchlist, a warning alert to its scope."""
+    if watchlist_of(fields) is not None:
+        return f"/watchlists/{watchlist_of(fields)}"
+    fields = {k: v for k, v in fields.items() if k != RISING_KEY}
     return "/?" + urlencode([(k, v) for k, vs in fields.items() for v in (vs if isinstance(vs, list) else [vs])])
 
 
