@@ -25,6 +25,8 @@ TABLES = {
     "login_attempts", "meta", "alembic_version",
     "saved_searches", "alert_matches", "alert_deliveries", "alert_locks", "batch_searches",  # 0003_alerts
     "sources", "source_grades", "credibility_overrides",  # 0004_grading
+    "doc_marks", "doc_tags", "annotations", "cases", "case_members", "case_documents", "case_searches",
+    "case_notes",  # 0006_cases
 }
 
 
