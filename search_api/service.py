@@ -92,10 +92,13 @@ class SearchService:
     def search_body(self, req: SearchRequest) -> dict[str, Any]:
         return Q.search_body(req, default_operator=self.default_operator, cursor_key=self.cursor_key)
 
-    async def _search(self, body: dict[str, Any], principal: Principal) -> Any:
-        """Send one ``_search`` body as ``principal``: the access filter is applied here and only here."""
+    async def _search(self, body: dict[str, Any], principal: Principal, *, within: list[str] | None = None) -> Any:
+        """Send one ``_search`` body as ``principal``: the access filter is applied here and only here.
+
+        ``within``: document ids (a case, the caller's marks) the body is narrowed to, in the same filter."""
         known = await self._known_collections() if principal.sees_everything and "suggest" in body else ()
-        return await self._call(self.es.search(index=self.alias, body=restrict(body, principal, known_collections=known)))
+        restricted = restrict(body, principal, known_collections=known, within=within)
+        return await self._call(self.es.search(index=self.alias, body=restricted))
 
     async def _msearch(self, bodies: list[dict[str, Any]], principal: Principal) -> Any:
         """Several bodies in one ``_msearch``, each restricted like :meth:`_search`."""
@@ -104,10 +107,31 @@ class SearchService:
             searches += [{"index": self.alias}, restrict(b, principal)]
         return await self._call(self.es.msearch(searches=searches))
 
-    async def search(self, req: SearchRequest, principal: Principal) -> SearchResponse:
+    async def search(self, req: SearchRequest, principal: Principal, *, within: list[str] | None = None) -> SearchResponse:
         body = self.search_body(req)
-        res = await self._search(body, principal)
+        res = await self._search(body, principal, within=within)
         return shape_search(req, res, self.cursor_key)
+
+    async def count_groups(self, req: SearchRequest, principal: Principal, groups: dict[str, list[str]]) -> dict[str, int]:
+        """How many results of ``req`` fall in each group of document ids (star/tag facets), in one request."""
+        if not groups:
+            return {}
+        query = {"bool": {"must": [Q.main_query(req, self.default_operator)], "filter": Q.selection_filters(req)}}
+        body = {"query": query, "size": 0, "track_total_hits": False,
+                "aggs": {"g": {"filters": {"filters": {k: {"ids": {"values": v}} for k, v in groups.items()}}}}}
+        res = await self._search(body, principal)
+        return {k: b["doc_count"] for k, b in res["aggregations"]["g"]["buckets"].items()}
+
+    async def documents(self, ids: list[str], principal: Principal, source: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """The readable ones of ``ids`` (id → _source): a search, so unreadable ids are simply absent."""
+        wanted = [i for i in dict.fromkeys(ids) if i and len(i) <= MAX_ID_CHARS]
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            body = {"size": len(chunk), "query": {"match_all": {}}, "_source": source if source is not None else {"excludes": Q.DOC_EXCLUDES}}
+            res = await self._search(body, principal, within=chunk)
+            out.update({h["_id"]: h["_source"] for h in res["hits"]["hits"]})
+        return out
 
     # --- documents --------------------------------------------------------------------------------
     async def _raw_document(self, doc_id: str, excludes: list[str], principal: Principal, *,
