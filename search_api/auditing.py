@@ -68,8 +68,11 @@ class RowCounter:
 
     def __init__(self, csv_format: bool) -> None:
         self.csv, self.lines, self.quoted = csv_format, 0, False
+        self.head: int | None = None  # lines before the rows: the header, and the "#" comment line if any
 
     def feed(self, chunk: bytes) -> None:
+        if self.head is None and chunk:
+            self.head = 2 if chunk.startswith(b"#") else 1
         if not self.csv:
             self.lines += chunk.count(b"\n")
             return
@@ -81,7 +84,7 @@ class RowCounter:
 
     @property
     def rows(self) -> int:
-        return max(self.lines - 1, 0) if self.csv else self.lines
+        return max(self.lines - (self.head or 1), 0) if self.csv else self.lines
 
 
 class AuditMiddleware:

@@ -54,6 +54,8 @@ def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(int(value), high))
 
 COLLECTIONS_TTL_S = 30.0  # how stale the list of collections (suggest contexts) may be
+STREAM_PAGE = 1000  # hits per page of a streamed export (bigger pages: fewer round trips, bounded memory)
+PIT_KEEP_ALIVE = "2m"  # renewed by every page; long enough for a slow client between two pages
 
 
 class SearchService:
@@ -95,10 +97,12 @@ class SearchService:
     async def _search(self, body: dict[str, Any], principal: Principal, *, within: list[str] | None = None) -> Any:
         """Send one ``_search`` body as ``principal``: the access filter is applied here and only here.
 
-        ``within``: document ids (a case, the caller's marks) the body is narrowed to, in the same filter."""
+        ``within``: document ids (a case, the caller's marks) the body is narrowed to, in the same filter.
+        A body with a point in time (``pit``) names no index: the point in time fixes it."""
         known = await self._known_collections() if principal.sees_everything and "suggest" in body else ()
         restricted = restrict(body, principal, known_collections=known, within=within)
-        return await self._call(self.es.search(index=self.alias, body=restricted))
+        index = None if "pit" in body else self.alias
+        return await self._call(self.es.search(index=index, body=restricted))
 
     async def _msearch(self, bodies: list[dict[str, Any]], principal: Principal) -> Any:
         """Several bodies in one ``_msearch``, each restricted like :meth:`_search`."""
@@ -261,3 +265,51 @@ class SearchService:
             body = Q.export_body(req, default_operator=self.default_operator, search_after=page[-1]["sort"])
             res = await self._search(body, principal)
             page = res["hits"]["hits"]
+
+    # --- streamed export without the 10,000 cap (issue 18) ------------------------------------------
+    async def export_pages(self, req: SearchRequest, principal: Principal, limit: int, *, full: bool = False,
+                           page_size: int = STREAM_PAGE) -> tuple[int, AsyncIterator[list[dict[str, Any]]]]:
+        """(total, pages of hits) of the whole result set up to ``limit`` rows: a point in time and
+        ``search_after``, every page restricted by :meth:`_search`. The first page is fetched here, so a
+        bad query is an error before streaming starts; the point in time is closed when the pages end.
+        ``full``: whole documents (minus vectors and index-only fields) instead of the export columns."""
+        limit = max(0, int(limit))
+        pit = (await self._call(self.es.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)))["id"]
+
+        def body(after: list[Any] | None, size: int) -> dict[str, Any]:
+            b = Q.export_body(req, default_operator=self.default_operator, search_after=after)
+            b |= {"size": size, "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE}, "track_total_hits": after is None}
+            b["_source"] = {"excludes": Q.DOC_EXCLUDES + ["mentions"]} if full else [*Q.EXPORT_SOURCE, "body"]
+            return b
+
+        try:
+            first = await self._search(body(None, min(page_size, limit) or 1), principal)
+        except BaseException:
+            await self._close_pit(pit)
+            raise
+        total = first["hits"]["total"]["value"]
+
+        async def pages() -> AsyncIterator[list[dict[str, Any]]]:
+            nonlocal pit
+            res, sent = first, 0
+            try:
+                while True:
+                    pit = res.get("pit_id", pit)
+                    hits = res["hits"]["hits"][: limit - sent]
+                    if not hits:
+                        return
+                    yield hits
+                    sent += len(hits)
+                    if sent >= limit or len(res["hits"]["hits"]) < page_size:
+                        return
+                    res = await self._search(body(hits[-1]["sort"], min(page_size, limit - sent)), principal)
+            finally:
+                await self._close_pit(pit)
+
+        return total, pages()
+
+    async def _close_pit(self, pit: str) -> None:
+        try:
+            await self.es.close_point_in_time(id=pit)
+        except (ApiError, TransportError):  # it expires on its own after PIT_KEEP_ALIVE
+            log.info("could not close a point in time; it expires by itself")
