@@ -30,7 +30,7 @@ from .view import CaseDoc, CaseView
 Format = Literal["html", "pdf", "docx", "md"]
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 BUILTIN = Path(__file__).resolve().parent / "templates"
-ENTITY_LABELS = {"person": "Person", "org": "Organisation", "location": "Location", "misc": "Other"}
+ENTITY_LABELS = {"person": "Person", "org": "Organisation", "location": "Location", "misc": "Other", "other": "Other"}
 
 
 class EmptyCase(PeriscopeError):

@@ -15,18 +15,27 @@ WIDTH, HEIGHT, PAD = 640, 160, 28
 MAX_BARS = 60
 
 
+def _span(first: date, last: date, width: int) -> list[str]:
+    """Every period label from ``first`` to ``last`` (empty periods are bars of height 0, not gaps)."""
+    if width == 10:
+        return [date.fromordinal(d).isoformat() for d in range(first.toordinal(), last.toordinal() + 1)]
+    if width == 7:
+        months = range(first.year * 12 + first.month - 1, last.year * 12 + last.month)
+        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
+    return [f"{y:04d}" for y in range(first.year, last.year + 1)]
+
+
 def periods(days: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """Per day when the case spans ≤ 60 days, else per month (else per year): never more than 60 bars."""
     if not days:
         return []
     first, last = date.fromisoformat(days[0][0][:10]), date.fromisoformat(days[-1][0][:10])
-    if (last - first).days < MAX_BARS:
-        return days
-    width = 7 if (last.year - first.year) * 12 + last.month - first.month < MAX_BARS else 4
+    months = (last.year - first.year) * 12 + last.month - first.month
+    width = 10 if (last - first).days < MAX_BARS else 7 if months < MAX_BARS else 4
     merged: Counter[str] = Counter()
     for day, n in days:
         merged[day[:width]] += n
-    return sorted(merged.items())
+    return [(label, merged.get(label, 0)) for label in _span(first, last, width)]
 
 
 def timeline_svg(days: list[tuple[str, int]], title: str = "Documents over time") -> Markup:
@@ -40,7 +49,7 @@ def timeline_svg(days: list[tuple[str, int]], title: str = "Documents over time"
              f"<title>{escape(title)}</title>",
              f'<line x1="{PAD}" y1="{HEIGHT - PAD}" x2="{WIDTH - PAD}" y2="{HEIGHT - PAD}" stroke="#555"/>']
     for i, (label, n) in enumerate(bars):
-        h = (HEIGHT - 2 * PAD) * n / top
+        h = (HEIGHT - 2 * PAD) * n / top if top else 0
         x = PAD + i * step
         parts.append(f'<rect x="{x + 1:.1f}" y="{HEIGHT - PAD - h:.1f}" width="{max(step - 2, 1):.1f}" height="{h:.1f}" '
                      f'fill="#2b5d8a"><title>{escape(label)}: {n}</title></rect>')
