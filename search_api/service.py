@@ -274,7 +274,7 @@ class SearchService:
         bad query is an error before streaming starts; the point in time is closed when the pages end.
         ``full``: whole documents (minus vectors and index-only fields) instead of the export columns."""
         limit = max(0, int(limit))
-        pit = (await self._call(self.es.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)))["id"]
+        pit = await self._open_pit()
 
         def body(after: list[Any] | None, size: int) -> dict[str, Any]:
             b = Q.export_body(req, default_operator=self.default_operator, search_after=after)
@@ -307,6 +307,10 @@ class SearchService:
                 await self._close_pit(pit)
 
         return total, pages()
+
+    async def _open_pit(self) -> str:
+        """A point in time on the alias: it returns no document (every search on it goes through _search)."""
+        return (await self._call(self.es.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)))["id"]
 
     async def _close_pit(self, pit: str) -> None:
         try:
