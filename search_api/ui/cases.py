@@ -21,11 +21,15 @@ from workspace import marks as M
 from workspace import users
 
 from ..cases.chart import timeline_svg
+from ..cases.marks_routes import mark_facets, marked_ids
+from ..models import SearchRequest
 from ..cases.view import case_view
 from ..errors import PeriscopeError
 from ..security import current_principal
 from .auth import form_fields, require_ui_session
 from .csrf import form_token, token_ok
+from .errors import ui_error
+from .hits import hit_view
 from .templating import base_context, templates
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_ui_session)])
@@ -211,3 +215,25 @@ async def case_action(request: Request, case_id: CaseId, action: str) -> Respons
     except (InvalidValue, NotFound, AlreadyExists) as exc:
         return _store_error(request, exc, back)
     return RedirectResponse(back, status_code=303)
+
+
+# --- searching your marks: stars and tags as filters and facets ------------------------------------------
+@router.get("/marked", response_class=HTMLResponse)
+async def marked_page(request: Request, q: str = "", starred: bool = False, tag: str = "", page: int = 1) -> Response:
+    """Your starred / tagged documents, searchable; the sidebar counts results per star and tag."""
+    who = current_principal(request)
+    ws = request.app.state.workspace
+    ctx = base_context(request) | {"q": q, "starred": starred, "tag": tag, "hits": [], "facets": None, "error": None}
+    try:
+        req = SearchRequest.model_validate({"q": q, "page": max(1, min(page, 500)), "size": 20, "facet_size": 0})
+        within = await marked_ids(ws, who, starred, [tag] if tag else [], None)
+        if within is None:  # no filter chosen: everything you marked (starred or tagged)
+            with ws.session(readonly=True) as db:
+                within = sorted(M.starred_ids(db, [who.name]) | {d for ds in M.tag_index(db, [who.name]).values() for d in ds})
+        res = await request.app.state.service.search(req, who, within=within)
+        ctx |= {"hits": [hit_view(h) for h in res.hits], "total": res.total.value,
+                "facets": await mark_facets(ws, request.app.state.service, req, who, None)}
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a readable page
+        ctx["error"] = err = ui_error(exc, request)
+        return templates.TemplateResponse(request, "marked.html", ctx, status_code=err.status)
+    return templates.TemplateResponse(request, "marked.html", ctx)
