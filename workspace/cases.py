@@ -138,6 +138,8 @@ def touch(db: Session, case_id: int) -> None:
 # --- members ---------------------------------------------------------------------------------------------
 def add_member(db: Session, case_id: int, viewer: str, member: str) -> CaseInfo:
     row = _row(db, case_id, viewer)
+    if not member.strip() or len(member) > 200:
+        raise InvalidValue("a member is a user name of 1 to 200 characters.")
     if db.scalar(select(CaseMember.id).where(CaseMember.case_id == case_id, CaseMember.member == member)) is not None:
         raise AlreadyExists("case member", member)
     db.add(CaseMember(case_id=case_id, member=member, added_at=utcnow()))
@@ -201,6 +203,8 @@ def add_search(db: Session, case_id: int, viewer: str, name: str, query: str) ->
     _row(db, case_id, viewer)
     if not name.strip():
         raise InvalidValue("a saved search needs a name.")
+    if len(query) > 4_000:
+        raise InvalidValue("a saved search's query string has at most 4,000 characters.")
     row = CaseSearch(case_id=case_id, name=name.strip()[:200], query=query, added_by=viewer, added_at=utcnow())
     db.add(row)
     touch(db, case_id)

@@ -76,23 +76,6 @@ async def _form(request: Request) -> dict[str, str] | None:
 
 
 # --- marking from the document page ----------------------------------------------------------------------
-@router.post("/ui/marks/{doc_id:path}")
-async def set_marks(request: Request, doc_id: str) -> Response:
-    back = "/doc/" + quote(doc_id, safe="")
-    form = await _form(request)
-    if form is None:
-        return message(request, "Form expired", EXPIRED, 403, back)
-    who = current_principal(request)
-    tags = [t for t in (form.get("tags") or "").split(",") if t.strip()]
-    try:
-        await request.app.state.service.document(doc_id, who)  # only documents you can read
-        with request.app.state.workspace.session() as db:
-            M.set_mark(db, who.name, doc_id, starred=form.get("starred") == "on", note=form.get("note", ""), tags=tags)
-    except (PeriscopeError, InvalidValue) as exc:
-        return _store_error(request, exc, back)
-    return RedirectResponse(back + "#marks", status_code=303)
-
-
 def _int(value: str | None) -> int:
     try:
         return int(value or "")
@@ -100,35 +83,39 @@ def _int(value: str | None) -> int:
         return -1
 
 
-@router.post("/ui/annotate/{doc_id:path}")
-async def annotate(request: Request, doc_id: str) -> Response:
+def _set_marks(db, who: str, doc_id: str, doc: dict, form: dict[str, str]) -> None:  # noqa: ANN001
+    tags = [t for t in (form.get("tags") or "").split(",") if t.strip()]
+    M.set_mark(db, who, doc_id, starred=form.get("starred") == "on", note=form.get("note", ""), tags=tags)
+
+
+def _annotate(db, who: str, doc_id: str, doc: dict, form: dict[str, str]) -> None:  # noqa: ANN001
+    field = form.get("field") or "body"
+    text = (doc.get(field) or "") if field in ("body", "title") else ""
+    M.annotate(db, who, doc_id, text, _int(form.get("start")), _int(form.get("end")), form.get("comment", ""), field)
+
+
+def _add_to_case(db, who: str, doc_id: str, doc: dict, form: dict[str, str]) -> None:  # noqa: ANN001
+    C.add_document(db, _int(form.get("case")), who, doc_id, form.get("reason", ""))
+
+
+DOC_ACTIONS = {"marks": _set_marks, "annotate": _annotate, "case-documents": _add_to_case}
+
+
+@router.post("/ui/{action}/{doc_id:path}")
+async def document_action(request: Request, action: str, doc_id: str) -> Response:
+    """The forms of the marking panel: CSRF, the document must be readable (else 404), then one store change."""
     back = "/doc/" + quote(doc_id, safe="")
+    change = DOC_ACTIONS.get(action)
+    if change is None:
+        return message(request, "Not found", f"no form {action!r} here.", 404, back)
     form = await _form(request)
     if form is None:
         return message(request, "Form expired", EXPIRED, 403, back)
     who = current_principal(request)
-    field = form.get("field") or "body"
     try:
         doc = await request.app.state.service.document(doc_id, who)
         with request.app.state.workspace.session() as db:
-            M.annotate(db, who.name, doc_id, doc.get(field) or "" if field in ("body", "title") else "",
-                       _int(form.get("start")), _int(form.get("end")), form.get("comment", ""), field)
-    except (PeriscopeError, InvalidValue) as exc:
-        return _store_error(request, exc, back)
-    return RedirectResponse(back + "#marks", status_code=303)
-
-
-@router.post("/ui/case-documents/{doc_id:path}")
-async def add_to_case(request: Request, doc_id: str) -> Response:
-    back = "/doc/" + quote(doc_id, safe="")
-    form = await _form(request)
-    if form is None:
-        return message(request, "Form expired", EXPIRED, 403, back)
-    who = current_principal(request)
-    try:
-        await request.app.state.service.document(doc_id, who)
-        with request.app.state.workspace.session() as db:
-            C.add_document(db, _int(form.get("case")), who.name, doc_id, form.get("reason", ""))
+            change(db, who.name, doc_id, doc, form)
     except (PeriscopeError, InvalidValue, NotFound) as exc:
         return _store_error(request, exc, back)
     return RedirectResponse(back + "#marks", status_code=303)
