@@ -60,6 +60,9 @@ def test_case_annotate_and_export_in_the_browser(browser, server) -> None:  # no
     page.click("#mark-save")
     page.wait_for_selector("#mark-tag-list option[value='Hormuz']", state="attached")  # the saved page is back
     assert page.input_value("#mark-tags") == "Hormuz, shipping"
+    page.fill("#mark-tags", "Hormuz, sh")  # autocomplete of the tag after the last comma
+    page.wait_for_selector("#mark-tag-list option[value='Hormuz, shipping']", state="attached")
+    page.fill("#mark-tags", "Hormuz, shipping")
     page.fill("#case-reason", "first report of the seizure")
     page.click("#case-add")
     page.wait_for_selector("#case-pick option:has-text('(already in)')", state="attached")

@@ -71,8 +71,31 @@
     });
   }
 
+  function tagAutocomplete() {
+    // the datalist completes the tag being typed after the last comma, keeping the ones before it
+    var input = document.getElementById("mark-tags");
+    var list = document.getElementById("mark-tag-list");
+    if (!input || !list || input.getAttribute("data-ac") === "1") return;
+    input.setAttribute("data-ac", "1");
+    var known = Array.prototype.map.call(list.options, function (o) { return o.value; });
+    input.addEventListener("input", function () {
+      var parts = input.value.split(",");
+      var last = parts.pop().trim().toLowerCase();
+      var head = parts.map(function (p) { return p.trim(); }).filter(Boolean);
+      var taken = head.map(function (t) { return t.toLowerCase(); });
+      list.textContent = "";
+      known.filter(function (t) { return t.toLowerCase().indexOf(last) === 0 && taken.indexOf(t.toLowerCase()) < 0; })
+        .slice(0, 20).forEach(function (t) {
+          var o = document.createElement("option");
+          o.value = head.concat([t]).join(", ");
+          list.appendChild(o);
+        });
+    });
+  }
+
   function init() {
     highlight();
+    tagAutocomplete();
   }
 
   document.addEventListener("selectionchange", onSelect);
