@@ -46,7 +46,7 @@ def audit_event(request: Request, action: str, *, outcome: str = "success", user
 # resolved, in the request state), the query and filters (query string, or the JSON body of
 # POST /api/v1/search, read up to MAX_BODY bytes), the status, and for exports counts the rows streamed.
 MAX_BODY = 64 * 1024
-PAGING = frozenset({"q", "cursor", "page", "size", "format", "columns", "limit"})
+PAGING = frozenset({"q", "cursor", "page", "size", "format", "columns", "limit", "query_comment"})
 SEARCHES = frozenset({"/api/v1/search", "/"})
 VIEWS = (("/api/v1/documents/", "view"), ("/doc/", "view"))
 

@@ -6,7 +6,8 @@
 * Progress: ``X-Export-Total`` (matching documents) and ``X-Export-Rows`` (rows this file will hold) are
   sent before the first row, so a client can show a progress bar while it reads.
 * CSV: the vocabulary's columns + ``link`` (the document in Periscope) + ``snippet`` (start of the body);
-  the first line is a ``#`` comment naming the query, the date and the row count. Cells that a
+  with ``query_comment=true`` (the UI's links) the first line is a ``#`` comment naming the query, the
+  date and the row count — opt-in, so integrators' plain CSV readers keep working. Cells that a
   spreadsheet would run as a formula get a leading ``'`` (OWASP "CSV injection"); every cell is quoted.
 * JSONL: whole documents minus vectors and index-only fields.
 * The file name says what it holds: ``periscope-<query>-<UTC date and time>.<csv|jsonl>``.
@@ -63,7 +64,7 @@ def snippet(body: str | None) -> str:
 
 
 async def stream_export(req: ExportRequest, svc: SearchService, who: Principal, request: Request,
-                        max_rows: int) -> StreamingResponse:
+                        max_rows: int, *, query_comment: bool = False) -> StreamingResponse:
     now = datetime.now(UTC)
     full = req.format == "jsonl"
     total, pages = await svc.export_pages(req, who, max_rows, full=full)  # errors: problems, before streaming
@@ -72,8 +73,9 @@ async def stream_export(req: ExportRequest, svc: SearchService, who: Principal, 
 
     async def csv_lines() -> AsyncIterator[str]:
         buf = io.StringIO()
-        buf.write(f"# Periscope export · query: {describe(req) or '(everything)'} · {now:%Y-%m-%d %H:%M} UTC · "
-                  f"{rows} of {total} matching documents\n".replace('"', "'"))
+        if query_comment:
+            buf.write(f"# Periscope export · query: {describe(req) or '(everything)'} · {now:%Y-%m-%d %H:%M} UTC · "
+                      f"{rows} of {total} matching documents\n".replace('"', "'"))
         writer = csv.writer(buf, quoting=csv.QUOTE_ALL)
         writer.writerow(CSV_COLUMNS)
         async for page in pages:

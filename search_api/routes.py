@@ -85,6 +85,7 @@ async def suggest(svc: Service, who: Who, q: Annotated[str, Query(max_length=MAX
                                          "X-Export-Rows": {"description": "Rows in this file (progress)"}}}})
 async def export(req: Annotated[ExportRequest, Query()], request: Request, svc: Service, who: Who,
                  limit: Annotated[int | None, Query(ge=1, description="At most this many rows (the operator's limit applies)")] = None,
+                 query_comment: Annotated[bool, Query(description="CSV: a first '#' line naming the query and date")] = False,
                  ) -> StreamingResponse:
     max_rows = request.app.state.settings.export_max_rows
-    return await stream_export(req, svc, who, request, min(limit or max_rows, max_rows))
+    return await stream_export(req, svc, who, request, min(limit or max_rows, max_rows), query_comment=query_comment)

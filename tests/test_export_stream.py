@@ -62,7 +62,7 @@ def test_every_page_is_restricted_and_the_limit_holds(module_settings, docs):
 def test_csv_and_jsonl_over_http(module_settings, docs):
     settings = module_settings.model_copy(update={"export_max_rows": 20})
     with TestClient(create_app(settings)) as client:
-        r = client.get("/api/v1/export", params={"q": "stream", "format": "csv", "sort": "date"})
+        r = client.get("/api/v1/export", params={"q": "stream", "format": "csv", "sort": "date", "query_comment": True})
         assert r.status_code == 200 and r.headers["x-export-total"] == str(N) and r.headers["x-export-rows"] == "20"
         assert "periscope-stream-" in r.headers["content-disposition"] and ".csv" in r.headers["content-disposition"]
         comment, text = r.text.split("\n", 1)
@@ -71,10 +71,20 @@ def test_csv_and_jsonl_over_http(module_settings, docs):
         assert len(rows) == 20 and rows[0]["link"].endswith("/doc/" + rows[0]["id"])
         assert rows[0]["snippet"].startswith("stream body word") and len(rows[0]["snippet"]) <= 302
         evil = client.get("/api/v1/export", params={"q": "HYPERLINK", "format": "csv"}).text
-        assert '"\'=HYPERLINK' in evil  # formula neutralised
+        assert evil.startswith('"id"') and '"\'=HYPERLINK' in evil  # no comment unless asked; formula neutralised
         small = client.get("/api/v1/export", params={"q": "stream", "format": "jsonl", "limit": 5})
         lines = [json.loads(x) for x in small.text.splitlines()]
         assert len(lines) == 5 and small.headers["x-export-rows"] == "5"
         assert lines[0]["body"].startswith("stream body") and VECTOR_FIELD not in lines[0] and "id" in lines[0]
         assert client.get("/api/v1/export", params={"q": '"stream', "format": "csv"}).status_code == 400
         assert client.get("/api/v1/export", params={"format": "csv", "limit": 0}).status_code == 422
+
+
+def test_audit_row_count_skips_the_query_comment():
+    from search_api.auditing import RowCounter
+
+    with_comment, plain = RowCounter(True), RowCounter(True)
+    with_comment.feed(b'# Periscope export \xc2\xb7 query: q=x\n"id"\n"1"\n')
+    with_comment.feed(b'"2"\n')
+    plain.feed(b'"id"\n"1"\n"2"\n')
+    assert with_comment.rows == plain.rows == 2
