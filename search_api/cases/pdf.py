@@ -28,7 +28,7 @@ async def html_to_pdf(html: str, chromium: str = CHROMIUM) -> bytes:
         async with async_playwright() as p:
             browser = await p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
             try:
-                page = await browser.new_page()
+                page = await browser.new_page(java_script_enabled=False)  # a product is static: no script runs
                 await page.route("**/*", lambda route: route.abort())
                 await page.set_content(html, wait_until="load")
                 return await page.pdf(format="A4", print_background=True, display_header_footer=False,
