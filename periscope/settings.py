@@ -152,6 +152,11 @@ class Settings(BaseSettings):
     alerts_tick_s: int = Field(60, ge=1, le=3600)  # how often the scheduler looks for due alerts
     alerts_lock_ttl_s: int = Field(120, ge=2, le=3600)  # pass lock lease (renewed while a pass runs)
     # --- end alerts ---------------------------------------------------------------------------------
+    # --- case files, briefings and data export (issue 18) -------------------------------------------
+    briefing_template_dir: Path | None = None  # operator templates (briefing.html.j2, briefing.md.j2) override ours
+    briefing_chromium: str = "/usr/bin/chromium"  # headless Chromium for PDF briefings (Debian's package)
+    export_max_rows: int = Field(1_000_000, ge=1, le=100_000_000)  # streamed export stops after this many rows
+    # --- end case files ---------------------------------------------------------------------------
     # --- web security (sessions, keys, docs) ------------------------------------------------------
     # /docs, /redoc, /openapi.json and /metrics without a key even when keys are on.
     public_docs: bool = False

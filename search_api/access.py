@@ -47,8 +47,12 @@ def access_filter(principal: Principal) -> dict[str, Any] | None:
     return {"terms": {COLLECTION_FIELD: sorted(principal.collections)}}
 
 
-def restrict(body: dict[str, Any], principal: Principal, *, known_collections: Sequence[str] = ()) -> dict[str, Any]:
+def restrict(body: dict[str, Any], principal: Principal, *, known_collections: Sequence[str] = (),
+             within: Sequence[str] | None = None) -> dict[str, Any]:
     """A copy of a ``_search`` body that can only see what ``principal`` may read.
+
+    ``within`` (document ids: a case's documents, the caller's starred or tagged ones) narrows it
+    further the same way; an empty sequence matches nothing.
 
     The query (and so hits, aggregations, totals and ``post_filter``) is wrapped in a filter; a
     top-level ``knn`` section gets the same filter, since kNN candidates are chosen before the query.
@@ -57,6 +61,9 @@ def restrict(body: dict[str, Any], principal: Principal, *, known_collections: S
     """
     out = _restrict_suggest(body, principal, known_collections)
     flt = access_filter(principal)
+    if within is not None:
+        ids = {"ids": {"values": sorted(set(within))}}
+        flt = ids if flt is None else {"bool": {"filter": [flt, ids]}}
     if flt is None:
         return out
     out = copy.copy(out)

@@ -15,6 +15,7 @@ from mappings.client import async_es_client
 from workspace import open_store
 
 from . import account_routes, alerts, grading_routes, ingest_routes, routes, ui, warning_routes
+from . import cases
 from .apidocs import install_docs
 from .audit import AuditLog
 from .auditing import AuditMiddleware
@@ -113,6 +114,7 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
     app.include_router(grading_routes.router)
     app.include_router(ingest_routes.router)  # ingest runs, failures, documents by external id (issue 14)
     alerts.install(app)  # saved searches, alerts, batch search, Saved pages (issue 15)
+    cases.install(app)  # marks, annotations, case files, briefings (issue 18)
     app.include_router(ui.router)
     app.include_router(account_routes.router)
     app.include_router(ui_oidc.router)

@@ -46,7 +46,7 @@ def audit_event(request: Request, action: str, *, outcome: str = "success", user
 # resolved, in the request state), the query and filters (query string, or the JSON body of
 # POST /api/v1/search, read up to MAX_BODY bytes), the status, and for exports counts the rows streamed.
 MAX_BODY = 64 * 1024
-PAGING = frozenset({"q", "cursor", "page", "size", "format", "columns", "limit"})
+PAGING = frozenset({"q", "cursor", "page", "size", "format", "columns", "limit", "query_comment"})
 SEARCHES = frozenset({"/api/v1/search", "/"})
 VIEWS = (("/api/v1/documents/", "view"), ("/doc/", "view"))
 
@@ -68,8 +68,11 @@ class RowCounter:
 
     def __init__(self, csv_format: bool) -> None:
         self.csv, self.lines, self.quoted = csv_format, 0, False
+        self.head: int | None = None  # lines before the rows: the header, and the "#" comment line if any
 
     def feed(self, chunk: bytes) -> None:
+        if self.head is None and chunk:
+            self.head = 2 if chunk.startswith(b"#") else 1
         if not self.csv:
             self.lines += chunk.count(b"\n")
             return
@@ -81,7 +84,7 @@ class RowCounter:
 
     @property
     def rows(self) -> int:
-        return max(self.lines - 1, 0) if self.csv else self.lines
+        return max(self.lines - (self.head or 1), 0) if self.csv else self.lines
 
 
 class AuditMiddleware:

@@ -6,20 +6,17 @@ to the service, which applies the need-to-know filter to whatever it sends.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
-from mappings.vocabulary import MAX_FACET_SIZE, MAX_ID_CHARS, MAX_PREFIX_CHARS, MAX_SIMILAR, MAX_SUGGEST, export_columns
+from mappings.vocabulary import MAX_FACET_SIZE, MAX_ID_CHARS, MAX_PREFIX_CHARS, MAX_SIMILAR, MAX_SUGGEST
 
 from .models import ExportRequest, FacetName, FacetValues, HitList, SearchRequest, SearchResponse, Suggestions
 from .access import Principal
 from .security import current_principal, require_api_key
+from .export import csv_cell, stream_export  # noqa: F401 - csv_cell is imported from here by warning_routes
 from .service import SearchService
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -82,36 +79,13 @@ async def suggest(svc: Service, who: Who, q: Annotated[str, Query(max_length=MAX
     return await svc.suggest(q, who, size)
 
 
-CSV_COLUMNS: list[str] = list(export_columns())
-# OWASP "CSV injection": a cell starting with one of these is a formula to a spreadsheet. Such cells get
-# a leading single quote (shown as text, not evaluated), and every cell is quoted.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: Any) -> str:
-    text = "; ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
-    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
-
-
-@router.get("/export", summary="Export the result set as CSV or JSON lines (streamed, capped)",
-            responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}}}})
-async def export(req: Annotated[ExportRequest, Query()], svc: Service, who: Who) -> StreamingResponse:
-    first = await svc.export_first(req, who)  # errors surface as problem+json before streaming starts
-
-    async def lines() -> AsyncIterator[str]:
-        if req.format == "csv":
-            buf = io.StringIO()
-            writer = csv.writer(buf, quoting=csv.QUOTE_ALL)
-            writer.writerow(CSV_COLUMNS)
-            async for row in svc.export_rest(req, first, who):
-                writer.writerow([csv_cell(row[c]) for c in CSV_COLUMNS])
-                if buf.tell() > 32_768:
-                    yield buf.getvalue(); buf.seek(0); buf.truncate()
-            yield buf.getvalue()
-        else:
-            async for row in svc.export_rest(req, first, who):
-                yield json.dumps(row, ensure_ascii=False) + "\n"
-
-    media = "text/csv; charset=utf-8" if req.format == "csv" else "application/x-ndjson"
-    name = f"periscope-export.{req.format}"
-    return StreamingResponse(lines(), media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+@router.get("/export", summary="Export the whole result set as CSV or JSON lines (streamed; operator-set row limit)",
+            responses={200: {"content": {"text/csv": {}, "application/x-ndjson": {}},
+                             "headers": {"X-Export-Total": {"description": "Matching documents"},
+                                         "X-Export-Rows": {"description": "Rows in this file (progress)"}}}})
+async def export(req: Annotated[ExportRequest, Query()], request: Request, svc: Service, who: Who,
+                 limit: Annotated[int | None, Query(ge=1, description="At most this many rows (the operator's limit applies)")] = None,
+                 query_comment: Annotated[bool, Query(description="CSV: a first '#' line naming the query and date")] = False,
+                 ) -> StreamingResponse:
+    max_rows = request.app.state.settings.export_max_rows
+    return await stream_export(req, svc, who, request, min(limit or max_rows, max_rows), query_comment=query_comment)

@@ -58,6 +58,8 @@ def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(int(value), high))
 
 COLLECTIONS_TTL_S = 30.0  # how stale the list of collections (suggest contexts) may be
+STREAM_PAGE = 1000  # hits per page of a streamed export (bigger pages: fewer round trips, bounded memory)
+PIT_KEEP_ALIVE = "2m"  # renewed by every page; long enough for a slow client between two pages
 
 
 class SearchService:
@@ -109,10 +111,15 @@ class SearchService:
         return Q.search_body(req, default_operator=self.default_operator, cursor_key=self.cursor_key,
                              languages=await self._known_languages(), query_vector=vector)
 
-    async def _search(self, body: dict[str, Any], principal: Principal) -> Any:
-        """Send one ``_search`` body as ``principal``: the access filter is applied here and only here."""
+    async def _search(self, body: dict[str, Any], principal: Principal, *, within: list[str] | None = None) -> Any:
+        """Send one ``_search`` body as ``principal``: the access filter is applied here and only here.
+
+        ``within``: document ids (a case, the caller's marks) the body is narrowed to, in the same filter.
+        A body with a point in time (``pit``) names no index: the point in time fixes it."""
         known = await self._known_collections() if principal.sees_everything and "suggest" in body else ()
-        return await self._call(self.es.search(index=self.alias, body=restrict(body, principal, known_collections=known)))
+        restricted = restrict(body, principal, known_collections=known, within=within)
+        index = None if "pit" in body else self.alias
+        return await self._call(self.es.search(index=index, body=restricted))
 
     async def _msearch(self, bodies: list[dict[str, Any]], principal: Principal) -> Any:
         """Several bodies in one ``_msearch``, each restricted like :meth:`_search`."""
@@ -121,10 +128,31 @@ class SearchService:
             searches += [{"index": self.alias}, restrict(b, principal)]
         return await self._call(self.es.msearch(searches=searches))
 
-    async def search(self, req: SearchRequest, principal: Principal) -> SearchResponse:
+    async def search(self, req: SearchRequest, principal: Principal, *, within: list[str] | None = None) -> SearchResponse:
         body = await self._full_search_body(req)
-        res = await self._search(body, principal)
+        res = await self._search(body, principal, within=within)
         return shape_search(req, res, self.cursor_key)
+
+    async def count_groups(self, req: SearchRequest, principal: Principal, groups: dict[str, list[str]]) -> dict[str, int]:
+        """How many results of ``req`` fall in each group of document ids (star/tag facets), in one request."""
+        if not groups:
+            return {}
+        query = {"bool": {"must": [Q.main_query(req, self.default_operator)], "filter": Q.selection_filters(req)}}
+        body = {"query": query, "size": 0, "track_total_hits": False,
+                "aggs": {"g": {"filters": {"filters": {k: {"ids": {"values": v}} for k, v in groups.items()}}}}}
+        res = await self._search(body, principal)
+        return {k: b["doc_count"] for k, b in res["aggregations"]["g"]["buckets"].items()}
+
+    async def documents(self, ids: list[str], principal: Principal, source: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """The readable ones of ``ids`` (id → _source): a search, so unreadable ids are simply absent."""
+        wanted = [i for i in dict.fromkeys(ids) if i and len(i) <= MAX_ID_CHARS]
+        out: dict[str, dict[str, Any]] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            body = {"size": len(chunk), "query": {"match_all": {}}, "_source": source if source is not None else {"excludes": Q.DOC_EXCLUDES}}
+            res = await self._search(body, principal, within=chunk)
+            out.update({h["_id"]: h["_source"] for h in res["hits"]["hits"]})
+        return out
 
     # --- documents --------------------------------------------------------------------------------
     async def _raw_document(self, doc_id: str, excludes: list[str], principal: Principal, *,
@@ -270,3 +298,55 @@ class SearchService:
             body = Q.export_body(req, default_operator=self.default_operator, search_after=page[-1]["sort"])
             res = await self._search(body, principal)
             page = res["hits"]["hits"]
+
+    # --- streamed export without the 10,000 cap (issue 18) ------------------------------------------
+    async def export_pages(self, req: SearchRequest, principal: Principal, limit: int, *, full: bool = False,
+                           page_size: int = STREAM_PAGE) -> tuple[int, AsyncIterator[list[dict[str, Any]]]]:
+        """(total, pages of hits) of the whole result set up to ``limit`` rows: a point in time and
+        ``search_after``, every page restricted by :meth:`_search`. The first page is fetched here, so a
+        bad query is an error before streaming starts; the point in time is closed when the pages end.
+        ``full``: whole documents (minus vectors and index-only fields) instead of the export columns."""
+        limit = max(0, int(limit))
+        pit = await self._open_pit()
+
+        def body(after: list[Any] | None, size: int) -> dict[str, Any]:
+            b = Q.export_body(req, default_operator=self.default_operator, search_after=after)
+            b |= {"size": size, "pit": {"id": pit, "keep_alive": PIT_KEEP_ALIVE}, "track_total_hits": after is None}
+            b["_source"] = {"excludes": Q.DOC_EXCLUDES + ["mentions"]} if full else [*Q.EXPORT_SOURCE, "body"]
+            return b
+
+        try:
+            first = await self._search(body(None, min(page_size, limit) or 1), principal)
+        except BaseException:
+            await self._close_pit(pit)
+            raise
+        total = first["hits"]["total"]["value"]
+
+        async def pages() -> AsyncIterator[list[dict[str, Any]]]:
+            nonlocal pit
+            res, sent = first, 0
+            try:
+                while True:
+                    pit = res.get("pit_id", pit)
+                    hits = res["hits"]["hits"][: limit - sent]
+                    if not hits:
+                        return
+                    yield hits
+                    sent += len(hits)
+                    if sent >= limit or len(res["hits"]["hits"]) < page_size:
+                        return
+                    res = await self._search(body(hits[-1]["sort"], min(page_size, limit - sent)), principal)
+            finally:
+                await self._close_pit(pit)
+
+        return total, pages()
+
+    async def _open_pit(self) -> str:
+        """A point in time on the alias: it returns no document (every search on it goes through _search)."""
+        return (await self._call(self.es.open_point_in_time(index=self.alias, keep_alive=PIT_KEEP_ALIVE)))["id"]
+
+    async def _close_pit(self, pit: str) -> None:
+        try:
+            await self.es.close_point_in_time(id=pit)
+        except (ApiError, TransportError):  # it expires on its own after PIT_KEEP_ALIVE
+            log.info("could not close a point in time; it expires by itself")

@@ -406,7 +406,9 @@ def test_export_csv_reads_back_as_the_result_set(page, api) -> None:
     with page.expect_download() as info:
         page.locator("#export-csv").click()
     path = info.value.path()
-    rows = list(csv.DictReader(io.StringIO(Path(path).read_text(encoding="utf-8"))))
+    comment, text = Path(path).read_text(encoding="utf-8").split("\n", 1)
+    assert comment.startswith("# Periscope export · query: q=sanctions&language=en")  # the UI's CSV names its query
+    rows = list(csv.DictReader(io.StringIO(text)))
     res = api_search(api, page.url, size=100)
     assert {r["id"] for r in rows} == {h["id"] for h in res["hits"]}
     assert len(rows) == res["total"]["value"] > 0

@@ -26,6 +26,8 @@ TABLES = {
     "saved_searches", "alert_matches", "alert_deliveries", "alert_locks", "batch_searches",  # 0003_alerts
     "sources", "source_grades", "credibility_overrides",  # 0004_grading
     "watchlists", "watchlist_entries",  # 0005_watchlists
+    "doc_marks", "doc_tags", "annotations", "cases", "case_members", "case_documents", "case_searches",
+    "case_notes",  # 0006_cases
 }
 
 

@@ -14,6 +14,7 @@ from workspace import alert_models as _alert_models  # noqa: F401 - the alert ta
 from workspace.models import Permission, Role, Scope
 from workspace import grading_models as _grading_models  # noqa: F401 - registers the grading tables on Base
 from workspace import watchlist_models as _watchlist_models  # noqa: F401 - the watchlist tables join Base.metadata
+from workspace import case_models as _case_models  # noqa: F401 - marks and case files (issue 18) join Base
 from workspace.store import Workspace, default_url, open_store, sqlite_url
 
 __all__ = [

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import escape
 from starlette.requests import Request
 
-from ..limits import EXPORT_CAP, MAX_VALUE_CHARS
+from ..limits import MAX_VALUE_CHARS
 from ..models import Bucket, HitList, SearchRequest
 from ..security import current_principal
 from ..service import SearchService
@@ -97,9 +97,9 @@ async def search_page(request: Request) -> Response:
         "facets": [facet_view(n, label, top_n[n], state) for n, label in SIDEBAR_FACETS],
         "timeline": timeline(res.histogram, state),
         "pager": pager(state, res.total.value),
-        "export_csv": "/api/v1/export?" + urlencode([("format", "csv"), *state.params(page=False)]),
+        "export_csv": "/api/v1/export?" + urlencode([("format", "csv"), ("query_comment", "true"), *state.params(page=False)]),
         "export_jsonl": "/api/v1/export?" + urlencode([("format", "jsonl"), *state.params(page=False)]),
-        "export_cap": EXPORT_CAP,
+        "export_cap": request.app.state.settings.export_max_rows,  # the operator's limit (issue 18: no 10,000 cap)
     }
     return templates.TemplateResponse(request, "search.html", ctx)
 
