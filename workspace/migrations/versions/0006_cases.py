@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_cases"
-down_revision = "0004_grading"
+down_revision = "0005_watchlists"  # chained after the watchlist tables (both branched from 0004_grading)
 branch_labels = None
 depends_on = None
 
