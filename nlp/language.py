@@ -119,9 +119,23 @@ def valid_hint(hint: str | None) -> str | None:
 
 
 def detect(text: str, *, min_letters: int = 12, min_confidence: float = 0.5,
-           max_chars: int = 3000) -> LanguageResult:
-    """Detect the language of ``text``; ``und`` with a reason when there is too little to go on."""
-    sample = text[:max_chars]
+           max_chars: int = 3000, prefix_chars: int = 400, sure: float = 0.95) -> LanguageResult:
+    """Detect the language of ``text``; ``und`` with a reason when there is too little to go on.
+
+    langdetect's cost grows with the text (n-gram extraction is per character, in Python) while its
+    answer settles within a few hundred characters. So the first ``prefix_chars`` (cut at a space)
+    are read first, and only when that answer is unsure (below ``sure``, or ``und``) is the text
+    read again up to ``max_chars`` (bench/enrich.py: 4-5x faster on Reuters, same fortunes accuracy).
+    """
+    if prefix_chars and len(text) > prefix_chars + 100:
+        cut = text.rfind(" ", prefix_chars // 2, prefix_chars)
+        first = _detect(text[: cut if cut > 0 else prefix_chars], min_letters, min_confidence)
+        if first.code != "und" and first.confidence >= sure:
+            return first
+    return _detect(text[:max_chars], min_letters, min_confidence)
+
+
+def _detect(sample: str, min_letters: int, min_confidence: float) -> LanguageResult:
     letters = sum(1 for c in sample if c.isalpha())
     if letters < min_letters:
         return LanguageResult("und", 0.0, "too_little_text")
