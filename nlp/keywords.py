@@ -71,6 +71,22 @@ _TOKEN = re.compile(r"[^\W_]+(?:[-'’.&/][^\W_]+)*\.?")
 _LEAD_CHARS = 400  # a phrase first seen in the headline or lead weighs more (wire style: the news is on top)
 
 
+_BREAKS: dict[tuple[str, str], bool] = {}  # (language, word) → ends a run; bounded, words repeat (Zipf)
+
+
+def _breaks(w: str, lex: Lexicon) -> bool:
+    """A word no keyphrase contains: stop word, number, table or calendar word, no letter."""
+    key = (lex.lang, w)
+    hit = _BREAKS.get(key)
+    if hit is None:
+        hit = (not w or lex.is_stop(w) or lex.like_num(w) or lex.is_finance(w) or lex.is_calendar(w)
+               or not any(c.isalpha() for c in w))
+        if len(_BREAKS) > 200_000:
+            _BREAKS.clear()
+        _BREAKS[key] = hit
+    return hit
+
+
 def phrase_candidates(text: str, lex: Lexicon, max_ngram: int = 3) -> list[str]:
     """Candidate keyphrases of ``text``, best first: a cheap, hand-written RAKE-style ranking.
 
@@ -92,8 +108,7 @@ def phrase_candidates(text: str, lex: Lexicon, max_ngram: int = 3) -> list[str]:
         if run and (gap.strip() or "\n\n" in gap):
             runs.append(run)
             run = []
-        if not w or lex.is_stop(w) or lex.like_num(w) or lex.is_finance(w) or lex.is_calendar(w) or (
-                not any(c.isalpha() for c in w)):
+        if _breaks(w, lex):
             if run:
                 runs.append(run)
             run = []
@@ -174,7 +189,8 @@ class KeywordExtractor:
             self._by_lang[code] = ex
         return ex
 
-    def _tagger(self, lang: str) -> Any:
+    def tagger(self, lang: str) -> Any:
+        """The spaCy tagger for ``lang`` (loaded at first use), or None."""
         with self._lock:
             if lang not in self._taggers:
                 name = self._taggers_wanted.get(lang)
@@ -223,7 +239,7 @@ class KeywordExtractor:
                     break
         keep = [True] * len(candidates)
         for lang in {c[1] for c in candidates}:
-            tagger = self._tagger(lang)
+            tagger = self.tagger(lang)
             if tagger is None:
                 continue
             # one text per document, one candidate per line: a few hundred spaCy docs per batch, not
