@@ -126,20 +126,16 @@ def detect(text: str, *, min_letters: int = 12, min_confidence: float = 0.5, max
     langdetect's random-sampling trials instead of 7. langdetect's cost is its trials (each samples
     n-grams until one language passes 0.99999) and its per-character n-gram extraction, while its
     answer settles within a few hundred characters. Only when that answer is unsure (below ``sure``,
-    or ``und``) is the text read again up to ``max_chars`` with all 7 trials (bench/enrich.py: the
-    quick pass decides ~95 % of Reuters stories; fortunes accuracy unchanged, docs/benchmarks.md).
-    ``prefix_chars=0`` skips the quick pass.
+    or ``und``) is the text read again up to ``max_chars`` with all 7 trials (docs/benchmarks.md).
+    Texts no longer than ``prefix_chars`` get the full read only; ``prefix_chars=0`` skips the quick pass.
     """
-    if prefix_chars:
-        cut = len(text)
-        if cut > prefix_chars:
-            cut = text.rfind(" ", prefix_chars // 2, prefix_chars)
-            cut = cut if cut > 0 else prefix_chars
-        first = _detect(text[:cut], min_letters, min_confidence, quick_trials)
+    if prefix_chars and len(text) > prefix_chars:
+        # only a real prefix: a short text is read once, in full, as before (3 trials alone on the
+        # whole of a short fortune lost 1-2 texts per 1,500 in es/it/pl: bench/results/t20_language*.json)
+        cut = text.rfind(" ", prefix_chars // 2, prefix_chars)
+        first = _detect(text[: cut if cut > 0 else prefix_chars], min_letters, min_confidence, quick_trials)
         if first.code != "und" and first.confidence >= sure:
             return first
-        if first.reason == "too_little_text" and cut >= len(text):
-            return first  # nothing more to read
     return _detect(text[:max_chars], min_letters, min_confidence, 7)
 
 
