@@ -7,6 +7,10 @@
         # whole-enricher docs/s of this nlp/ and another tree's, alternated in fresh processes
         # (same documents, same machine load) → bench/results/enrich_compare.json
 
+Every whole-enricher run also prints the per-stage budget of issue 20: each stage's ms per document
+inside the enricher (CPU time with --compare-with/--throughput-only), the sum of the non-NER stages as a
+multiple of NER (target ≤ 0.67) and NER's share of the per-document time (target ≥ 60 %).
+
 Prints the figures and saves them to bench/results/enrich.json (or --out).
 """
 
