@@ -2,9 +2,10 @@
 
 Candidates come from :func:`phrase_candidates` (default): runs of content words between stop words,
 numbers, table words and punctuation, ranked RAKE-style (word degree / frequency, times how often the
-phrase recurs, with a bonus for the headline and lead). It costs ~2 ms per story where YAKE cost as much as
-than NER itself (issue 20, docs/benchmarks.md); YAKE stays selectable (``method="yake"``).
-On wire copy the best raw n-grams are often table words ("mln dlrs", "Qtr Net", "cts"). Candidates are filtered with the language's lexicon (:mod:`nlp.lexicon`): no
+phrase recurs, with a bonus for the headline and lead). It costs ~2 ms per story where YAKE cost as
+much as NER itself (issue 20, docs/benchmarks.md); YAKE stays selectable (``method="yake"``).
+On wire copy the best raw n-grams are often table words ("mln dlrs", "Qtr Net", "cts"). Candidates are
+filtered with the language's lexicon (:mod:`nlp.lexicon`): no
 numbers, no units or table abbreviations, no calendar words, no stop word at either edge, no corporate
 form alone; noun phrases are preferred — with a spaCy tagger where the language has one (the last word
 a noun or proper noun, the others nouns/adjectives/linking words), otherwise the lexical filters alone.
