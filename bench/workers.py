@@ -119,7 +119,8 @@ def child(alias: str, limit: int | None, workers: int, batch_size: int) -> dict:
         "rss_samples_every_10s": sampler.samples[::10],
     })
     drop(es, alias)
-    es.indices.delete(index=f"{alias}-ingest-log", ignore_unavailable=True)
+    for suffix in ("ingest-log", "ingest-runs"):  # the run's failure log and summary
+        es.indices.delete(index=f"{alias}-{suffix}", ignore_unavailable=True)
     return out
 
 
