@@ -1,0 +1,213 @@
+"""Growth: latency of the benchmark query mix (BM25 product bodies + kNN hybrid) at 10k … 1M documents.
+
+    .venv/bin/python bench/scale.py --seed-index periscope-docs                # 10k, 100k, 1M
+    .venv/bin/python bench/scale.py --seed-index periscope-docs --sizes 10000,100000,300000
+
+How the corpus is built (a fast path that skips the NLP but keeps real fields and vectors):
+
+* **seed**: every document of ``--seed-index``, an index of Reuters-21578 stories enriched by the real
+  pipeline (``periscope demo --limit 0``: 20,841 stories with entities, topics, countries, keywords,
+  MinHash, suggest inputs and the 512-d USE vector). It is read once, vectors included, into
+  ``<cache>/bench-data/scale-seed-<index>.jsonl.gz`` and reused by later runs.
+* **growth**: documents 1..S are the seed as is. Beyond S each new document k takes a random seed
+  story s and a second random story t: the title and fields of s, the body of s followed by the lead
+  paragraph of t (so term statistics and lengths vary), the vector ``normalise(0.85 v_s + 0.15 v_t +
+  N(0, 0.015²))`` (cos ≈ 0.9 to v_s, so kNN has no exact ties), the date moved by 0-38 whole years
+  (1987 → 2025, so date ranges and histograms spread), its own id and story cluster.
+
+The index (contract v2, 1 shard, no replica) grows in place on the configured Elasticsearch; at each
+size (after a refresh) the same query mix runs at concurrency 1 directly against Elasticsearch: the API's
+own ``search_body`` for a mix of words, phrases, boolean syntax, facet selections, browsing, date ranges,
+deep pages (bench/search.py ``query_mix``), and one hybrid body in five (the same BM25 body plus a
+``knn`` clause on ``vector`` with the query embedded by the product's encoder, k=10, 100 candidates).
+The API (``periscope serve``'s app, one process for the whole run) answers ``--api-queries`` searches
+at each size and its resident memory is read from /proc. Index size = primary store size.
+Prints and saves bench/results/scale.json after every size; the index is deleted at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import os
+import random
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from elasticsearch import helpers  # noqa: E402
+
+from mappings import drop, install  # noqa: E402
+from mappings.client import es_client  # noqa: E402
+from periscope.settings import load_settings  # noqa: E402
+from search import api_server, as_params, query_mix, run, summary  # noqa: E402
+from search_api.query import search_body  # noqa: E402
+
+VECTOR = "vector"
+KNN_SHARE = 5  # one body in five is hybrid (BM25 + kNN)
+
+
+def load_seed(es: Any, index: str, cache: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """The enriched seed documents (without vector) and their vectors; read from ES once, then cached."""
+    path = cache / "bench-data" / f"scale-seed-{index}.jsonl.gz"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        n = 0
+        with gzip.open(tmp, "wt", encoding="utf-8") as out:
+            for hit in helpers.scan(es, index=index, size=500, query={"query": {"exists": {"field": VECTOR}}},
+                                    _source_exclude_vectors=False):
+                out.write(json.dumps(hit["_source"]) + "\n")
+                n += 1
+        tmp.rename(path)
+        print(f"seed: {n} documents from {index} -> {path}", flush=True)
+    docs, vecs = [], []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            d = json.loads(line)
+            vecs.append(d.pop(VECTOR))
+            docs.append(d)
+    return docs, np.asarray(vecs, dtype=np.float32)
+
+
+def lead(body: str) -> str:
+    para = re.split(r"\n\s*\n|\n {2,}", body.strip(), maxsplit=1)[0]
+    return para[:400]
+
+
+def grow(seed: list[dict[str, Any]], vecs: np.ndarray, start: int, stop: int, alias: str, rng_seed: int = 19):
+    """Bulk actions for documents ``start`` .. ``stop`` - 1 (see the module docstring)."""
+    S = len(seed)
+    rng = np.random.default_rng(rng_seed + start)
+    pick = random.Random(rng_seed + start)
+    for k in range(start, stop):
+        doc_id = f"scale-{k:07d}"
+        if k < S:
+            src = {**seed[k], VECTOR: vecs[k].tolist()}
+        else:
+            i, j = pick.randrange(S), pick.randrange(S)
+            s, t = seed[i], seed[j]
+            body = (s.get("body") or "") + "\n\n" + lead(t.get("body") or "")
+            v = 0.85 * vecs[i] + 0.15 * vecs[j] + rng.normal(0, 0.015, vecs.shape[1]).astype(np.float32)
+            src = {**s, "body": body, "cluster_id": doc_id, "duplicate_of": None, "content_hash": f"{k:064x}",
+                   VECTOR: (v / np.linalg.norm(v)).round(6).tolist()}
+            for key in s:  # the language copies (body_en, body_de, ...) carry the same new body
+                if key.startswith("body_"):
+                    src[key] = body
+            if s.get("published_at"):
+                dy = pick.randrange(0, 39)
+                src["published_at"] = f"{int(s['published_at'][:4]) + dy}{s['published_at'][4:]}"
+        src["id"] = doc_id
+        yield {"_index": alias, "_id": doc_id, "_source": src}
+
+
+def hybrid(body: dict[str, Any], vector: list[float]) -> dict[str, Any]:
+    """The product body plus the kNN half of hybrid search (scores add up; aggregations see both)."""
+    return {**body, "knn": {"field": VECTOR, "query_vector": vector, "k": 10, "num_candidates": 100}}
+
+
+def api_rss_mb(port: int) -> float | None:
+    """Resident memory of the uvicorn process serving ``port`` (found in /proc by its command line)."""
+    needle = f"--port\0{port}\0".encode()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if needle in Path(f"/proc/{pid}/cmdline").read_bytes():
+                rss = next(ln for ln in Path(f"/proc/{pid}/status").read_text().splitlines() if ln.startswith("VmRSS"))
+                return round(int(rss.split()[1]) / 1024, 1)
+        except (OSError, StopIteration):
+            continue
+    return None
+
+
+def measure(es_url: str, alias: str, mix: list[Any], vectors: dict[str, list[float]]) -> dict[str, Any]:
+    jobs, kinds = [], []
+    for n, req in enumerate(mix):
+        body = search_body(req)
+        kind = "bm25"
+        if n % KNN_SHARE == 0 and req.q:
+            body, kind = hybrid(body, vectors[req.q]), "hybrid_knn"
+        jobs.append(("POST", f"{es_url}/{alias}/_search", body))
+        kinds.append(kind)
+    asyncio.run(run(1, jobs[: len(jobs) // 4], 120))  # warm-up: caches, global ordinals, vectors paged in
+    out: dict[str, Any] = {}
+    for kind in ("bm25", "hybrid_knn"):
+        sel = [j for j, k in zip(jobs, kinds) if k == kind]
+        out[kind] = asyncio.run(run(1, sel, 120))
+    lat: list[float] = []
+    asyncio.run(run(1, jobs, 120, lat))
+    out["all"] = summary(lat)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seed-index", required=True, help="an index of enriched Reuters stories (periscope demo)")
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--queries", type=int, default=200, help="bodies in the mix at each size")
+    ap.add_argument("--api-queries", type=int, default=200, help="API searches at each size (memory)")
+    ap.add_argument("--alias", default=f"s19c-scale-{os.getpid()}")
+    ap.add_argument("--keep", action="store_true", help="keep the index")
+    ap.add_argument("--out", default=str(ROOT / "bench/results/scale.json"))
+    args = ap.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    settings = load_settings()
+    es = es_client(settings.es_connection(), request_timeout=600)
+    es_url = settings.es_hosts[0].rstrip("/")
+    seed, vecs = load_seed(es, args.seed_index, Path(settings.cache_dir))
+    from nlp.topics import Encoder  # the product's encoder (USE), as the indexer embeds documents
+
+    encoder, vectors = Encoder(), {}
+    report: dict[str, Any] = {"seed_index": args.seed_index, "seed_documents": len(seed), "alias": args.alias,
+                              "es": es_url, "sizes": [], "command": " ".join(["bench/scale.py", *sys.argv[1:]])}
+    install(es, args.alias)
+    try:
+        with api_server(args.alias) as base:
+            port = int(base.rsplit(":", 1)[1])
+            have = 0
+            for size in sizes:
+                t = time.monotonic()
+                for ok, item in helpers.streaming_bulk(es, grow(seed, vecs, have, size, args.alias), chunk_size=500,
+                                                       max_retries=5, raise_on_error=True):
+                    pass
+                es.indices.refresh(index=args.alias)
+                build_s = time.monotonic() - t
+                have = size
+                stats = es.indices.stats(index=args.alias, metric="store,docs,segments")["_all"]["primaries"]
+                mix = query_mix(es, args.alias, args.queries)
+                new = sorted({r.q for r in mix if r.q} - set(vectors))
+                vectors.update(zip(new, encoder.encode(new).tolist()) if new else [])
+                direct = measure(es_url, args.alias, mix, vectors)
+                api_jobs = [("GET", f"{base}/api/v1/search", as_params(r)) for r in mix[: args.api_queries]]
+                api = asyncio.run(run(1, api_jobs, 120))
+                row = {"documents": stats["docs"]["count"], "build_s": round(build_s, 1),
+                       "docs_per_s": round((size - (report["sizes"][-1]["documents"] if report["sizes"] else 0)) / build_s, 1),
+                       "store_mb": round(stats["store"]["size_in_bytes"] / 2**20, 1),
+                       "segments": stats["segments"]["count"], "direct": direct, "api": api,
+                       "api_rss_mb": api_rss_mb(port), "loadavg": os.getloadavg()}
+                report["sizes"].append(row)
+                first = report["sizes"][0]
+                row["p50_growth_vs_first"] = round(direct["all"]["p50_ms"] / first["direct"]["all"]["p50_ms"], 2)
+                print(f"{row['documents']:>8} docs  build {row['build_s']:7.1f}s  store {row['store_mb']:8.1f} MB  "
+                      f"bm25 p50 {direct['bm25']['p50_ms']:7.1f} p99 {direct['bm25']['p99_ms']:7.1f}  "
+                      f"hybrid p50 {direct['hybrid_knn']['p50_ms']:7.1f} p99 {direct['hybrid_knn']['p99_ms']:7.1f}  "
+                      f"all p50 x{row['p50_growth_vs_first']}  API p50 {api['p50_ms']:.1f}  "
+                      f"API RSS {row['api_rss_mb']} MB  load {row['loadavg'][0]:.1f}", flush=True)
+                Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    finally:
+        if not args.keep:
+            drop(es, args.alias)
+    print(f"-> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
