@@ -82,8 +82,9 @@ class Settings(BaseSettings):
         return replace(ESConnection.of(self), **overrides)  # type: ignore[arg-type]
 
     def api_es_connection(self) -> "ESConnection":
-        """The API's connection: short per-request budget, no retry of a timeout."""
-        return self.es_connection(request_timeout=self.api_es_timeout, retry_on_timeout=False)
+        """The API's connection: short per-request budget; a timeout is retried only on another node."""
+        return self.es_connection(request_timeout=self.api_es_timeout, retry_on_timeout=len(self.es_hosts) > 1,
+                                  max_retries=min(self.es_max_retries, self.api_es_retries))
     # --- ingestion (indexer) ----------------------------------------------------------------------
     # Feeds and --fetch-pages reach only public addresses; list CIDR ranges here to fetch from an
     # intranet deliberately (e.g. 10.0.0.0/8,fd00::/8).
@@ -213,6 +214,10 @@ class Settings(BaseSettings):
     # HTTP port es_port+i-1 and transport port es_port+100+i-1, and every index 1 replica (unless
     # PERISCOPE_INDEX_REPLICAS says otherwise) so losing one node loses no data.
     es_nodes: int = Field(1, ge=1, le=9)
+    # Retries (at most PERISCOPE_ES_MAX_RETRIES) of one API call after a connection error, 429/502/503/504
+    # or - with several ES URLs - a timeout; each goes to another node (the failed one is marked dead for a
+    # while). Worst case for the caller: (1 + retries) x PERISCOPE_API_ES_TIMEOUT, then a 503.
+    api_es_retries: int = Field(2, ge=0, le=5)
 
     @model_validator(mode="after")
     def _cluster_replicas(self) -> "Settings":
