@@ -34,7 +34,9 @@ import json
 import os
 import random
 import re
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -77,7 +79,7 @@ def load_seed(es: Any, index: str, cache: Path) -> tuple[list[dict[str, Any]], n
             d = json.loads(line)
             vecs.append(d.pop(VECTOR))
             docs.append(d)
-    return docs, np.asarray(vecs, dtype=np.float32)
+    return docs, np.asarray(vecs, dtype=np.float64)  # float64: rounded values print short in JSON
 
 
 def lead(body: str) -> str:
@@ -93,12 +95,12 @@ def grow(seed: list[dict[str, Any]], vecs: np.ndarray, start: int, stop: int, al
     for k in range(start, stop):
         doc_id = f"scale-{k:07d}"
         if k < S:
-            src = {**seed[k], VECTOR: vecs[k].tolist()}
+            src = {**seed[k], VECTOR: vecs[k].round(6).tolist()}
         else:
             i, j = pick.randrange(S), pick.randrange(S)
             s, t = seed[i], seed[j]
             body = (s.get("body") or "") + "\n\n" + lead(t.get("body") or "")
-            v = 0.85 * vecs[i] + 0.15 * vecs[j] + rng.normal(0, 0.015, vecs.shape[1]).astype(np.float32)
+            v = 0.85 * vecs[i] + 0.15 * vecs[j] + rng.normal(0, 0.015, vecs.shape[1])
             src = {**s, "body": body, "cluster_id": doc_id, "duplicate_of": None, "content_hash": f"{k:064x}",
                    VECTOR: (v / np.linalg.norm(v)).round(6).tolist()}
             for key in s:  # the language copies (body_en, body_de, ...) carry the same new body
@@ -160,6 +162,8 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "bench/results/scale.json"))
     args = ap.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
+    tmp = Path(tempfile.mkdtemp(prefix="periscope-scale-"))  # a private workspace store for the API process
+    os.environ.update(PERISCOPE_DATABASE_URL=f"sqlite:///{tmp}/workspace.sqlite3", PERISCOPE_ALERTS_SCHEDULER="false")
     settings = load_settings()
     es = es_client(settings.es_connection(), request_timeout=600)
     es_url = settings.es_hosts[0].rstrip("/")
@@ -206,6 +210,7 @@ def main() -> None:
     finally:
         if not args.keep:
             drop(es, args.alias)
+        shutil.rmtree(tmp, ignore_errors=True)
     print(f"-> {args.out}")
 
 
