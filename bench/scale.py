@@ -50,6 +50,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from elasticsearch import helpers  # noqa: E402
 
 from mappings import drop, install  # noqa: E402
+from mappings.audit import audit_pattern, audit_template_name  # noqa: E402  (the API's audit trail)
 from mappings.client import es_client  # noqa: E402
 from periscope.settings import load_settings  # noqa: E402
 from search import api_server, as_params, query_mix, run, summary  # noqa: E402
@@ -210,6 +211,8 @@ def main() -> None:
     finally:
         if not args.keep:
             drop(es, args.alias)
+            es.indices.delete(index=audit_pattern(args.alias), ignore_unavailable=True, allow_no_indices=True)
+            es.options(ignore_status=404).indices.delete_index_template(name=audit_template_name(args.alias))
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"-> {args.out}")
 
