@@ -15,8 +15,9 @@ How the corpus is built (a fast path that skips the NLP but keeps real fields an
   N(0, 0.015²))`` (cos ≈ 0.9 to v_s, so kNN has no exact ties), the date moved by 0-38 whole years
   (1987 → 2025, so date ranges and histograms spread), its own id and story cluster.
 
-The index (contract v2, 1 shard, no replica) grows in place on the configured Elasticsearch; at each
-size (after a refresh) the same query mix runs at concurrency 1 directly against Elasticsearch: the API's
+The index (contract v2, 1 shard, no replica) grows in place on the configured Elasticsearch (refresh
+off while a step loads, as bulk loads do); at each size, after a refresh and once background merges
+are done (steady state), the same query mix runs at concurrency 1 directly against Elasticsearch: the API's
 own ``search_body`` for a mix of words, phrases, boolean syntax, facet selections, browsing, date ranges,
 deep pages (bench/search.py ``query_mix``), and one hybrid body in five (the same BM25 body plus a
 ``knn`` clause on ``vector`` with the query embedded by the product's encoder, k=10, 100 candidates).
@@ -119,6 +120,17 @@ def hybrid(body: dict[str, Any], vector: list[float]) -> dict[str, Any]:
     return {**body, "knn": {"field": VECTOR, "query_vector": vector, "k": 10, "num_candidates": 100}}
 
 
+def settle(es: Any, alias: str, limit_s: float = 600.0) -> float:
+    """Wait until background merges are done (steady state, as a live index between bursts)."""
+    t = time.monotonic()
+    while time.monotonic() - t < limit_s:
+        merges = es.indices.stats(index=alias, metric="merge")["_all"]["primaries"]["merges"]["current"]
+        if merges == 0:
+            break
+        time.sleep(2)
+    return round(time.monotonic() - t, 1)
+
+
 def api_rss_mb(port: int) -> float | None:
     """Resident memory of the uvicorn process serving ``port`` (found in /proc by its command line)."""
     needle = f"--port\0{port}\0".encode()
@@ -141,7 +153,7 @@ def measure(es_url: str, alias: str, mix: list[Any], vectors: dict[str, list[flo
             body, kind = hybrid(body, vectors[req.q]), "hybrid_knn"
         jobs.append(("POST", f"{es_url}/{alias}/_search", body))
         kinds.append(kind)
-    asyncio.run(run(1, jobs[: len(jobs) // 4], 120))  # warm-up: caches, global ordinals, vectors paged in
+    asyncio.run(run(1, jobs, 120))  # warm-up, every body once: caches, global ordinals, vectors paged in
     out: dict[str, Any] = {}
     for kind in ("bm25", "hybrid_knn"):
         sel = [j for j, k in zip(jobs, kinds) if k == kind]
@@ -181,11 +193,15 @@ def main() -> None:
             have = 0
             for size in sizes:
                 t = time.monotonic()
+                # bulk-load practice: no refresh while loading (fewer tiny segments to merge), then settle
+                es.indices.put_settings(index=args.alias, settings={"index": {"refresh_interval": "-1"}})
                 for ok, item in helpers.streaming_bulk(es, grow(seed, vecs, have, size, args.alias), chunk_size=500,
                                                        max_retries=5, raise_on_error=True):
                     pass
+                es.indices.put_settings(index=args.alias, settings={"index": {"refresh_interval": None}})
                 es.indices.refresh(index=args.alias)
                 build_s = time.monotonic() - t
+                settle_s = settle(es, args.alias)
                 have = size
                 stats = es.indices.stats(index=args.alias, metric="store,docs,segments")["_all"]["primaries"]
                 mix = query_mix(es, args.alias, args.queries)
@@ -194,7 +210,7 @@ def main() -> None:
                 direct = measure(es_url, args.alias, mix, vectors)
                 api_jobs = [("GET", f"{base}/api/v1/search", as_params(r)) for r in mix[: args.api_queries]]
                 api = asyncio.run(run(1, api_jobs, 120))
-                row = {"documents": stats["docs"]["count"], "build_s": round(build_s, 1),
+                row = {"documents": stats["docs"]["count"], "build_s": round(build_s, 1), "settle_s": settle_s,
                        "docs_per_s": round((size - (report["sizes"][-1]["documents"] if report["sizes"] else 0)) / build_s, 1),
                        "store_mb": round(stats["store"]["size_in_bytes"] / 2**20, 1),
                        "segments": stats["segments"]["count"], "direct": direct, "api": api,
