@@ -144,34 +144,38 @@ def api_rss_mb(port: int) -> float | None:
     return None
 
 
-def measure(es_url: str, alias: str, mix: list[Any], vectors: dict[str, list[float]]) -> dict[str, Any]:
-    jobs, kinds = [], []
+def jobs_for(es_url: str, alias: str, mix: list[Any], vectors: dict[str, list[float]]) -> dict[str, list]:
+    """The mix as requests to ``alias``: the product's BM25 bodies, one in five with the kNN half."""
+    out: dict[str, list] = {"bm25": [], "hybrid_knn": []}
     for n, req in enumerate(mix):
-        body = search_body(req)
-        kind = "bm25"
+        body, kind = search_body(req), "bm25"
         if n % KNN_SHARE == 0 and req.q:
             body, kind = hybrid(body, vectors[req.q]), "hybrid_knn"
-        jobs.append(("POST", f"{es_url}/{alias}/_search", body))
-        kinds.append(kind)
-    asyncio.run(run(1, jobs, 120))  # warm-up, every body once: caches, global ordinals, vectors paged in
-    out: dict[str, Any] = {}
-    for kind in ("bm25", "hybrid_knn"):
-        sel = [j for j, k in zip(jobs, kinds) if k == kind]
-        out[kind] = asyncio.run(run(1, sel, 120))
-    lat: list[float] = []
-    asyncio.run(run(1, jobs, 120, lat))
-    out["all"] = summary(lat)
+        out[kind].append(("POST", f"{es_url}/{alias}/_search", body))
     return out
+
+
+def build(es: Any, seed: list[dict[str, Any]], vecs: np.ndarray, alias: str, size: int) -> dict[str, Any]:
+    install(es, alias)
+    t = time.monotonic()
+    # bulk-load practice: no refresh while loading (fewer tiny segments to merge), then settle
+    es.indices.put_settings(index=alias, settings={"index": {"refresh_interval": "-1"}})
+    for _ in helpers.streaming_bulk(es, grow(seed, vecs, 0, size, alias), chunk_size=500, max_retries=5):
+        pass
+    es.indices.put_settings(index=alias, settings={"index": {"refresh_interval": None}})
+    es.indices.refresh(index=alias)
+    return {"build_s": round(time.monotonic() - t, 1), "docs_per_s": round(size / (time.monotonic() - t), 1)}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed-index", required=True, help="an index of enriched Reuters stories (periscope demo)")
     ap.add_argument("--sizes", default="10000,100000,1000000")
-    ap.add_argument("--queries", type=int, default=200, help="bodies in the mix at each size")
-    ap.add_argument("--api-queries", type=int, default=200, help="API searches at each size (memory)")
+    ap.add_argument("--queries", type=int, default=100, help="bodies in the mix (the same at every size)")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds over the sizes")
+    ap.add_argument("--api-queries", type=int, default=100, help="API searches per size (memory)")
     ap.add_argument("--alias", default=f"s19c-scale-{os.getpid()}")
-    ap.add_argument("--keep", action="store_true", help="keep the index")
+    ap.add_argument("--keep", action="store_true", help="keep the indices")
     ap.add_argument("--out", default=str(ROOT / "bench/results/scale.json"))
     args = ap.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -181,54 +185,61 @@ def main() -> None:
     es = es_client(settings.es_connection(), request_timeout=600)
     es_url = settings.es_hosts[0].rstrip("/")
     seed, vecs = load_seed(es, args.seed_index, Path(settings.cache_dir))
-    from nlp.topics import Encoder  # the product's encoder (USE), as the indexer embeds documents
-
-    encoder, vectors = Encoder(), {}
-    report: dict[str, Any] = {"seed_index": args.seed_index, "seed_documents": len(seed), "alias": args.alias,
-                              "es": es_url, "sizes": [], "command": " ".join(["bench/scale.py", *sys.argv[1:]])}
-    install(es, args.alias)
+    aliases = {size: f"{args.alias}-{size}" for size in sizes}
+    report: dict[str, Any] = {"seed_index": args.seed_index, "seed_documents": len(seed), "es": es_url,
+                              "queries": args.queries, "rounds": args.rounds, "knn_share": f"1/{KNN_SHARE}",
+                              "command": " ".join(["bench/scale.py", *sys.argv[1:]]), "sizes": {}}
     try:
-        with api_server(args.alias) as base:
-            port = int(base.rsplit(":", 1)[1])
-            have = 0
-            for size in sizes:
-                t = time.monotonic()
-                # bulk-load practice: no refresh while loading (fewer tiny segments to merge), then settle
-                es.indices.put_settings(index=args.alias, settings={"index": {"refresh_interval": "-1"}})
-                for ok, item in helpers.streaming_bulk(es, grow(seed, vecs, have, size, args.alias), chunk_size=500,
-                                                       max_retries=5, raise_on_error=True):
-                    pass
-                es.indices.put_settings(index=args.alias, settings={"index": {"refresh_interval": None}})
-                es.indices.refresh(index=args.alias)
-                build_s = time.monotonic() - t
-                settle_s = settle(es, args.alias)
-                have = size
-                stats = es.indices.stats(index=args.alias, metric="store,docs,segments")["_all"]["primaries"]
-                mix = query_mix(es, args.alias, args.queries)
-                new = sorted({r.q for r in mix if r.q} - set(vectors))
-                vectors.update(zip(new, encoder.encode(new).tolist()) if new else [])
-                direct = measure(es_url, args.alias, mix, vectors)
-                api_jobs = [("GET", f"{base}/api/v1/search", as_params(r)) for r in mix[: args.api_queries]]
-                api = asyncio.run(run(1, api_jobs, 120))
-                row = {"documents": stats["docs"]["count"], "build_s": round(build_s, 1), "settle_s": settle_s,
-                       "docs_per_s": round((size - (report["sizes"][-1]["documents"] if report["sizes"] else 0)) / build_s, 1),
-                       "store_mb": round(stats["store"]["size_in_bytes"] / 2**20, 1),
-                       "segments": stats["segments"]["count"], "direct": direct, "api": api,
-                       "api_rss_mb": api_rss_mb(port), "loadavg": os.getloadavg()}
-                report["sizes"].append(row)
-                first = report["sizes"][0]
-                row["p50_growth_vs_first"] = round(direct["all"]["p50_ms"] / first["direct"]["all"]["p50_ms"], 2)
-                print(f"{row['documents']:>8} docs  build {row['build_s']:7.1f}s  store {row['store_mb']:8.1f} MB  "
-                      f"bm25 p50 {direct['bm25']['p50_ms']:7.1f} p99 {direct['bm25']['p99_ms']:7.1f}  "
-                      f"hybrid p50 {direct['hybrid_knn']['p50_ms']:7.1f} p99 {direct['hybrid_knn']['p99_ms']:7.1f}  "
-                      f"all p50 x{row['p50_growth_vs_first']}  API p50 {api['p50_ms']:.1f}  "
-                      f"API RSS {row['api_rss_mb']} MB  load {row['loadavg'][0]:.1f}", flush=True)
-                Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+        for size in sizes:
+            report["sizes"][size] = build(es, seed, vecs, aliases[size], size)
+            print(f"built {aliases[size]}: {report['sizes'][size]}", flush=True)
+        for size in sizes:
+            row = report["sizes"][size]
+            row["settle_s"] = settle(es, aliases[size])
+            st = es.indices.stats(index=aliases[size], metric="store,docs,segments")["_all"]["primaries"]
+            row.update(documents=st["docs"]["count"], store_mb=round(st["store"]["size_in_bytes"] / 2**20, 1),
+                       segments=st["segments"]["count"])
+        from nlp.topics import Encoder  # the product's encoder (USE), as the indexer embeds documents
+
+        mix = query_mix(es, aliases[sizes[0]], args.queries)  # facet values that exist at every size
+        texts = sorted({r.q for r in mix if r.q})
+        vectors = dict(zip(texts, Encoder().encode(texts).tolist()))
+        jobs = {size: jobs_for(es_url, aliases[size], mix, vectors) for size in sizes}
+        for size in sizes:  # warm-up, every body once: caches, global ordinals, vectors paged in
+            asyncio.run(run(1, jobs[size]["bm25"] + jobs[size]["hybrid_knn"], 120))
+        lat: dict[int, dict[str, list[float]]] = {size: {"bm25": [], "hybrid_knn": []} for size in sizes}
+        for r in range(args.rounds):  # interleaved, so the machine's load hits every size alike
+            for size in sizes[r % len(sizes):] + sizes[: r % len(sizes)]:
+                for kind in ("bm25", "hybrid_knn"):
+                    asyncio.run(run(1, jobs[size][kind], 120, lat[size][kind]))
+        for size in sizes:
+            row = report["sizes"][size]
+            row["direct"] = {k: summary(v) for k, v in lat[size].items()}
+            row["direct"]["all"] = summary(lat[size]["bm25"] + lat[size]["hybrid_knn"])
+            with api_server(aliases[size]) as base:
+                api_jobs = [("GET", f"{base}/api/v1/search", as_params(q)) for q in mix[: args.api_queries]]
+                asyncio.run(run(1, api_jobs[:20], 120))
+                row["api"] = asyncio.run(run(1, api_jobs, 120))
+                row["api_rss_mb"] = api_rss_mb(int(base.rsplit(":", 1)[1]))
+            row["loadavg"] = os.getloadavg()
+        base_row = report["sizes"][sizes[0]]
+        for size in sizes:
+            row = report["sizes"][size]
+            row["growth_vs_smallest"] = {
+                f"{kind}_{q}": round(row["direct"][kind][f"{q}_ms"] / base_row["direct"][kind][f"{q}_ms"], 2)
+                for kind in ("bm25", "hybrid_knn", "all") for q in ("p50", "p99")}
+            d = row["direct"]
+            print(f"{size:>8} docs  store {row['store_mb']:8.1f} MB  bm25 p50 {d['bm25']['p50_ms']:7.1f} p99 "
+                  f"{d['bm25']['p99_ms']:7.1f}  hybrid p50 {d['hybrid_knn']['p50_ms']:7.1f} p99 "
+                  f"{d['hybrid_knn']['p99_ms']:7.1f}  all p50 x{row['growth_vs_smallest']['all_p50']}  "
+                  f"API p50 {row['api']['p50_ms']:.1f}  API RSS {row['api_rss_mb']} MB", flush=True)
+        Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     finally:
         if not args.keep:
-            drop(es, args.alias)
-            es.indices.delete(index=audit_pattern(args.alias), ignore_unavailable=True, allow_no_indices=True)
-            es.options(ignore_status=404).indices.delete_index_template(name=audit_template_name(args.alias))
+            for alias in aliases.values():
+                drop(es, alias)
+                es.indices.delete(index=audit_pattern(alias), ignore_unavailable=True, allow_no_indices=True)
+                es.options(ignore_status=404).indices.delete_index_template(name=audit_template_name(alias))
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"-> {args.out}")
 
