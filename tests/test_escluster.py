@@ -120,3 +120,17 @@ def test_three_nodes_survive_a_node_kill(tmp_path: Path, settings: Settings):
         es.close()
     finally:
         cluster.destroy()
+
+
+def test_status_lists_every_node(monkeypatch, tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from periscope.cli import app
+
+    monkeypatch.setenv("PERISCOPE_ES_PORT", "9470")  # nothing listens there
+    monkeypatch.setenv("PERISCOPE_CACHE_DIR", str(tmp_path))
+    out = CliRunner().invoke(app, ["es", "status", "--nodes", "3"])
+    assert out.exit_code == 1  # down
+    lines = out.stdout.strip().splitlines()
+    assert [ln.split("\t")[1] for ln in lines[:3]] == [f"url=http://127.0.0.1:{p}" for p in (9470, 9471, 9472)]
+    assert lines[3].startswith("cluster\tnodes=0/3")
