@@ -217,7 +217,7 @@ class Settings(BaseSettings):
     # Retries (at most PERISCOPE_ES_MAX_RETRIES) of one API call after a connection error, 429/502/503/504
     # or - with several ES URLs - a timeout; each goes to another node (the failed one is marked dead for a
     # while). Worst case for the caller: (1 + retries) x PERISCOPE_API_ES_TIMEOUT, then a 503.
-    api_es_retries: int = Field(2, ge=0, le=5)
+    api_es_retries: int = Field(3, ge=0, le=5)
 
     @model_validator(mode="after")
     def _cluster_replicas(self) -> "Settings":

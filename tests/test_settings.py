@@ -97,6 +97,6 @@ def test_api_retries_a_timeout_only_when_another_node_exists(monkeypatch):
     assert one.retry_on_timeout is False  # one node: retrying an overloaded node only adds load
     monkeypatch.setenv("PERISCOPE_ES_NODES", "3")
     many = load_settings().api_es_connection()
-    assert many.retry_on_timeout is True and many.max_retries == 2 and len(many.hosts) == 3
+    assert many.retry_on_timeout is True and many.max_retries == 3 and len(many.hosts) == 3
     monkeypatch.setenv("PERISCOPE_ES_MAX_RETRIES", "0")
     assert load_settings().api_es_connection().max_retries == 0  # never more than the client-wide cap
