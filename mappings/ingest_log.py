@@ -47,7 +47,9 @@ RUNS_MAPPING: dict[str, Any] = {
     },
 }
 
-SMALL_INDEX = {"number_of_shards": 1, "number_of_replicas": 0}
+# One copy on a single node, a replica as soon as there are two nodes (cluster mode, issue 19): losing a
+# node must not stall a run that writes its log while the cluster recovers.
+SMALL_INDEX = {"number_of_shards": 1, "auto_expand_replicas": "0-1"}
 
 
 def log_index(alias: str) -> str:

@@ -9,46 +9,71 @@ import typer
 from periscope.cli_common import console, ensure_node
 from periscope.cli_common import fail as _fail
 from periscope.cli_common import settings_or_exit as _settings
+from periscope.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="Periscope — OSINT search and discovery.", no_args_is_help=True, add_completion=False)
 es_app = typer.Typer(help="Manage the local Elasticsearch node.", no_args_is_help=True)
 app.add_typer(es_app, name="es")
 
 
-@es_app.command("start")
-def es_start() -> None:
-    """Fetch (first time), configure and start the local node; wait until it is healthy."""
+def _with_nodes(nodes: int | None) -> Settings:
+    """The settings, with ``--nodes`` (a managed cluster of that many nodes) applied."""
     settings = _settings()
+    if nodes is None or nodes == settings.es_nodes:
+        return settings
+    try:
+        return load_settings(es_nodes=nodes)  # re-validated: a cluster gets 1 replica by default
+    except SettingsError as exc:
+        raise _fail(str(exc), 2) from None
+
+
+NODES_OPTION = typer.Option(None, "--nodes", min=1, max=9,
+                            help="Managed nodes forming one cluster (default PERISCOPE_ES_NODES, 1).")
+
+
+@es_app.command("start")
+def es_start(nodes: int = NODES_OPTION) -> None:
+    """Fetch (first time), configure and start the local node(s); wait until healthy."""
+    settings = _with_nodes(nodes)
     if not settings.managed:
         raise _fail("PERISCOPE_ES_URL is set: Periscope uses that cluster and manages no local node.")
     ensure_node(settings)
+    if settings.es_nodes > 1:
+        console.print(f"cluster of {settings.es_nodes} nodes; use PERISCOPE_ES_NODES={settings.es_nodes} "
+                      f"(or PERISCOPE_ES_URL={','.join(settings.es_hosts)}) for the other commands")
 
 
 @es_app.command("stop")
-def es_stop() -> None:
-    """Stop the local node."""
-    from periscope.esnode import ManagedNode
+def es_stop(nodes: int = NODES_OPTION) -> None:
+    """Stop the local node(s)."""
+    from periscope.escluster import managed_service
 
-    stopped = ManagedNode(_settings()).stop()
+    stopped = managed_service(_with_nodes(nodes)).stop()
     console.print("stopped" if stopped else "not running")
 
 
 @es_app.command("status")
-def es_status() -> None:
-    """Show whether the local node runs, its version and cluster health. Exit 1 when down."""
-    from periscope.esnode import ManagedNode
+def es_status(nodes: int = NODES_OPTION) -> None:
+    """Show whether the local node(s) run, version and cluster health. Exit 1 when one is down."""
+    from periscope.escluster import ManagedCluster, managed_service
 
-    st = ManagedNode(_settings()).status()
-    print(f"{'running' if st.running else 'stopped'}\turl={st.url}\tpid={st.pid}\tversion={st.version}\thealth={st.health}\t{st.message}")
+    svc = managed_service(_with_nodes(nodes))
+    st = svc.status()
+    for n in st.nodes if isinstance(svc, ManagedCluster) else [st]:
+        print(f"{'running' if n.running else 'stopped'}\turl={n.url}\tpid={n.pid}\tversion={n.version}"
+              f"\thealth={n.health}\t{n.message}")
+    if isinstance(svc, ManagedCluster):
+        print(f"cluster\tnodes={st.joined}/{len(st.nodes)}\thealth={st.health}")
     raise typer.Exit(0 if st.running else 1)
 
 
 @es_app.command("logs")
-def es_logs(lines: int = typer.Option(50, "--lines", "-n", help="How many lines from the end.")) -> None:
+def es_logs(lines: int = typer.Option(50, "--lines", "-n", help="How many lines from the end."),
+            node: int = typer.Option(1, "--node", min=1, max=9, help="Which node of a managed cluster.")) -> None:
     """Print the end of the node's log."""
     from periscope.esnode import ManagedNode
 
-    path = ManagedNode(_settings()).logs_path()
+    path = ManagedNode(_settings(), node).logs_path()
     if not path.is_file():
         raise _fail(f"no log yet at {path}")
     sys.stdout.write("\n".join(path.read_text(errors="replace").splitlines()[-lines:]) + "\n")

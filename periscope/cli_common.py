@@ -34,9 +34,10 @@ def ensure_node(settings: Settings) -> None:
     """Start the managed node when no external cluster is configured."""
     if not settings.managed:
         return
-    from periscope.esnode import ManagedNode, NodeError
+    from periscope.escluster import managed_service
+    from periscope.esnode import NodeError
 
-    node = ManagedNode(settings)
+    node = managed_service(settings)
     try:
         t0 = time.monotonic()
         st = node.start()

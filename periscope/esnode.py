@@ -32,6 +32,7 @@ from periscope.localservice import stop_process
 from periscope.settings import Settings
 
 CLUSTER_NAME = "periscope-local"
+TRANSPORT_OFFSET = 100  # transport port = HTTP port + 100 (9200 -> 9300, as Elasticsearch's defaults)
 ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
 HUNSPELL_DIRS = (Path("/usr/share/hunspell"), Path("/usr/share/myspell/dicts"))
 MIN_JAVA = 21
@@ -55,17 +56,28 @@ class NodeStatus:
 
 
 class ManagedNode:
-    def __init__(self, settings: Settings) -> None:
+    """One managed node: the single dev node, or node ``ordinal`` (1-based) of a managed cluster.
+
+    Cluster nodes share the unpacked distribution but each has its own directory
+    ``<cache>/es/cluster-<base port>/node-<i>`` (config, data, logs, pid file) and ports.
+    """
+
+    def __init__(self, settings: Settings, ordinal: int = 1) -> None:
         self.settings = settings
         self.version = settings.es_version
-        self.port = settings.es_port
+        self.ordinal, self.size = ordinal, settings.es_nodes
+        self.port = settings.es_port + ordinal - 1
         self.root = service_root(Path(settings.cache_dir), "es")
         self.home = self.root / f"elasticsearch-{self.version}"
-        self.conf = self.root / "config"
-        self.data = self.root / "data"
-        self.logs = self.root / "logs"
-        self.pidfile = self.root / "node.pid"
+        self.dir = self.root if self.size == 1 else cluster_dir(self.root, settings.es_port) / f"node-{ordinal}"
+        self.cluster_name = CLUSTER_NAME if self.size == 1 else f"{CLUSTER_NAME}-{settings.es_port}"
+        self.node_name = f"periscope-node-{ordinal}"
+        self.conf = self.dir / "config"
+        self.data = self.dir / "data"
+        self.logs = self.dir / "logs"
+        self.pidfile = self.dir / "node.pid"
         self.url = f"http://127.0.0.1:{self.port}"
+        self.bootstrap = False  # set by ManagedCluster for the very first start of a new cluster
 
     # ------------------------------------------------------------------------------- fetch
     def ensure_distribution(self) -> Path:
@@ -163,29 +175,41 @@ class ManagedNode:
             shutil.copy2(self.home / "config" / name, self.conf / name)
         self.data.mkdir(parents=True, exist_ok=True)
         self.logs.mkdir(parents=True, exist_ok=True)
-        yml = {
-            "cluster.name": CLUSTER_NAME,
-            "node.name": "periscope-node-1",
-            "path.data": str(self.data),
-            "path.logs": str(self.logs),
-            "network.host": "127.0.0.1",
-            "http.port": self.port,
-            "transport.port": self.port + 100,
-            "discovery.type": "single-node",
-            "xpack.security.enabled": False,
-            # A dev node on a shared disk must not turn indices read-only when the disk fills up.
-            "cluster.routing.allocation.disk.threshold_enabled": False,
-            "indices.analysis.hunspell.dictionary.lazy": True,
-            "action.destructive_requires_name": False,
-        }
         (self.conf / "elasticsearch.yml").write_text(
-            "".join(f"{k}: {json.dumps(v)}\n" for k, v in yml.items()), encoding="utf-8"
+            "".join(f"{k}: {json.dumps(v)}\n" for k, v in self.node_config().items()), encoding="utf-8"
         )
         heap = self.settings.es_heap
         (self.conf / "jvm.options.d" / "periscope.options").write_text(
             f"-Xms{heap}\n-Xmx{heap}\n", encoding="utf-8"
         )
         self._install_hunspell()
+
+    def node_config(self) -> dict[str, object]:
+        """The node's ``elasticsearch.yml`` settings."""
+        yml: dict[str, object] = {
+            "cluster.name": self.cluster_name,
+            "node.name": self.node_name,
+            "path.data": str(self.data),
+            "path.logs": str(self.logs),
+            "network.host": "127.0.0.1",
+            "http.port": self.port,
+            "transport.port": self.port + TRANSPORT_OFFSET,
+            "xpack.security.enabled": False,
+            # A dev node on a shared disk must not turn indices read-only when the disk fills up.
+            "cluster.routing.allocation.disk.threshold_enabled": False,
+            "indices.analysis.hunspell.dictionary.lazy": True,
+            "action.destructive_requires_name": False,
+        }
+        if self.size == 1:
+            yml["discovery.type"] = "single-node"
+            return yml
+        base = self.settings.es_port
+        yml["discovery.seed_hosts"] = [f"127.0.0.1:{base + TRANSPORT_OFFSET + i}" for i in range(self.size)]
+        if self.bootstrap:
+            # Only for the first start of a new cluster: a restarted node rejoins from its own state,
+            # and a node that kept this setting could bootstrap a second cluster after a data loss.
+            yml["cluster.initial_master_nodes"] = [f"periscope-node-{i + 1}" for i in range(self.size)]
+        return yml
 
     def _install_hunspell(self) -> None:
         """Copy Debian's hunspell dictionaries into <conf>/hunspell/<locale>/ for the stemmed fields."""
@@ -219,7 +243,7 @@ class ManagedNode:
         if health is None:
             msg = "not running" if pid is None else f"process {pid} exists but does not answer HTTP"
             return NodeStatus(False, self.url, pid, message=msg)
-        if health.get("cluster_name") != CLUSTER_NAME:
+        if health.get("cluster_name") != self.cluster_name:
             return NodeStatus(
                 False, self.url, None,
                 message=f"port {self.port} is used by another Elasticsearch ({health.get('cluster_name')})",
@@ -245,10 +269,10 @@ class ManagedNode:
             **os.environ,
             "ES_JAVA_HOME": str(java),
             "ES_PATH_CONF": str(self.conf),
-            "ES_TMPDIR": str(self.root / "tmp"),
+            "ES_TMPDIR": str(self.dir / "tmp"),
         }
         env.pop("JAVA_TOOL_OPTIONS", None)
-        (self.root / "tmp").mkdir(exist_ok=True)
+        (self.dir / "tmp").mkdir(exist_ok=True)
         self.pidfile.unlink(missing_ok=True)
         out = self.logs / "startup.out"
         creds = self._unprivileged_user()
@@ -256,7 +280,7 @@ class ManagedNode:
             proc = subprocess.Popen(
                 [str(self.home / "bin" / "elasticsearch"), "-d", "-p", str(self.pidfile)],
                 env=env, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, cwd=self.root, **creds,
+                start_new_session=True, cwd=self.dir, **creds,
             )
             rc = proc.wait(timeout=timeout)
         if rc != 0:
@@ -283,7 +307,7 @@ class ManagedNode:
             uid, gid = system_user(self.settings.es_run_as, "Elasticsearch", "PERISCOPE_ES_RUN_AS")
         except RunAsError as exc:
             raise NodeError(str(exc)) from None
-        chown_tree(self.root, uid, gid, skip=self.home)
+        chown_tree(self.dir, uid, gid, skip=self.home)
         return credentials(uid, gid)
 
     def stop(self, timeout: float = 60.0) -> bool:
@@ -296,7 +320,7 @@ class ManagedNode:
         return True
 
     def logs_path(self) -> Path:
-        return self.logs / f"{CLUSTER_NAME}.log"
+        return self.logs / f"{self.cluster_name}.log"
 
     def _pid(self) -> int | None:
         try:
@@ -311,6 +335,11 @@ class ManagedNode:
             if path.is_file():
                 text.extend(path.read_text(errors="replace").splitlines()[-lines:])
         return "\n".join(text) or "(no log output)"
+
+
+def cluster_dir(es_root: Path, base_port: int) -> Path:
+    """Where the nodes of the managed cluster on ``base_port`` keep their state."""
+    return es_root / f"cluster-{base_port}"
 
 
 def hunspell_files(locale: str) -> tuple[Path, Path] | None:

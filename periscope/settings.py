@@ -82,8 +82,9 @@ class Settings(BaseSettings):
         return replace(ESConnection.of(self), **overrides)  # type: ignore[arg-type]
 
     def api_es_connection(self) -> "ESConnection":
-        """The API's connection: short per-request budget, no retry of a timeout."""
-        return self.es_connection(request_timeout=self.api_es_timeout, retry_on_timeout=False)
+        """The API's connection: short per-request budget; a timeout is retried only on another node."""
+        return self.es_connection(request_timeout=self.api_es_timeout, retry_on_timeout=len(self.es_hosts) > 1,
+                                  max_retries=min(self.es_max_retries, self.api_es_retries))
     # --- ingestion (indexer) ----------------------------------------------------------------------
     # Feeds and --fetch-pages reach only public addresses; list CIDR ranges here to fetch from an
     # intranet deliberately (e.g. 10.0.0.0/8,fd00::/8).
@@ -213,6 +214,27 @@ class Settings(BaseSettings):
     oidc_redirect_url: str = ""  # this server's /login/oidc/callback as the provider knows it
     oidc_default_role: str = "reader"  # role of an account created at its first OIDC sign-in
     # --- end identity, roles and audit -------------------------------------------------------------------
+    # --- multi-node cluster (issue 19: managed cluster, several ES URLs, replicas) -------------------
+    # Managed nodes `periscope es start` runs. Above 1 they form one cluster on 127.0.0.1: node i gets
+    # HTTP port es_port+i-1 and transport port es_port+100+i-1, and every index 1 replica (unless
+    # PERISCOPE_INDEX_REPLICAS says otherwise) so losing one node loses no data.
+    es_nodes: int = Field(1, ge=1, le=9)
+    # Retries (at most PERISCOPE_ES_MAX_RETRIES) of one API call after a connection error, 429/502/503/504
+    # or - with several ES URLs - a timeout; each goes to another node (the failed one is marked dead for a
+    # while). Worst case for the caller: (1 + retries) x PERISCOPE_API_ES_TIMEOUT, then a 503.
+    api_es_retries: int = Field(3, ge=0, le=5)
+
+    @model_validator(mode="after")
+    def _cluster_replicas(self) -> "Settings":
+        if self.es_nodes > 1 and self.managed and "index_replicas" not in self.model_fields_set:
+            self.index_replicas = 1
+        return self
+
+    @property
+    def managed_hosts(self) -> list[str]:
+        """The HTTP URLs of the managed node(s), one per node."""
+        return [f"http://127.0.0.1:{self.es_port + i}" for i in range(self.es_nodes)]
+    # --- end multi-node cluster ------------------------------------------------------------------------
 
     @field_validator("es_url", "api_keys", "cors_origins", mode="before")
     @classmethod
@@ -263,7 +285,7 @@ class Settings(BaseSettings):
 
     @property
     def es_hosts(self) -> list[str]:
-        return self.es_url or [f"http://127.0.0.1:{self.es_port}"]
+        return self.es_url or self.managed_hosts
 
     def resolved_secret(self) -> bytes:
         """The server secret: ``PERISCOPE_SECRET_KEY`` or a random key persisted under the cache dir."""

@@ -30,9 +30,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def es(settings: Settings) -> Iterator[Elasticsearch]:
     if settings.managed:
-        from periscope.esnode import ManagedNode
+        from periscope.escluster import managed_service
 
-        ManagedNode(settings).start()
+        managed_service(settings).start()  # the node, or every node of PERISCOPE_ES_NODES
     client = es_client(settings.es_connection())
     client.cluster.health(wait_for_status="yellow", timeout="60s")
     yield client

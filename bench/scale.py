@@ -1,0 +1,248 @@
+"""Growth: latency of the benchmark query mix (BM25 product bodies + kNN hybrid) at 10k … 1M documents.
+
+    .venv/bin/python bench/scale.py --seed-index periscope-docs                # 10k, 100k, 1M
+    .venv/bin/python bench/scale.py --seed-index periscope-docs --sizes 10000,100000,300000
+
+How the corpus is built (a fast path that skips the NLP but keeps real fields and vectors):
+
+* **seed**: every document of ``--seed-index``, an index of Reuters-21578 stories enriched by the real
+  pipeline (``periscope demo --limit 0``: 20,841 stories with entities, topics, countries, keywords,
+  MinHash, suggest inputs and the 512-d USE vector). It is read once, vectors included, into
+  ``<cache>/bench-data/scale-seed-<index>.jsonl.gz`` and reused by later runs.
+* **growth**: documents 1..S are the seed as is. Beyond S each new document k takes a random seed
+  story s and a second random story t: the title and fields of s, the body of s followed by the lead
+  paragraph of t (so term statistics and lengths vary), the vector ``normalise(0.85 v_s + 0.15 v_t +
+  N(0, 0.015²))`` (cos ≈ 0.9 to v_s, so kNN has no exact ties), the date moved by 0-38 whole years
+  (1987 → 2025, so date ranges and histograms spread), its own id and story cluster.
+
+The index (contract v2, 1 shard, no replica) grows in place on the configured Elasticsearch (refresh
+off while a step loads, as bulk loads do); at each size, after a refresh and once background merges
+are done (steady state), the same query mix runs at concurrency 1 directly against Elasticsearch: the API's
+own ``search_body`` for a mix of words, phrases, boolean syntax, facet selections, browsing, date ranges,
+deep pages (bench/search.py ``query_mix``), and one hybrid body in five (the same BM25 body plus a
+``knn`` clause on ``vector`` with the query embedded by the product's encoder, k=10, 100 candidates).
+The API (``periscope serve``'s app, one process for the whole run) answers ``--api-queries`` searches
+at each size and its resident memory is read from /proc. Index size = primary store size.
+Prints and saves bench/results/scale.json after every size; the index is deleted at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import os
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from elasticsearch import helpers  # noqa: E402
+
+from mappings import drop, install  # noqa: E402
+from mappings.audit import audit_pattern, audit_template_name  # noqa: E402  (the API's audit trail)
+from mappings.client import es_client  # noqa: E402
+from periscope.settings import load_settings  # noqa: E402
+from search import api_server, as_params, query_mix, run, summary  # noqa: E402
+from search_api.query import search_body  # noqa: E402
+
+VECTOR = "vector"
+KNN_SHARE = 5  # one body in five is hybrid (BM25 + kNN)
+
+
+def load_seed(es: Any, index: str, cache: Path) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """The enriched seed documents (without vector) and their vectors; read from ES once, then cached."""
+    path = cache / "bench-data" / f"scale-seed-{index}.jsonl.gz"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        n = 0
+        with gzip.open(tmp, "wt", encoding="utf-8") as out:
+            for hit in helpers.scan(es, index=index, size=500, query={"query": {"exists": {"field": VECTOR}}},
+                                    _source_exclude_vectors=False):
+                out.write(json.dumps(hit["_source"]) + "\n")
+                n += 1
+        tmp.rename(path)
+        print(f"seed: {n} documents from {index} -> {path}", flush=True)
+    docs, vecs = [], []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            d = json.loads(line)
+            vecs.append(d.pop(VECTOR))
+            docs.append(d)
+    return docs, np.asarray(vecs, dtype=np.float64)  # float64: rounded values print short in JSON
+
+
+def lead(body: str) -> str:
+    para = re.split(r"\n\s*\n|\n {2,}", body.strip(), maxsplit=1)[0]
+    return para[:400]
+
+
+def grow(seed: list[dict[str, Any]], vecs: np.ndarray, start: int, stop: int, alias: str, rng_seed: int = 19):
+    """Bulk actions for documents ``start`` .. ``stop`` - 1 (see the module docstring)."""
+    S = len(seed)
+    rng = np.random.default_rng(rng_seed + start)
+    pick = random.Random(rng_seed + start)
+    for k in range(start, stop):
+        doc_id = f"scale-{k:07d}"
+        if k < S:
+            src = {**seed[k], VECTOR: vecs[k].round(6).tolist()}
+        else:
+            i, j = pick.randrange(S), pick.randrange(S)
+            s, t = seed[i], seed[j]
+            body = (s.get("body") or "") + "\n\n" + lead(t.get("body") or "")
+            v = 0.85 * vecs[i] + 0.15 * vecs[j] + rng.normal(0, 0.015, vecs.shape[1])
+            src = {**s, "body": body, "cluster_id": doc_id, "duplicate_of": None, "content_hash": f"{k:064x}",
+                   VECTOR: (v / np.linalg.norm(v)).round(6).tolist()}
+            for key in s:  # the language copies (body_en, body_de, ...) carry the same new body
+                if key.startswith("body_"):
+                    src[key] = body
+            if s.get("published_at"):
+                dy = pick.randrange(0, 39)
+                src["published_at"] = f"{int(s['published_at'][:4]) + dy}{s['published_at'][4:]}"
+        src["id"] = doc_id
+        yield {"_index": alias, "_id": doc_id, "_source": src}
+
+
+def hybrid(body: dict[str, Any], vector: list[float]) -> dict[str, Any]:
+    """The product body plus the kNN half of hybrid search (scores add up; aggregations see both)."""
+    return {**body, "knn": {"field": VECTOR, "query_vector": vector, "k": 10, "num_candidates": 100}}
+
+
+def settle(es: Any, alias: str, limit_s: float = 600.0) -> float:
+    """Wait until background merges are done (steady state, as a live index between bursts)."""
+    t = time.monotonic()
+    while time.monotonic() - t < limit_s:
+        merges = es.indices.stats(index=alias, metric="merge")["_all"]["primaries"]["merges"]["current"]
+        if merges == 0:
+            break
+        time.sleep(2)
+    return round(time.monotonic() - t, 1)
+
+
+def api_rss_mb(port: int) -> float | None:
+    """Resident memory of the uvicorn process serving ``port`` (found in /proc by its command line)."""
+    needle = f"--port\0{port}\0".encode()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if needle in Path(f"/proc/{pid}/cmdline").read_bytes():
+                rss = next(ln for ln in Path(f"/proc/{pid}/status").read_text().splitlines() if ln.startswith("VmRSS"))
+                return round(int(rss.split()[1]) / 1024, 1)
+        except (OSError, StopIteration):
+            continue
+    return None
+
+
+def jobs_for(es_url: str, alias: str, mix: list[Any], vectors: dict[str, list[float]]) -> dict[str, list]:
+    """The mix as requests to ``alias``: the product's BM25 bodies, one in five with the kNN half."""
+    out: dict[str, list] = {"bm25": [], "hybrid_knn": []}
+    for n, req in enumerate(mix):
+        body, kind = search_body(req), "bm25"
+        if n % KNN_SHARE == 0 and req.q:
+            body, kind = hybrid(body, vectors[req.q]), "hybrid_knn"
+        out[kind].append(("POST", f"{es_url}/{alias}/_search", body))
+    return out
+
+
+def build(es: Any, seed: list[dict[str, Any]], vecs: np.ndarray, alias: str, size: int) -> dict[str, Any]:
+    install(es, alias)
+    t = time.monotonic()
+    # bulk-load practice: no refresh while loading (fewer tiny segments to merge), then settle
+    es.indices.put_settings(index=alias, settings={"index": {"refresh_interval": "-1"}})
+    for _ in helpers.streaming_bulk(es, grow(seed, vecs, 0, size, alias), chunk_size=500, max_retries=5):
+        pass
+    es.indices.put_settings(index=alias, settings={"index": {"refresh_interval": None}})
+    es.indices.refresh(index=alias)
+    return {"build_s": round(time.monotonic() - t, 1), "docs_per_s": round(size / (time.monotonic() - t), 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seed-index", required=True, help="an index of enriched Reuters stories (periscope demo)")
+    ap.add_argument("--sizes", default="10000,100000,1000000")
+    ap.add_argument("--queries", type=int, default=100, help="bodies in the mix (the same at every size)")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds over the sizes")
+    ap.add_argument("--api-queries", type=int, default=100, help="API searches per size (memory)")
+    ap.add_argument("--alias", default=f"s19c-scale-{os.getpid()}")
+    ap.add_argument("--keep", action="store_true", help="keep the indices")
+    ap.add_argument("--out", default=str(ROOT / "bench/results/scale.json"))
+    args = ap.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    tmp = Path(tempfile.mkdtemp(prefix="periscope-scale-"))  # a private workspace store for the API process
+    os.environ.update(PERISCOPE_DATABASE_URL=f"sqlite:///{tmp}/workspace.sqlite3", PERISCOPE_ALERTS_SCHEDULER="false")
+    settings = load_settings()
+    es = es_client(settings.es_connection(), request_timeout=600)
+    es_url = settings.es_hosts[0].rstrip("/")
+    seed, vecs = load_seed(es, args.seed_index, Path(settings.cache_dir))
+    aliases = {size: f"{args.alias}-{size}" for size in sizes}
+    report: dict[str, Any] = {"seed_index": args.seed_index, "seed_documents": len(seed), "es": es_url,
+                              "queries": args.queries, "rounds": args.rounds, "knn_share": f"1/{KNN_SHARE}",
+                              "command": " ".join(["bench/scale.py", *sys.argv[1:]]), "sizes": {}}
+    try:
+        for size in sizes:
+            report["sizes"][size] = build(es, seed, vecs, aliases[size], size)
+            print(f"built {aliases[size]}: {report['sizes'][size]}", flush=True)
+        for size in sizes:
+            row = report["sizes"][size]
+            row["settle_s"] = settle(es, aliases[size])
+            st = es.indices.stats(index=aliases[size], metric="store,docs,segments")["_all"]["primaries"]
+            row.update(documents=st["docs"]["count"], store_mb=round(st["store"]["size_in_bytes"] / 2**20, 1),
+                       segments=st["segments"]["count"])
+        from nlp.topics import Encoder  # the product's encoder (USE), as the indexer embeds documents
+
+        mix = query_mix(es, aliases[sizes[0]], args.queries)  # facet values that exist at every size
+        texts = sorted({r.q for r in mix if r.q})
+        vectors = dict(zip(texts, Encoder().encode(texts).tolist()))
+        jobs = {size: jobs_for(es_url, aliases[size], mix, vectors) for size in sizes}
+        for size in sizes:  # warm-up, every body once: caches, global ordinals, vectors paged in
+            asyncio.run(run(1, jobs[size]["bm25"] + jobs[size]["hybrid_knn"], 120))
+        lat: dict[int, dict[str, list[float]]] = {size: {"bm25": [], "hybrid_knn": []} for size in sizes}
+        for r in range(args.rounds):  # interleaved, so the machine's load hits every size alike
+            for size in sizes[r % len(sizes):] + sizes[: r % len(sizes)]:
+                for kind in ("bm25", "hybrid_knn"):
+                    asyncio.run(run(1, jobs[size][kind], 120, lat[size][kind]))
+        for size in sizes:
+            row = report["sizes"][size]
+            row["direct"] = {k: summary(v) for k, v in lat[size].items()}
+            row["direct"]["all"] = summary(lat[size]["bm25"] + lat[size]["hybrid_knn"])
+            with api_server(aliases[size]) as base:
+                api_jobs = [("GET", f"{base}/api/v1/search", as_params(q)) for q in mix[: args.api_queries]]
+                asyncio.run(run(1, api_jobs[:20], 120))
+                row["api"] = asyncio.run(run(1, api_jobs, 120))
+                row["api_rss_mb"] = api_rss_mb(int(base.rsplit(":", 1)[1]))
+            row["loadavg"] = os.getloadavg()
+        base_row = report["sizes"][sizes[0]]
+        for size in sizes:
+            row = report["sizes"][size]
+            row["growth_vs_smallest"] = {
+                f"{kind}_{q}": round(row["direct"][kind][f"{q}_ms"] / base_row["direct"][kind][f"{q}_ms"], 2)
+                for kind in ("bm25", "hybrid_knn", "all") for q in ("p50", "p99")}
+            d = row["direct"]
+            print(f"{size:>8} docs  store {row['store_mb']:8.1f} MB  bm25 p50 {d['bm25']['p50_ms']:7.1f} p99 "
+                  f"{d['bm25']['p99_ms']:7.1f}  hybrid p50 {d['hybrid_knn']['p50_ms']:7.1f} p99 "
+                  f"{d['hybrid_knn']['p99_ms']:7.1f}  all p50 x{row['growth_vs_smallest']['all_p50']}  "
+                  f"API p50 {row['api']['p50_ms']:.1f}  API RSS {row['api_rss_mb']} MB", flush=True)
+        Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
+    finally:
+        if not args.keep:
+            for alias in aliases.values():
+                drop(es, alias)
+                es.indices.delete(index=audit_pattern(alias), ignore_unavailable=True, allow_no_indices=True)
+                es.options(ignore_status=404).indices.delete_index_template(name=audit_template_name(alias))
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"-> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
