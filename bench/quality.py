@@ -345,6 +345,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.json")
     ap.add_argument("--nlp-root", default=None, help="directory holding the nlp/ package to measure")
     ap.add_argument("--skip-wnut", action="store_true")
+    ap.add_argument("--dump", type=Path, default=None,
+                    help="also pickle the enrichment results (for re-analysis without re-enriching)")
     ap.add_argument("--rescore", type=Path, default=None,
                     help="re-judge the saved top-50 facet values of a results file with the current "
                          "bench/quality_junk.txt (no enrichment), and save it back")
@@ -378,6 +380,10 @@ def main() -> None:
         if len(results) % 1024 == 0:
             print(f"  {len(results)} enriched, {len(results) / (time.perf_counter() - t0):.1f} docs/s", flush=True)
     report["enrich_seconds"] = round(time.perf_counter() - t0, 1)
+    if args.dump:
+        import pickle
+
+        args.dump.write_bytes(pickle.dumps({"ids": [d.get("id") for d in docs], "results": results}))
     if args.calibrate_topics:
         cal = calibrate_topics(enricher, docs, results, args.topic_budget)
         report["topic_calibration"] = cal

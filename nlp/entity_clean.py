@@ -23,6 +23,17 @@ from .lexicon import CORPORATE_SUFFIXES, GENERIC_ORG_WORDS, Lexicon
 from .types import Mention
 
 _WORDS = re.compile(r"\w[\w'’.&-]*")
+_FIRM_COMMA = re.compile(r",\s+(?=[A-Z])")
+# Public institutions named without their country ("the Treasury", "the Finance Ministry"): the same
+# words name a different body in every country, so the country is added from the story ("French
+# Treasury"), and followed by an instrument word they name the instrument ("Treasury bills"), not the body.
+_INSTITUTION_HEADS = frozenset("treasury ministry parliament cabinet government bank".split())
+_INSTITUTION_WORDS = _INSTITUTION_HEADS | frozenset("""central finance foreign trade agriculture economy economics
+industry energy defence defense interior justice labour labor health transport planning""".split())
+_INSTRUMENTS = frozenset("""bill bills bond bonds note notes securities paper stock stocks futures index yield
+yields tap taps auction auctions certificates gilts issue issues""".split())
+_NEXT_WORD = re.compile(r"(?:['’]s)?\s+([A-Za-z]+)")
+_DEPARTMENT_AFTER = re.compile(r"\s+(?:[Dd]epartment|[Dd]ept\b|[Ss]ecretary|[Uu]ndersecretary)")
 _LOWER_WORD = re.compile(r"\b[^\W\d_A-ZÀ-ÞА-ЯЁ][\w'-]*")
 
 
@@ -126,7 +137,10 @@ def clean_name(name: str, etype: str, ctx: DocContext) -> str | None:
                 w.casefold() in ctx.lower_words or lex.is_common(w)):
             return None  # "Bank", "State": the story or the dictionary writes it as an ordinary word
     words = _tidy_case(words, lex, etype)
-    return " ".join(words)
+    name = " ".join(words)
+    if etype == "org":  # old-style firm names drop their commas: "Goldman, Sachs" is "Goldman Sachs"
+        name = _FIRM_COMMA.sub(" ", name)
+    return name
 
 
 def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: set[int]) -> list[Mention]:
@@ -146,7 +160,15 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
             continue
         if m.type == "person" and " " in m.canonical and _suffix(m.canonical.rsplit(" ", 1)[1]):
             m.type = "org"  # "Woodco Inc" read as a person
-        name = ctx.aliases.org(m.canonical, ctx.countries) or clean_name(m.canonical, m.type, ctx)
+        if m.type == "org" and _institution(m.canonical):
+            if _instrument_follows(m, ctx):
+                continue  # "Treasury bills", "Treasury bond futures": an instrument, not the body
+            name = _qualified(m, ctx)
+        elif m.type == "org" and " " not in m.canonical:
+            name = _department(m, ctx)
+        else:
+            name = None
+        name = name or ctx.aliases.org(m.canonical, ctx.countries) or clean_name(m.canonical, m.type, ctx)
         if name is None:
             continue
         if m.field == "title" and ctx.body.strip():
@@ -164,7 +186,72 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
     return out
 
 
+def _text_of(m: Mention, ctx: DocContext) -> str:
+    return ctx.title if m.field == "title" else ctx.body
+
+
+def _institution(name: str) -> bool:
+    words = [w.casefold() for w in name.split()]
+    return any(w in _INSTITUTION_HEADS for w in words) and all(w in _INSTITUTION_WORDS for w in words) and (
+        words != ["bank"])
+
+
+def _instrument_follows(m: Mention, ctx: DocContext) -> bool:
+    nxt = _NEXT_WORD.match(_text_of(m, ctx), m.end)
+    return bool(nxt) and nxt.group(1).casefold() in _INSTRUMENTS
+
+
+def _qualified(m: Mention, ctx: DocContext) -> str | None:
+    """``m`` (a public institution) with its country: the country word right before it ("French
+    Treasury", "Brazil's Finance Ministry"), else the story's only country. None: no single country."""
+    from .gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+    code = None
+    before = re.search(r"((?:[A-Z][\w.]*\s+)?[A-Z][\w.]*?)(?:['’]s)?\s+$", _text_of(m, ctx)[max(0, m.start - 40) : m.start])
+    if before:
+        for cand in (before.group(1), before.group(1).split()[-1]):
+            entry = gaz.lookup(cand)
+            if entry is not None and entry.country and entry.kind in ("country", "demonym"):
+                code = entry.country
+                break
+    if code is None and len(ctx.countries) == 1:
+        code = next(iter(ctx.countries))
+    if code is None:
+        return None
+    name = " ".join(w.capitalize() if w.islower() else w for w in m.canonical.split())
+    if code == "US":
+        return ctx.aliases.org("U.S. " + name) or "U.S. " + name
+    demonym = _demonym(code)
+    return f"{demonym} {name}" if demonym else None
+
+
+def _demonym(code: str) -> str | None:
+    from .gazetteer import _english_demonym, get_gazetteer
+
+    if code not in _DEMONYMS:
+        _DEMONYMS[code] = _english_demonym(get_gazetteer(), code)
+    return _DEMONYMS[code]
+
+
+_DEMONYMS: dict[str, str | None] = {}
+
+
+def _department(m: Mention, ctx: DocContext) -> str | None:
+    """A one-word organisation followed by "department"/"Secretary" is that department when the alias
+    table knows it in this story ("Commerce department official" → U.S. Commerce Department)."""
+    if _DEPARTMENT_AFTER.match(_text_of(m, ctx), m.end):
+        return ctx.aliases.org(m.canonical + " Department", ctx.countries)
+    return None
+
+
 _COMPANY_AFTER = r",?\s+(?:(?:and|&)\s+)?(?:Inc|Corp|Co|Cos|Ltd|Plc|SA|AG|NV|Group)\b"
+# "an analyst with L.F. Rothschild", "economist at Smith Barney": the name after a job and a preposition
+# is the employer.
+# "its Fairchild Semiconductor unit": a name before a company-part noun is a company
+_PART_AFTER = r"(?:\s+[A-Z]\w+)?\s+(?:unit|subsidiary|division|affiliate)\b"
+_ROLE_BEFORE = (r"\b(?:analysts?|economists?|strategists?|dealers?|traders?|brokers?|bankers?|spokes(?:wo)?man|"
+                r"officials?|executives?|partners?|directors?|managers?)\s+(?:with|at|of|from)\s+")
 _NAME_WORD = re.compile(r" ([A-Z][a-z]{2,})\b")
 # "the state oil company Petrobras", "the Dutch group Philips": a name in apposition to a company noun
 _COMPANY_BEFORE = r"\b(?:company|firm|group|bank|carrier|airline|maker|producer|concern|subsidiary|unit|broker)\s+"
@@ -178,6 +265,7 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
     from .places import get_places
 
     orgs = {m.canonical.split()[0].casefold() for m in mentions if m.type == "org"}
+    org_names = [m.canonical.casefold() + " " for m in mentions if m.type == "org"]
     located = {m.canonical.casefold() for m in mentions if m.type == "location"}
     places = get_places()
     for m in mentions:
@@ -191,7 +279,9 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
             m.type = "other"  # "the Louvre accord", "the Uruguay Round"
         elif key in located or (" " not in m.canonical and (places.lookup(m.canonical) or ("", ""))[1] == "city"):
             m.type = "location"
-        elif key in orgs or re.search(name + _COMPANY_AFTER, ctx.body) or re.search(
+        elif key in orgs or any(o.startswith(key + " ") for o in org_names) or re.search(
+                _ROLE_BEFORE + name + r"\b", ctx.body) or re.search(name + _COMPANY_AFTER, ctx.body) or re.search(
+                r"\b" + name + _PART_AFTER, ctx.body) or re.search(
                 "<" + name + r"\b", ctx.title + "\n" + ctx.body) or re.search(name + r"\s*<[A-Z.]+>", ctx.title) \
                 or re.search(_COMPANY_BEFORE + name + r"\b", ctx.body):
             m.type = "org"
