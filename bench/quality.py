@@ -347,6 +347,9 @@ def main() -> None:
     ap.add_argument("--skip-wnut", action="store_true")
     ap.add_argument("--dump", type=Path, default=None,
                     help="also pickle the enrichment results (for re-analysis without re-enriching)")
+    ap.add_argument("--reuse", type=Path, default=None,
+                    help="take the enrichment results from a --dump of the same stories instead of enriching "
+                         "(topics are re-assigned from the stored vectors with the current taxonomy)")
     ap.add_argument("--rescore", type=Path, default=None,
                     help="re-judge the saved top-50 facet values of a results file with the current "
                          "bench/quality_junk.txt (no enrichment), and save it back")
@@ -368,10 +371,20 @@ def main() -> None:
                     "loadavg_start": os.getloadavg()}
     print(f"nlp from {report['nlp_package']}; {len(docs)} stories", flush=True)
     enricher = Enricher()
-    enricher.warm_up(("en",))
+    if not args.reuse:
+        enricher.warm_up(("en",))
     results = []
     t0 = time.perf_counter()
-    for chunk in batches(docs, 64):
+    if args.reuse:
+        import pickle
+
+        dumped = pickle.loads(args.reuse.read_bytes())
+        if dumped["ids"] != [d.get("id") for d in docs]:
+            sys.exit(f"{args.reuse} holds other stories than --limit {args.limit} selects")
+        results = dumped["results"]
+        reassign(enricher, docs, results)
+        report["reused_results"] = str(args.reuse)
+    for chunk in batches(docs if not args.reuse else [], 64):
         items = []
         for d in chunk:
             title = (d.get("title") or "").strip()
