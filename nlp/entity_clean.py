@@ -24,6 +24,9 @@ from .types import Mention
 
 _WORDS = re.compile(r"\w[\w'’.&-]*")
 _FIRM_COMMA = re.compile(r",\s+(?=[A-Z])")
+_TICKER = re.compile(r"\s*<[^>]*>?\s*$")
+_AND = re.compile(r"\s+(?:and|&)\s+")
+_SUFFIX_WORD = re.compile(r"\b(?:Co|Cos|Corp|Inc|Ltd|Plc)\b")
 # Public institutions named without their country ("the Treasury", "the Finance Ministry"): the same
 # words name a different body in every country, so the country is added from the story ("French
 # Treasury"), and followed by an instrument word they name the instrument ("Treasury bills"), not the body.
@@ -106,7 +109,7 @@ def _suffix(word: str) -> bool:
 def clean_name(name: str, etype: str, ctx: DocContext) -> str | None:
     """The cleaned canonical form of one entity name, or None when it is not an entity."""
     lex = ctx.lex
-    words = name.split()
+    words = _TICKER.sub("", name).split()  # "Telegraph Co <T.N": the ticker is no part of the name
     if not words:
         return None
     if any(lex.is_finance(w) for w in words):
@@ -124,6 +127,8 @@ def clean_name(name: str, etype: str, ctx: DocContext) -> str | None:
             words = words[:-1]  # "American Express Co" and "American Express" are one company
     if all(w.casefold() in GENERIC_ORG_WORDS or lex.is_stop(w) for w in words):
         return None  # "Co Inc", "Bank", "The Company"
+    while etype == "person" and len(words) > 1 and lex.is_common(words[0]):
+        words = words[1:]  # "Minister of Mines and Energy Subroto": "Energy" is no part of the name
     if any(lex.like_num(w) for w in words) and etype != "org":
         return None  # "1987 Budget", "Qtr 3"
     cased = [w for w in words if any(c.isalpha() for c in w)]
@@ -149,6 +154,7 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
     ``gazetteer_types`` holds the indexes of mentions whose canonical came from the gazetteer
     (countries, capitals, IGOs): those are already canonical and are kept as they are.
     """
+    mentions = _join_firms(mentions, ctx)
     body_names = {m.canonical.casefold(): m for m in mentions if m.field == "body"}
     out: list[Mention] = []
     for i, m in enumerate(mentions):
@@ -186,6 +192,21 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
     return out
 
 
+def _join_firms(mentions: list[Mention], ctx: DocContext) -> list[Mention]:
+    """"American Telephone" and "Telegraph Co" read as two organisations are one firm: a name, "and",
+    and a name carrying the corporate form that ends both ("American Telephone and Telegraph Co")."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.type == "org" and m.type == "org" and prev.field == m.field
+                and _AND.fullmatch(_text_of(m, ctx)[prev.end : m.start]) and _SUFFIX_WORD.search(m.text)):
+            prev.text = _text_of(m, ctx)[prev.start : m.end]
+            prev.end, prev.canonical = m.end, f"{prev.canonical} and {m.canonical}"
+            continue
+        out.append(m)
+    return out
+
+
 def _text_of(m: Mention, ctx: DocContext) -> str:
     return ctx.title if m.field == "title" else ctx.body
 
@@ -217,6 +238,9 @@ def _qualified(m: Mention, ctx: DocContext) -> str | None:
                 break
     if code is None and len(ctx.countries) == 1:
         code = next(iter(ctx.countries))
+    if code is None:  # the one country the headline names ("BELGIAN ECU COIN ISSUE PRICED")
+        named = {h.entry.country for h in gaz.scan(ctx.title) if h.entry.country and h.entry.kind in ("country", "demonym")}
+        code = named.pop() if len(named) == 1 else None
     if code is None:
         return None
     name = " ".join(w.capitalize() if w.islower() else w for w in m.canonical.split())
@@ -299,7 +323,8 @@ def resolve_short_forms(counts: dict[str, int], facet: str = "person", min_share
     ``counts`` maps facet values to document counts over a corpus (or one source). A lone surname
     (``facet="person"``: the last word) or a one-word organisation (``"org"``: the first word) maps to
     a longer value when that one has ≥ ``min_share`` of the documents of all longer values sharing the
-    word — so "Lyng" → "Richard Lyng", while "Baker" stays "Baker" when James Baker and Howard Baker are
+    word (an organisation only when it is no acronym and the longer name is the more frequent: "Ford" →
+    "Ford Motor", but "Boeing" is not "Boeing Commercial Airplane") — so "Lyng" → "Richard Lyng", while "Baker" stays "Baker" when James Baker and Howard Baker are
     both common. Two longer values are never merged. The enricher cannot do this (it sees one
     document at a time); the indexer may apply the map to its facet values (docs/nlp.md).
     """
@@ -314,6 +339,8 @@ def resolve_short_forms(counts: dict[str, int], facet: str = "person", min_share
             continue
         longer = by_word[name.casefold()]
         best = max(longer, key=longer.get)
+        if facet == "org" and (is_acronym(name) or counts[name] > longer[best]):
+            continue  # "GM" is not "GM Overseas Distribution": a longer, rarer org is a part, not the name
         if longer[best] >= min_share * sum(longer.values()):
             out[name] = best
     return out

@@ -65,3 +65,26 @@ def test_firms_employers_and_company_parts_are_organisations(enricher: Enricher)
                   "Rothschild.\n    Underwriters are led by Goldman, Sachs and Co.\n Reuter\n")
     assert e["person"] == ["Paul Johnson"]
     assert {"Fairchild", "L.F. Rothschild", "Goldman Sachs"} <= set(e["org"])
+
+
+def test_titles_tickers_and_split_firms(enricher: Enricher) -> None:
+    e = _entities(enricher, "OPEC Sticking Firm On Prices - Subroto", "OPEC will stick to official crude oil prices, "
+                  "Indonesian Minister\nof Mines and Energy Subroto told Reuters.\n    Subroto said prices would "
+                  "hold.\n Reuter\n")
+    assert e["person"] == ["Subroto"]  # the dictionary word before the name is not part of it
+    e = _entities(enricher, "Five Groups Bid", "The French government said five groups applied, including the "
+                  "telecommunications giant American Telephone and\nTelegraph Co <T.N>, which has been at the "
+                  "centre of the bidding.\n Reuter\n")
+    assert e["org"] == ["American Telephone and Telegraph"]
+    e = _entities(enricher, "Belgian Ecu Coin Issue Priced", "A limited issue of silver Ecu coins will go on sale "
+                  "from March 23 at 500 francs each, a Finance Ministry spokesman said. The European Community and "
+                  "Japan were not involved.\n Reuter\n")
+    assert "Belgian Finance Ministry" in e["org"]  # the one country of the headline
+
+
+def test_short_forms_of_organisations_are_never_their_parts() -> None:
+    from nlp.entity_clean import resolve_short_forms
+
+    counts = {"GM": 76, "GM Overseas Distribution": 28, "Boeing": 65, "Boeing Commercial Airplane": 26,
+              "Ford": 20, "Ford Motor": 85}
+    assert resolve_short_forms(counts, "org") == {"Ford": "Ford Motor"}
