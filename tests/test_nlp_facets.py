@@ -88,3 +88,19 @@ def test_short_forms_of_organisations_are_never_their_parts() -> None:
     counts = {"GM": 76, "GM Overseas Distribution": 28, "Boeing": 65, "Boeing Commercial Airplane": 26,
               "Ford": 20, "Ford Motor": 85}
     assert resolve_short_forms(counts, "org") == {"Ford": "Ford Motor"}
+
+
+def test_weapons_contract_news_is_a_defence_topic_earnings_are_not(enricher: Enricher) -> None:
+    contract = enricher.enrich(EnrichInput(
+        "Raytheon Gets Patriot Missile Contract",
+        "Raytheon Co said the U.S. Army awarded it a contract worth 3.5 billion dlrs to build Patriot air "
+        "defense missiles and radar systems, the largest weapons order in its history, the Pentagon said. The "
+        "Air Force and the Navy are expected to order more fighter aircraft radar from the company next year.\n"
+        " Reuter\n", "en"))
+    assert "defence_industry" in contract.topics
+    earnings = enricher.enrich(EnrichInput(
+        "Washington Mutual Savings Bank 3rd Qtr Net",
+        "Washington Mutual Savings Bank said its third quarter net income rose to 12.4 mln dlrs from 9.8 mln "
+        "dlrs a year earlier, as deposits grew and loan losses fell; the bank said it expects higher profits "
+        "for the full year and will raise its quarterly dividend.\n Reuter\n", "en"))
+    assert not set(earnings.topics) & {"defence_industry", "cyber", "terrorism", "armed_conflict"}
