@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .aliases import AliasTable, is_acronym
+from .aliases import AliasTable, get_aliases as get_aliases_table, is_acronym
 from .entities import EVENT_WORDS
 from .lexicon import CORPORATE_SUFFIXES, GENERIC_ORG_WORDS, Lexicon
 from .types import Mention
@@ -166,7 +166,9 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
             continue
         if m.type == "person" and " " in m.canonical and _suffix(m.canonical.rsplit(" ", 1)[1]):
             m.type = "org"  # "Woodco Inc" read as a person
-        if m.type == "org" and _institution(m.canonical):
+        if m.type == "org" and (own := _own_country(m.canonical)) is not None:
+            name = own  # "U.K. Treasury", "Argentine Treasury": one spelling per country
+        elif m.type == "org" and _institution(m.canonical):
             if _instrument_follows(m, ctx):
                 continue  # "Treasury bills", "Treasury bond futures": an instrument, not the body
             name = _qualified(m, ctx)
@@ -222,6 +224,29 @@ def _instrument_follows(m: Mention, ctx: DocContext) -> bool:
     return bool(nxt) and nxt.group(1).casefold() in _INSTRUMENTS
 
 
+def _own_country(name: str) -> str | None:
+    """An institution named with its country ("U.K. Treasury", "West German Finance Ministry") in the
+    form the qualification gives ("British Treasury"); None for any other name."""
+    from .gazetteer import get_gazetteer
+
+    words = name.split()
+    for k in (1, 2):
+        rest = " ".join(words[k:])
+        if len(words) > k and _institution(rest):
+            entry = get_gazetteer().lookup(" ".join(words[:k]))
+            if entry is not None and entry.country and entry.kind in ("country", "demonym"):
+                return _with_country(rest, entry.country, get_aliases_table())
+    return None
+
+
+def _with_country(name: str, code: str, aliases: AliasTable) -> str | None:
+    name = " ".join(w.capitalize() if w.islower() else w for w in name.split())
+    if code == "US":
+        return aliases.org("U.S. " + name) or "U.S. " + name
+    demonym = _demonym(code)
+    return f"{demonym} {name}" if demonym else None
+
+
 def _qualified(m: Mention, ctx: DocContext) -> str | None:
     """``m`` (a public institution) with its country: the country word right before it ("French
     Treasury", "Brazil's Finance Ministry"), else the story's only country. None: no single country."""
@@ -241,13 +266,7 @@ def _qualified(m: Mention, ctx: DocContext) -> str | None:
     if code is None:  # the one country the headline names ("BELGIAN ECU COIN ISSUE PRICED")
         named = {h.entry.country for h in gaz.scan(ctx.title) if h.entry.country and h.entry.kind in ("country", "demonym")}
         code = named.pop() if len(named) == 1 else None
-    if code is None:
-        return None
-    name = " ".join(w.capitalize() if w.islower() else w for w in m.canonical.split())
-    if code == "US":
-        return ctx.aliases.org("U.S. " + name) or "U.S. " + name
-    demonym = _demonym(code)
-    return f"{demonym} {name}" if demonym else None
+    return _with_country(m.canonical, code, ctx.aliases) if code is not None else None
 
 
 def _demonym(code: str) -> str | None:

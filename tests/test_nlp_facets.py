@@ -104,3 +104,9 @@ def test_weapons_contract_news_is_a_defence_topic_earnings_are_not(enricher: Enr
         "dlrs a year earlier, as deposits grew and loan losses fell; the bank said it expects higher profits "
         "for the full year and will raise its quarterly dividend.\n Reuter\n", "en"))
     assert not set(earnings.topics) & {"defence_industry", "cyber", "terrorism", "armed_conflict"}
+
+
+def test_an_institution_has_one_spelling_per_country(enricher: Enricher) -> None:
+    e = _entities(enricher, "Sterling Firm", "The U.K. Treasury said on Tuesday that sterling was firm, and a "
+                  "British Treasury official said the Bank of England had not intervened in London.\n Reuter\n")
+    assert [o for o in e["org"] if "Treasury" in o] == ["British Treasury"]
