@@ -9,7 +9,7 @@ Figures (printed and saved to bench/results/quality.json or --out):
 * countries against the editors' ``places`` tags (slugs mapped to ISO codes here; the tags are only the
   answer key, never an input): micro precision/recall/F1 over stories that carry places;
 * OSINT security topics on plain earnings/takeover reports (Reuters topics ⊆ {earn, acq}): share of
-  stories with one, and recall on a keyword-judged relevant set (rules in ``RELEVANT`` below);
+  stories with one, and recall on a keyword-judged relevant set (rules: ``RELEVANT`` in bench/quality_topics.py);
 * WNUT-16 entity F1 (bench/enrich.py's scorer);
 * top 50 person/org values: junk share (bench/quality_junk.txt, hand-checked) and unmerged alias pairs;
 * keywords: share of values that are noun phrases (spaCy tagger on the phrase), numbers/units left.
@@ -44,10 +44,10 @@ from nlp import Enricher, EnrichInput  # noqa: E402
 
 sys.path.insert(1, str(ROOT))
 from bench.enrich import batches, load_reuters, ner_wnut, save  # noqa: E402
+from bench.quality_topics import (  # noqa: E402
+    calibrate_topics, reassign, topic_scores, topics_only, write_thresholds)
 
 JUNK_FILE = ROOT / "bench" / "quality_junk.txt"
-SECURITY = ("armed_conflict", "terrorism", "cyber", "nuclear_cbrn", "sanctions_economy", "disinformation",
-            "defence_industry", "crime_corruption", "human_rights", "migration")
 # Reuters place slugs whose spelling pycountry does not resolve (historic states, short forms).
 PLACE_ISO = {"usa": "US", "uk": "GB", "ussr": "RU", "west-germany": "DE", "east-germany": "DE",
              "south-korea": "KR", "north-korea": "KP", "taiwan": "TW", "iran": "IR", "syria": "SY",
@@ -60,25 +60,6 @@ PLACE_ISO = {"usa": "US", "uk": "GB", "ussr": "RU", "west-germany": "DE", "east-
              "bahamas": "BS", "gambia": "GM", "congo": "CG", "upper-volta": "BF", "western-samoa": "WS",
              "falkland-islands": "FK", "turkey": "TR", "yemen-arab-republic": "YE",
              "yemen-demo-republic": "YE", "us-virgin-islands": "VI", "east-timor": "TL", "cuba": "CU", "hong-kong": "HK", "palestine": "PS"}
-# Keyword-judged relevance for the security topics: a story is relevant to a topic when its title or
-# first 1,000 body characters match the topic's pattern at least twice (two distinct hits), so one
-# stray word ("defence" of a takeover bid, "embargo" on a price) is not enough.
-RELEVANT = {
-    "armed_conflict": r"\b(?:war|troops|offensive|shell(?:ed|ing)|air ?strikes?|guerrillas?|rebels?|"
-                      r"attack(?:ed|s)? on|military|missiles? (?:attack|hit|struck)|gunboats?|fighting|"
-                      r"invasion|ceasefire|cease-fire)\b",
-    "terrorism": r"\b(?:terroris[mt]s?|hijack\w*|hostages?|bomb(?:ing|ed|s)?|kidnap\w*|car bomb|"
-                 r"assassinat\w*|extremists?)\b",
-    "nuclear_cbrn": r"\b(?:nuclear (?:weapons?|arms|tests?|missiles?|warheads?)|warheads?|arms control|"
-                    r"disarmament|chemical weapons?|missiles?|uranium enrichment|enriched uranium)\b",
-    "sanctions_economy": r"\b(?:sanctions?|embargo(?:es)?|blacklist\w*|trade ban|boycott\w*|"
-                         r"export controls?|retaliat\w+|punitive tariffs?)\b",
-    "defence_industry": r"\b(?:defen[cs]e (?:contracts?|contractors?|budget|department|spending|industry)|"
-                        r"pentagon|air force|navy|army|fighter (?:jets?|planes?|aircraft)|weapons?|"
-                        r"arms (?:sales?|deals?|exports?)|missiles?|warships?|tanks)\b",
-}
-MIN_HITS = 2
-
 
 def load_junk() -> tuple[set[str], list[set[str]]]:
     """The hand-checked junk values and alias groups of bench/quality_junk.txt (case-folded)."""
@@ -162,94 +143,6 @@ def country_scores(docs: list[dict], results: list) -> dict:
             "recall": round(rc, 4), "f1": round(2 * p * rc / max(1e-9, p + rc), 4),
             "top_false_positives": fp_codes.most_common(15), "top_misses": fn_codes.most_common(15),
             "unmapped_place_slugs": dict(unmapped)}
-
-
-def topic_scores(docs: list[dict], results: list) -> dict:
-    business = [(d, r) for d, r in zip(docs, results) if d.get("topics") and set(d["topics"]) <= {"earn", "acq"}]
-    flagged = Counter()
-    n_flagged = 0
-    examples = []
-    for d, r in business:
-        sec = [t for t in r.topics if t in SECURITY]
-        flagged.update(sec)
-        if sec:
-            n_flagged += 1
-            if len(examples) < 10:
-                examples.append([d.get("title"), sec])
-    recall = {}
-    for topic, pat in RELEVANT.items():
-        rx = re.compile(pat, re.I)
-        rel = []
-        for d, r in zip(docs, results):
-            text = (d.get("title") or "") + "\n" + (d.get("body") or "")[:1000]
-            if len({m.group().casefold() for m in rx.finditer(text)}) >= MIN_HITS:
-                rel.append(r)
-        hit = sum(topic in r.topics for r in rel)
-        any_sec = sum(any(t in SECURITY for t in r.topics) for r in rel)
-        recall[topic] = {"relevant": len(rel), "with_this_topic": hit, "recall": round(hit / max(1, len(rel)), 4),
-                         "with_any_security_topic": any_sec}
-    all_flagged = Counter(t for r in results for t in r.topics)
-    odd = [(d, r) for d, r in business if int(d.get("id") or 0) % 2 == 1]
-    held_out = sum(any(t in SECURITY for t in r.topics) for _, r in odd)
-    return {"business_reports": len(business), "with_security_topic": n_flagged,
-            "false_positive_rate_odd_ids": round(held_out / max(1, len(odd)), 4),
-            "false_positive_rate": round(n_flagged / max(1, len(business)), 4),
-            "by_topic": dict(flagged.most_common()), "examples": examples,
-            "recall_keyword_judged": recall, "topic_counts_all_stories": dict(all_flagged.most_common())}
-
-
-def topic_rows(enricher: Enricher, docs: list[dict], results: list):
-    """Every story's full topic-score row and prose-word support (what ``TopicScorer.assign`` sees)."""
-    import numpy as np
-    from nlp import text as textmod
-    from nlp.lexicon import get_lexicon, prose_words
-
-    idx = [i for i, r in enumerate(results) if r.vector]
-    rows = enricher.topics.scores(np.array([results[i].vector for i in idx], dtype=np.float32))
-    support = []
-    for i in idx:
-        d = docs[i]
-        t = ((d.get("title") or "").strip() + "\n" + textmod.capped((d.get("body") or "").strip(), 500)).strip()
-        support.append(prose_words(t, get_lexicon("en")))
-    return idx, rows, support
-
-
-def calibrate_topics(enricher: Enricher, docs: list[dict], results: list, budget: float) -> dict:
-    """Per security topic, the lowest threshold (0.01 steps) at which at most ``budget`` of the plain
-    earnings/takeover stories with an EVEN Reuters id would get the topic (``assign`` decides, with
-    support, margin and lead). Stories with odd ids stay held out."""
-    tax = enricher.topics.taxonomy
-    idx, rows, support = topic_rows(enricher, docs, results)
-    calib = [k for k, i in enumerate(idx) if int(docs[i].get("id") or 0) % 2 == 0 and docs[i].get("topics")
-             and set(docs[i]["topics"]) <= {"earn", "acq"}]
-    out = {}
-    for t in SECURITY:
-        if t not in tax.labels:
-            continue
-        out[t] = 0.6
-        for step in range(15, 61):  # the assignment itself decides (thresholds, margin, lead, support)
-            tax.thresholds[t] = step / 100
-            if sum(t in enricher.topics.assign(rows[k], support_words=support[k])[0] for k in calib) <= budget * len(calib):
-                out[t] = step / 100
-                break
-        tax.thresholds[t] = out[t]
-    return {"calibration_stories": len(calib), "budget_per_topic": budget, "thresholds": out}
-
-
-def write_thresholds(thresholds: dict[str, float]) -> None:
-    from nlp.topics import OSINT_TAXONOMY
-
-    data = json.loads(OSINT_TAXONOMY.read_text(encoding="utf-8"))
-    for topic in data["topics"]:
-        if topic["id"] in thresholds:
-            topic["threshold"] = thresholds[topic["id"]]
-    OSINT_TAXONOMY.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-
-
-def reassign(enricher: Enricher, docs: list[dict], results: list) -> None:
-    idx, rows, support = topic_rows(enricher, docs, results)
-    for k, i in enumerate(idx):
-        results[i].topics, results[i].topic_scores = enricher.topics.assign(rows[k], support_words=support[k])
 
 
 def facet_quality(results: list, top: int = 50) -> dict:
@@ -345,6 +238,11 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "quality.json")
     ap.add_argument("--nlp-root", default=None, help="directory holding the nlp/ package to measure")
     ap.add_argument("--skip-wnut", action="store_true")
+    ap.add_argument("--dump", type=Path, default=None,
+                    help="also pickle the enrichment results (for re-analysis without re-enriching)")
+    ap.add_argument("--reuse", type=Path, default=None,
+                    help="take the enrichment results from a --dump of the same stories instead of enriching "
+                         "(topics are re-assigned from the stored vectors with the current taxonomy)")
     ap.add_argument("--rescore", type=Path, default=None,
                     help="re-judge the saved top-50 facet values of a results file with the current "
                          "bench/quality_junk.txt (no enrichment), and save it back")
@@ -353,6 +251,8 @@ def main() -> None:
                          "nlp/taxonomy_osint.json, then measure with them")
     ap.add_argument("--topic-budget", type=float, default=0.001,
                     help="with --calibrate-topics: share of calibration stories a security topic may flag")
+    ap.add_argument("--topics-only", action="store_true",
+                    help="security-topic figures only, from USE vectors of the stories they read (no NER; fast)")
     args = ap.parse_args()
     if args.rescore:
         rescore(args.rescore)
@@ -360,16 +260,35 @@ def main() -> None:
 
     docs = [d for d in load_reuters(None) if (d.get("title") or "").strip() or (d.get("body") or "").strip()]
     docs = docs[: args.limit] if args.limit else docs
+    if args.topics_only:
+        report = {"command": " ".join([".venv/bin/python bench/quality.py"] + sys.argv[1:]),
+                  "nlp_package": str(Path(nlp.__file__).parent), "stories": len(docs),
+                  "loadavg_start": os.getloadavg(), "topics": topics_only(docs), "loadavg_end": os.getloadavg()}
+        print("topics: FP rate on earn/acq", report["topics"]["false_positive_rate"], "odd ids",
+              report["topics"]["false_positive_rate_odd_ids"], report["topics"]["by_topic"])
+        print("  recall:", json.dumps(report["topics"]["recall_keyword_judged"]))
+        save(report, args.out)
+        return
     report: dict = {"command": " ".join([".venv/bin/python bench/quality.py"] + sys.argv[1:]),
                     "nlp_package": str(Path(nlp.__file__).parent), "nlp_version": nlp.NLP_VERSION,
                     "stories": len(docs), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
                     "loadavg_start": os.getloadavg()}
     print(f"nlp from {report['nlp_package']}; {len(docs)} stories", flush=True)
     enricher = Enricher()
-    enricher.warm_up(("en",))
+    if not args.reuse:
+        enricher.warm_up(("en",))
     results = []
     t0 = time.perf_counter()
-    for chunk in batches(docs, 64):
+    if args.reuse:
+        import pickle
+
+        dumped = pickle.loads(args.reuse.read_bytes())
+        if dumped["ids"] != [d.get("id") for d in docs]:
+            sys.exit(f"{args.reuse} holds other stories than --limit {args.limit} selects")
+        results = dumped["results"]
+        reassign(enricher, docs, results)
+        report["reused_results"] = str(args.reuse)
+    for chunk in batches(docs if not args.reuse else [], 64):
         items = []
         for d in chunk:
             title = (d.get("title") or "").strip()
@@ -378,6 +297,10 @@ def main() -> None:
         if len(results) % 1024 == 0:
             print(f"  {len(results)} enriched, {len(results) / (time.perf_counter() - t0):.1f} docs/s", flush=True)
     report["enrich_seconds"] = round(time.perf_counter() - t0, 1)
+    if args.dump:
+        import pickle
+
+        args.dump.write_bytes(pickle.dumps({"ids": [d.get("id") for d in docs], "results": results}))
     if args.calibrate_topics:
         cal = calibrate_topics(enricher, docs, results, args.topic_budget)
         report["topic_calibration"] = cal

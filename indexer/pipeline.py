@@ -28,6 +28,7 @@ from elasticsearch import Elasticsearch
 from mappings import install
 from mappings.ingest_log import RunCounts
 
+from .corpus import corpus_pass, known_boilerplate
 from .dedupe import DuplicateLinker
 from .deadletter import DeadLetters, log_index
 from .document import build_document, fit_to_mapping, pipeline_version
@@ -36,7 +37,7 @@ from .ids import content_hash, doc_id
 from .loader import ElasticsearchUnavailable, EsRetry, Loader
 from .models import Failure, Item, SourceDoc
 from .retry import RetryPolicy
-from .runlog import record_run
+from .runlog import list_runs, record_run
 
 
 @dataclass
@@ -57,6 +58,10 @@ class PipelineConfig:
     collection: str | None = None  # every document's need-to-know collection; None: one per source
     min_text_chars: int = 10  # after OCR: fewer non-blank characters → no-text (Limits.min_text_chars)
     description: str = ""  # what ran ("index ~/reports"), kept in the run's summary document
+    # After loading, resolve short forms ("Baker" → "James Baker") and drop boilerplate keywords per
+    # source from the index's counts (indexer/corpus.py); min docs before a source's keywords are judged.
+    corpus_pass: bool = True
+    corpus_min_docs: int = 200
 
 
 @dataclass
@@ -70,6 +75,7 @@ class RunStats(RunCounts):
     failures_by_reason: dict[str, int] = field(default_factory=dict)
     aborted: str | None = None
     warmup_s: float = 0.0
+    corpus: dict[str, Any] | None = None  # the corpus pass's decisions per source (indexer/corpus.py)
 
     @property
     def processed(self) -> int:
@@ -93,6 +99,7 @@ class RunStats(RunCounts):
             "docs_per_s": round(self.rate, 2), "dead_letter_file": self.dead_letter_file,
             "ingest_log_index": self.ingest_log_index, "failures_by_reason": self.failures_by_reason,
             "aborted": self.aborted, "warmup_s": round(self.warmup_s, 2),
+            **({"corpus": self.corpus} if self.corpus is not None else {}),
         }
 
 
@@ -138,6 +145,7 @@ class Pipeline:
         self._enricher = enricher
         self.pipeline = pipeline_version()
         self.fields: set[str] | None = None  # top-level fields the target index maps
+        self.sources: set[str] = set()  # sources this run loaded documents of (for the corpus pass)
 
     def _on_retry(self, what: str, delay: float) -> None:
         self.stats.es_retries += 1
@@ -207,6 +215,7 @@ class Pipeline:
         if self.cfg.link_duplicates and out:
             self.stats.duplicates += self.linker.link(out)
         origins = {i: src for src, i, _ in batch.docs}
+        self.sources.update(d["source"] for d in out if d.get("source"))
         res = self.loader.load(out)
         self.stats.created += res.created
         self.stats.updated += res.updated
@@ -257,6 +266,8 @@ class Pipeline:
                         self._finish(inflight.popleft(), pool)
                 while inflight:
                     self._finish(inflight.popleft(), pool)
+            if cfg.corpus_pass and self.sources:
+                self._corpus_pass()
         except ElasticsearchUnavailable as exc:
             self.stats.aborted = str(exc)
         except KeyboardInterrupt:
@@ -271,6 +282,14 @@ class Pipeline:
             self._record()
             self._tick()
         return self.stats
+
+    def _corpus_pass(self) -> None:
+        """Short forms and boilerplate keywords of the sources this run touched, decided on the whole
+        index; earlier runs' boilerplate decisions are carried (they are the only record of them)."""
+        known = known_boilerplate(self.retry.call("earlier runs", lambda: list_runs(self.es, self.cfg.alias)))
+        done = corpus_pass(self.es, self.cfg.alias, self.sources, known=known, min_docs=self.cfg.corpus_min_docs,
+                           call=self.retry.call)
+        self.stats.corpus = {**{s: {"boilerplate": b} for s, b in known.items()}, **done}
 
     def _record(self) -> None:
         """Last failures to the ingest log and the run's summary document; skipped (the dead-letter

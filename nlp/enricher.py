@@ -32,7 +32,7 @@ from .types import EnrichInput, Enrichment
 
 log = logging.getLogger(__name__)
 
-NLP_VERSION = "1.2.0"  # 1.2: phrase keywords, language id on a prefix, vector on a bounded lead (issue 20)
+NLP_VERSION = "1.2.0"  # 1.2: phrase keywords, language id on a prefix (issue 20); entity cleaning rules, taxonomy 2.1.0 (issue 13)
 
 
 @dataclass(frozen=True)

@@ -139,12 +139,15 @@ def merge_variants(mentions: list[Mention]) -> dict[str, list[str]]:
     full_by_first: dict[str, set[str]] = {}
     org_by_initials: dict[str, set[str]] = {}
     org_by_first: dict[str, set[str]] = {}
+    org_by_word: dict[str, set[str]] = {}
     for (etype, key), name in best.items():
         if etype == "person" and " " in name:
             full_by_last.setdefault(key.rsplit(" ", 1)[1], set()).add(name)
             full_by_first.setdefault(key.split(" ", 1)[0], set()).add(name)
         if etype == "org" and " " in name:
             org_by_first.setdefault(key.split(" ", 1)[0], set()).add(name)
+            for w in set(key.split()[1:]):
+                org_by_word.setdefault(w, set()).add(name)
             if len(_initials(name)) >= 2:
                 org_by_initials.setdefault(_initials(name), set()).add(name)
     retype: dict[tuple[str, str], tuple[str, str]] = {}
@@ -161,6 +164,9 @@ def merge_variants(mentions: list[Mention]) -> dict[str, list[str]]:
             retype[(etype, key)] = ("org", next(iter(org_by_initials[name])))
         elif etype == "org" and len(org_by_first.get(key, ())) == 1:  # "Chrysler" → "Chrysler Motors"
             retype[(etype, key)] = ("org", next(iter(org_by_first[key])))
+        elif etype == "org" and not org_by_first.get(key) and len(org_by_word.get(key, ())) == 1 and (
+                name[:1].isupper() and not name.isupper()):  # "Commerce" → "U.S. Commerce Department"
+            retype[(etype, key)] = ("org", next(iter(org_by_word[key])))
     entities: dict[str, list[str]] = {t: [] for t in ENTITY_TYPES}
     seen: set[tuple[str, str]] = set()
     for m in mentions:

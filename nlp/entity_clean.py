@@ -17,12 +17,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .aliases import AliasTable, is_acronym
+from .aliases import AliasTable, get_aliases as get_aliases_table, is_acronym
 from .entities import EVENT_WORDS
 from .lexicon import CORPORATE_SUFFIXES, GENERIC_ORG_WORDS, Lexicon
 from .types import Mention
 
 _WORDS = re.compile(r"\w[\w'’.&-]*")
+_FIRM_COMMA = re.compile(r",\s+(?=[A-Z])")
+_TICKER = re.compile(r"\s*<[^>]*>?\s*$")
+_AND = re.compile(r"\s+(?:and|&)\s+")
+_SUFFIX_WORD = re.compile(r"\b(?:Co|Cos|Corp|Inc|Ltd|Plc)\b")
+# Public institutions named without their country ("the Treasury", "the Finance Ministry"): the same
+# words name a different body in every country, so the country is added from the story ("French
+# Treasury"), and followed by an instrument word they name the instrument ("Treasury bills"), not the body.
+_INSTITUTION_HEADS = frozenset("treasury ministry parliament cabinet government bank".split())
+_INSTITUTION_WORDS = _INSTITUTION_HEADS | frozenset("""central finance foreign trade agriculture economy economics
+industry energy defence defense interior justice labour labor health transport planning""".split())
+_INSTRUMENTS = frozenset("""bill bills bond bonds note notes securities paper stock stocks futures index yield
+yields tap taps auction auctions certificates gilts issue issues""".split())
+_NEXT_WORD = re.compile(r"(?:['’]s)?\s+([A-Za-z]+)")
+_DEPARTMENT_AFTER = re.compile(r"\s+(?:[Dd]epartment|[Dd]ept\b|[Ss]ecretary|[Uu]ndersecretary)")
 _LOWER_WORD = re.compile(r"\b[^\W\d_A-ZÀ-ÞА-ЯЁ][\w'-]*")
 
 
@@ -95,7 +109,7 @@ def _suffix(word: str) -> bool:
 def clean_name(name: str, etype: str, ctx: DocContext) -> str | None:
     """The cleaned canonical form of one entity name, or None when it is not an entity."""
     lex = ctx.lex
-    words = name.split()
+    words = _TICKER.sub("", name).split()  # "Telegraph Co <T.N": the ticker is no part of the name
     if not words:
         return None
     if any(lex.is_finance(w) for w in words):
@@ -113,6 +127,8 @@ def clean_name(name: str, etype: str, ctx: DocContext) -> str | None:
             words = words[:-1]  # "American Express Co" and "American Express" are one company
     if all(w.casefold() in GENERIC_ORG_WORDS or lex.is_stop(w) for w in words):
         return None  # "Co Inc", "Bank", "The Company"
+    while etype == "person" and len(words) > 1 and lex.is_common(words[0]):
+        words = words[1:]  # "Minister of Mines and Energy Subroto": "Energy" is no part of the name
     if any(lex.like_num(w) for w in words) and etype != "org":
         return None  # "1987 Budget", "Qtr 3"
     cased = [w for w in words if any(c.isalpha() for c in w)]
@@ -126,7 +142,10 @@ def clean_name(name: str, etype: str, ctx: DocContext) -> str | None:
                 w.casefold() in ctx.lower_words or lex.is_common(w)):
             return None  # "Bank", "State": the story or the dictionary writes it as an ordinary word
     words = _tidy_case(words, lex, etype)
-    return " ".join(words)
+    name = " ".join(words)
+    if etype == "org":  # old-style firm names drop their commas: "Goldman, Sachs" is "Goldman Sachs"
+        name = _FIRM_COMMA.sub(" ", name)
+    return name
 
 
 def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: set[int]) -> list[Mention]:
@@ -135,6 +154,7 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
     ``gazetteer_types`` holds the indexes of mentions whose canonical came from the gazetteer
     (countries, capitals, IGOs): those are already canonical and are kept as they are.
     """
+    mentions = _join_firms(mentions, ctx)
     body_names = {m.canonical.casefold(): m for m in mentions if m.field == "body"}
     out: list[Mention] = []
     for i, m in enumerate(mentions):
@@ -146,7 +166,17 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
             continue
         if m.type == "person" and " " in m.canonical and _suffix(m.canonical.rsplit(" ", 1)[1]):
             m.type = "org"  # "Woodco Inc" read as a person
-        name = ctx.aliases.org(m.canonical, ctx.countries) or clean_name(m.canonical, m.type, ctx)
+        if m.type == "org" and (own := _own_country(m.canonical)) is not None:
+            name = own  # "U.K. Treasury", "Argentine Treasury": one spelling per country
+        elif m.type == "org" and _institution(m.canonical):
+            if _instrument_follows(m, ctx):
+                continue  # "Treasury bills", "Treasury bond futures": an instrument, not the body
+            name = _qualified(m, ctx)
+        elif m.type == "org" and " " not in m.canonical:
+            name = _department(m, ctx)
+        else:
+            name = None
+        name = name or ctx.aliases.org(m.canonical, ctx.countries) or clean_name(m.canonical, m.type, ctx)
         if name is None:
             continue
         if m.field == "title" and ctx.body.strip():
@@ -164,7 +194,107 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
     return out
 
 
+def _join_firms(mentions: list[Mention], ctx: DocContext) -> list[Mention]:
+    """"American Telephone" and "Telegraph Co" read as two organisations are one firm: a name, "and",
+    and a name carrying the corporate form that ends both ("American Telephone and Telegraph Co")."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (prev is not None and prev.type == "org" and m.type == "org" and prev.field == m.field
+                and _AND.fullmatch(_text_of(m, ctx)[prev.end : m.start]) and _SUFFIX_WORD.search(m.text)):
+            prev.text = _text_of(m, ctx)[prev.start : m.end]
+            prev.end, prev.canonical = m.end, f"{prev.canonical} and {m.canonical}"
+            continue
+        out.append(m)
+    return out
+
+
+def _text_of(m: Mention, ctx: DocContext) -> str:
+    return ctx.title if m.field == "title" else ctx.body
+
+
+def _institution(name: str) -> bool:
+    words = [w.casefold() for w in name.split()]
+    return any(w in _INSTITUTION_HEADS for w in words) and all(w in _INSTITUTION_WORDS for w in words) and (
+        words != ["bank"])
+
+
+def _instrument_follows(m: Mention, ctx: DocContext) -> bool:
+    nxt = _NEXT_WORD.match(_text_of(m, ctx), m.end)
+    return bool(nxt) and nxt.group(1).casefold() in _INSTRUMENTS
+
+
+def _own_country(name: str) -> str | None:
+    """An institution named with its country ("U.K. Treasury", "West German Finance Ministry") in the
+    form the qualification gives ("British Treasury"); None for any other name."""
+    from .gazetteer import get_gazetteer
+
+    words = name.split()
+    for k in (1, 2):
+        rest = " ".join(words[k:])
+        if len(words) > k and _institution(rest):
+            entry = get_gazetteer().lookup(" ".join(words[:k]))
+            if entry is not None and entry.country and entry.kind in ("country", "demonym"):
+                return _with_country(rest, entry.country, get_aliases_table())
+    return None
+
+
+def _with_country(name: str, code: str, aliases: AliasTable) -> str | None:
+    name = " ".join(w.capitalize() if w.islower() else w for w in name.split())
+    if code == "US":
+        return aliases.org("U.S. " + name) or "U.S. " + name
+    demonym = _demonym(code)
+    return f"{demonym} {name}" if demonym else None
+
+
+def _qualified(m: Mention, ctx: DocContext) -> str | None:
+    """``m`` (a public institution) with its country: the country word right before it ("French
+    Treasury", "Brazil's Finance Ministry"), else the story's only country. None: no single country."""
+    from .gazetteer import get_gazetteer
+
+    gaz = get_gazetteer()
+    code = None
+    before = re.search(r"((?:[A-Z][\w.]*\s+)?[A-Z][\w.]*?)(?:['’]s)?\s+$", _text_of(m, ctx)[max(0, m.start - 40) : m.start])
+    if before:
+        for cand in (before.group(1), before.group(1).split()[-1]):
+            entry = gaz.lookup(cand)
+            if entry is not None and entry.country and entry.kind in ("country", "demonym"):
+                code = entry.country
+                break
+    if code is None and len(ctx.countries) == 1:
+        code = next(iter(ctx.countries))
+    if code is None:  # the one country the headline names ("BELGIAN ECU COIN ISSUE PRICED")
+        named = {h.entry.country for h in gaz.scan(ctx.title) if h.entry.country and h.entry.kind in ("country", "demonym")}
+        code = named.pop() if len(named) == 1 else None
+    return _with_country(m.canonical, code, ctx.aliases) if code is not None else None
+
+
+def _demonym(code: str) -> str | None:
+    from .gazetteer import _english_demonym, get_gazetteer
+
+    if code not in _DEMONYMS:
+        _DEMONYMS[code] = _english_demonym(get_gazetteer(), code)
+    return _DEMONYMS[code]
+
+
+_DEMONYMS: dict[str, str | None] = {}
+
+
+def _department(m: Mention, ctx: DocContext) -> str | None:
+    """A one-word organisation followed by "department"/"Secretary" is that department when the alias
+    table knows it in this story ("Commerce department official" → U.S. Commerce Department)."""
+    if _DEPARTMENT_AFTER.match(_text_of(m, ctx), m.end):
+        return ctx.aliases.org(m.canonical + " Department", ctx.countries)
+    return None
+
+
 _COMPANY_AFTER = r",?\s+(?:(?:and|&)\s+)?(?:Inc|Corp|Co|Cos|Ltd|Plc|SA|AG|NV|Group)\b"
+# "an analyst with L.F. Rothschild", "economist at Smith Barney": the name after a job and a preposition
+# is the employer.
+# "its Fairchild Semiconductor unit": a name before a company-part noun is a company
+_PART_AFTER = r"(?:\s+[A-Z]\w+)?\s+(?:unit|subsidiary|division|affiliate)\b"
+_ROLE_BEFORE = (r"\b(?:analysts?|economists?|strategists?|dealers?|traders?|brokers?|bankers?|spokes(?:wo)?man|"
+                r"officials?|executives?|partners?|directors?|managers?)\s+(?:with|at|of|from)\s+")
 _NAME_WORD = re.compile(r" ([A-Z][a-z]{2,})\b")
 # "the state oil company Petrobras", "the Dutch group Philips": a name in apposition to a company noun
 _COMPANY_BEFORE = r"\b(?:company|firm|group|bank|carrier|airline|maker|producer|concern|subsidiary|unit|broker)\s+"
@@ -178,6 +308,7 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
     from .places import get_places
 
     orgs = {m.canonical.split()[0].casefold() for m in mentions if m.type == "org"}
+    org_names = [m.canonical.casefold() + " " for m in mentions if m.type == "org"]
     located = {m.canonical.casefold() for m in mentions if m.type == "location"}
     places = get_places()
     for m in mentions:
@@ -191,7 +322,9 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
             m.type = "other"  # "the Louvre accord", "the Uruguay Round"
         elif key in located or (" " not in m.canonical and (places.lookup(m.canonical) or ("", ""))[1] == "city"):
             m.type = "location"
-        elif key in orgs or re.search(name + _COMPANY_AFTER, ctx.body) or re.search(
+        elif key in orgs or any(o.startswith(key + " ") for o in org_names) or re.search(
+                _ROLE_BEFORE + name + r"\b", ctx.body) or re.search(name + _COMPANY_AFTER, ctx.body) or re.search(
+                r"\b" + name + _PART_AFTER, ctx.body) or re.search(
                 "<" + name + r"\b", ctx.title + "\n" + ctx.body) or re.search(name + r"\s*<[A-Z.]+>", ctx.title) \
                 or re.search(_COMPANY_BEFORE + name + r"\b", ctx.body):
             m.type = "org"
@@ -209,7 +342,8 @@ def resolve_short_forms(counts: dict[str, int], facet: str = "person", min_share
     ``counts`` maps facet values to document counts over a corpus (or one source). A lone surname
     (``facet="person"``: the last word) or a one-word organisation (``"org"``: the first word) maps to
     a longer value when that one has ≥ ``min_share`` of the documents of all longer values sharing the
-    word — so "Lyng" → "Richard Lyng", while "Baker" stays "Baker" when James Baker and Howard Baker are
+    word (an organisation only when it is no acronym and the longer name is the more frequent: "Ford" →
+    "Ford Motor", but "Boeing" is not "Boeing Commercial Airplane") — so "Lyng" → "Richard Lyng", while "Baker" stays "Baker" when James Baker and Howard Baker are
     both common. Two longer values are never merged. The enricher cannot do this (it sees one
     document at a time); the indexer may apply the map to its facet values (docs/nlp.md).
     """
@@ -224,6 +358,8 @@ def resolve_short_forms(counts: dict[str, int], facet: str = "person", min_share
             continue
         longer = by_word[name.casefold()]
         best = max(longer, key=longer.get)
+        if facet == "org" and (is_acronym(name) or counts[name] > longer[best]):
+            continue  # "GM" is not "GM Overseas Distribution": a longer, rarer org is a part, not the name
         if longer[best] >= min_share * sum(longer.values()):
             out[name] = best
     return out

@@ -70,7 +70,15 @@ def unwrap(text: str) -> Normalised:
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
         body = line.rstrip("\n")
         stripped = body.rstrip()
-        soft = (line.endswith("\n") and nxt.strip() and stripped and len(stripped) >= 0.7 * width
+        # The text's first line may be short only because something before it was cut off (a wire
+        # dateline "WASHINGTON, March 2 -" stripped by the feed): it is soft when a full-width line of
+        # the same paragraph follows ("... Secretary Richard\nLyng said ..." is one name).
+        long_enough = len(stripped) >= 0.7 * width or (
+            not out and len(nxt.rstrip()) >= 0.7 * width and len(stripped.split()) >= 3)
+        # a line ending in a short lower-case word ("and", "the", "de") or a comma is never complete
+        last = stripped.rsplit(None, 1)[-1] if stripped else ""
+        long_enough = long_enough or stripped.endswith(",") or (last.isalpha() and last.islower() and len(last) <= 3)
+        soft = (line.endswith("\n") and nxt.strip() and stripped and long_enough
                 and not stripped.endswith(_SENTENCE_END) and len(nxt) - len(nxt.lstrip(" \t")) <= 1)
         if soft:
             indent = len(nxt) - len(nxt.lstrip(" \t"))
