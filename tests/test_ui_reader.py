@@ -21,6 +21,7 @@ from web_server import ServerThread
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.timeout(240)]
 pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import expect  # noqa: E402 - after the skip check
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
@@ -99,7 +100,8 @@ def test_drawer_changes_wait_for_show_results_and_close_undoes_them(pg) -> None:
     pg.wait_for_timeout(300)
     assert "language=" not in pg.url  # no reload under the analyst's thumb
     pg.locator("#filters-close").click()
-    assert not pg.locator('#facet-language-values input[value="fr"]').is_checked()  # undone
+    # undone by the dialog's "close" event, which the browser fires in a later task: wait for it
+    expect(pg.locator('#facet-language-values input[value="fr"]')).not_to_be_checked()
     pg.locator("#filters-open").click()
     pg.locator('#filters-dialog #facet-language-values input[value="fr"]').check()
     pg.locator("#filters-apply").click()
