@@ -55,6 +55,30 @@ class DocumentNotFound(PeriscopeError):
         self.doc_id = doc_id
 
 
+class Conflict(PeriscopeError):
+    """A workspace object with that name already exists (saved searches, watchlists, cases…)."""
+
+    status = 409
+    title = "Already exists"
+    type = "/problems/conflict"
+
+
+class Missing(PeriscopeError):
+    """A workspace object that does not exist or is not the caller's to see (never says which)."""
+
+    status = 404
+    title = "Not found"
+    type = "/problems/not-found"
+
+
+class Unprocessable(PeriscopeError):
+    """A workspace request body that is well-formed but cannot be used; the detail says why."""
+
+    status = 422
+    title = "Invalid parameter"
+    type = "/problems/invalid-parameter"
+
+
 class SearchUnavailable(PeriscopeError):
     """Elasticsearch is down, timing out, overloaded, or the index does not exist yet (retry later)."""
 

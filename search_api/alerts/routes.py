@@ -21,7 +21,8 @@ from . import batch, batch_jobs, feed, webhook
 from .rising import RisingSpec
 from .matching import RISING_KEY, query_problem, request_of, saved_fields, watchlist_of
 from .models import DeliveryOut, MatchOut, SavedSearchIn, SavedSearchOut, SavedSearchPatch
-from .runtime import AlertsRuntime, Missing, Unprocessable, problems, runtime
+from ..errors import Missing, Unprocessable
+from .runtime import AlertsRuntime, problems, runtime
 
 router = APIRouter(prefix="/api/v1/saved-searches", dependencies=[Depends(require_api_key)], tags=["alerts"],
                    responses={**PROBLEM_RESPONSES, 404: {"description": "No such saved search (or not yours)"},

@@ -17,30 +17,12 @@ from fastapi import Request
 
 from workspace import AlreadyExists, InvalidValue, NotFound, Workspace
 
-from ..errors import PeriscopeError
+from ..errors import Conflict, Missing, PeriscopeError, Unprocessable
 from ..service import SearchService
 from .config import AlertConfig
 from .engine import AlertEngine
 
 log = logging.getLogger(__name__)
-
-
-class Conflict(PeriscopeError):
-    status = 409
-    title = "Already exists"
-    type = "/problems/conflict"
-
-
-class Missing(PeriscopeError):
-    status = 404
-    title = "Not found"
-    type = "/problems/not-found"
-
-
-class Unprocessable(PeriscopeError):
-    status = 422
-    title = "Invalid parameter"
-    type = "/problems/invalid-parameter"
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 
 from workspace import AlreadyExists, InvalidValue, NotFound, Workspace
 
-from ..alerts.runtime import Conflict, Missing, Unprocessable
+from ..errors import Conflict, Missing, Unprocessable
 
 
 def store(request: Request) -> Workspace:

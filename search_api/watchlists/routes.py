@@ -15,7 +15,8 @@ from workspace.watchlists import Entry
 
 from ..alerts.models import SavedSearchOut
 from ..alerts.routes import Id, Rt, Writer, out, webhook_fields
-from ..alerts.runtime import AlertsRuntime, Unprocessable, problems
+from ..alerts.runtime import AlertsRuntime, problems
+from ..errors import Unprocessable
 from ..routes import PROBLEM_RESPONSES, Service, Who
 from ..security import require_api_key
 from ..service import SearchService
