@@ -155,13 +155,20 @@ def jobs_for(es_url: str, alias: str, mix: list[Any], vectors: dict[str, list[fl
     return out
 
 
-def build(es: Any, seed: list[dict[str, Any]], vecs: np.ndarray, alias: str, size: int) -> dict[str, Any]:
+def build(es: Any, seed: list[dict[str, Any]], vecs: np.ndarray, alias: str, size: int,
+          reuse: bool = False) -> dict[str, Any]:
+    if reuse and es.indices.exists(index=alias) and es.count(index=alias)["count"] == size:
+        print(f"reusing {alias} ({size} documents, kept by an earlier --keep run)", flush=True)
+        return {"build_s": None, "docs_per_s": None, "reused": True}
     install(es, alias)
     t = time.monotonic()
-    # bulk-load practice: no refresh while loading (fewer tiny segments to merge), then settle
+    # bulk-load practice: no refresh while loading (fewer tiny segments to merge), then settle;
+    # two client threads so both of Elasticsearch's write threads (one per core here) are busy
     es.indices.put_settings(index=alias, settings={"index": {"refresh_interval": "-1"}})
-    for _ in helpers.streaming_bulk(es, grow(seed, vecs, 0, size, alias), chunk_size=500, max_retries=5):
-        pass
+    for ok, item in helpers.parallel_bulk(es, grow(seed, vecs, 0, size, alias), thread_count=2,
+                                          chunk_size=500, queue_size=4):
+        if not ok:
+            raise RuntimeError(f"bulk item failed: {item}")
     es.indices.put_settings(index=alias, settings={"index": {"refresh_interval": None}})
     es.indices.refresh(index=alias)
     return {"build_s": round(time.monotonic() - t, 1), "docs_per_s": round(size / (time.monotonic() - t), 1)}
@@ -176,6 +183,8 @@ def main() -> None:
     ap.add_argument("--api-queries", type=int, default=100, help="API searches per size (memory)")
     ap.add_argument("--alias", default=f"s19c-scale-{os.getpid()}")
     ap.add_argument("--keep", action="store_true", help="keep the indices")
+    ap.add_argument("--reuse", action="store_true",
+                    help="use an index kept by an earlier --keep run (same --alias, complete) instead of building it")
     ap.add_argument("--out", default=str(ROOT / "bench/results/scale.json"))
     args = ap.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -191,7 +200,7 @@ def main() -> None:
                               "command": " ".join(["bench/scale.py", *sys.argv[1:]]), "sizes": {}}
     try:
         for size in sizes:
-            report["sizes"][size] = build(es, seed, vecs, aliases[size], size)
+            report["sizes"][size] = build(es, seed, vecs, aliases[size], size, args.reuse)
             print(f"built {aliases[size]}: {report['sizes'][size]}", flush=True)
         for size in sizes:
             row = report["sizes"][size]
