@@ -152,6 +152,8 @@ class Settings(BaseSettings):
     alerts_scheduler: bool = True  # run alert passes inside `periscope serve`
     alerts_tick_s: int = Field(60, ge=1, le=3600)  # how often the scheduler looks for due alerts
     alerts_lock_ttl_s: int = Field(120, ge=2, le=3600)  # pass lock lease (renewed while a pass runs)
+    alerts_msearch_batch: int = Field(50, ge=1, le=500)  # saved searches per _msearch in a pass
+    alerts_es_timeout_s: float = Field(30.0, gt=0, le=600)  # budget of one such _msearch (background work)
     # --- end alerts ---------------------------------------------------------------------------------
     # --- case files, briefings and data export (issue 18) -------------------------------------------
     briefing_template_dir: Path | None = None  # operator templates (briefing.html.j2, briefing.md.j2) override ours

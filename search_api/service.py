@@ -121,12 +121,17 @@ class SearchService:
         index = None if "pit" in body else self.alias
         return await self._call(self.es.search(index=index, body=restricted))
 
-    async def _msearch(self, bodies: list[dict[str, Any]], principal: Principal) -> Any:
-        """Several bodies in one ``_msearch``, each restricted like :meth:`_search`."""
+    async def _msearch(self, bodies: list[dict[str, Any]], principal: Principal, *,
+                       timeout_s: float | None = None) -> Any:
+        """Several bodies in one ``_msearch``, each restricted like :meth:`_search`.
+
+        ``timeout_s``: a budget for background callers (the alert engine) instead of the interactive
+        API's short one - a pass of many saved searches may take longer than one analyst's search."""
         searches: list[dict[str, Any]] = []
         for b in bodies:
             searches += [{"index": self.alias}, restrict(b, principal)]
-        return await self._call(self.es.msearch(searches=searches))
+        es = self.es if timeout_s is None else self.es.options(request_timeout=timeout_s)
+        return await self._call(es.msearch(searches=searches))
 
     async def search(self, req: SearchRequest, principal: Principal, *, within: list[str] | None = None) -> SearchResponse:
         body = await self._full_search_body(req)

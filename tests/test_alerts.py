@@ -246,3 +246,26 @@ def test_alerts_deliver_only_what_the_owner_may_read(client, es, index_alias, wo
 
     with ws.session(readonly=True) as db:
         assert [m.doc_id for m in ledger.matches(db, s.id)] == [f"{word}-ok"]
+
+
+def test_a_pass_larger_than_one_msearch_batch_finds_every_search(module_settings, workspace_url, es, index_alias):  # noqa: F811
+    """Saved searches go out in ``alerts_msearch_batch``-sized ``_msearch`` requests with the background
+    budget (``alerts_es_timeout_s``); a pass over more searches than one batch still sees every one."""
+    settings = module_settings.model_copy(update={
+        "database_url": workspace_url, "alerts_scheduler": False, "alerts_msearch_batch": 2,
+        "alerts_es_timeout_s": 20.0})
+    with TestClient(create_app(settings)) as c:
+        engine = c.app.state.alerts.engine
+        assert (engine.cfg.msearch_batch, engine.cfg.es_timeout_s) == (2, 20.0)
+        words = ["zq" + uuid.uuid4().hex[:10] for _ in range(5)]
+        ids = []
+        for w in words:
+            ids.append(save(c, f"batch {w}", w, watch=True, interval_s=60)["id"])
+            index_doc(es, index_alias, f"{w}-doc", f"{w} report")
+        report = c.portal.call(lambda: engine.run_pass(only=ids))
+        assert report.ok and report.new_matches == 5, report
+        for sid, w in zip(ids, words, strict=True):
+            matches = c.get(f"{API}/{sid}/matches").json()
+            assert [m["doc_id"] for m in matches] == [f"{w}-doc"], matches
+        for sid in ids:
+            assert c.delete(f"{API}/{sid}").status_code == 204

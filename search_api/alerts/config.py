@@ -11,7 +11,11 @@ class AlertConfig:
     public_url: str = "http://127.0.0.1:8000"  # base of the links in e-mails, feeds and webhook payloads
     max_hits_per_search: int = 200  # per pass; the checkpoint then moves only as far as the last one delivered
     overlap_s: int = 600  # re-read this much before the checkpoint: documents become searchable after ingestion
-    msearch_batch: int = 200
+    # Searches per ``_msearch`` and that request's time budget: a pass runs in the background, so it
+    # gets the bulk budget rather than the interactive API's few seconds, in batches small enough that
+    # one batch stays well inside it on a busy node.
+    msearch_batch: int = 50
+    es_timeout_s: float = 30.0
     webhook_allow_private: bool = False
     webhook_timeout_s: float = 10.0
     webhook_tries_per_pass: int = 3

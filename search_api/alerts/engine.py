@@ -173,7 +173,8 @@ class AlertEngine:
         batches = [runnable[i:i + step] for i in range(0, len(runnable), step)]
 
         def send(k: int) -> asyncio.Future | None:
-            return asyncio.ensure_future(self.service._msearch([b for _, b in batches[k]], principal)) if k < len(batches) else None
+            return asyncio.ensure_future(self.service._msearch([b for _, b in batches[k]], principal,
+                                                                timeout_s=self.cfg.es_timeout_s)) if k < len(batches) else None
 
         ahead = send(0)
         try:
