@@ -26,6 +26,13 @@ _WORDS = re.compile(r"\w[\w'’.&-]*")
 _FIRM_COMMA = re.compile(r",\s+(?=[A-Z])")
 _TICKER = re.compile(r"\s*<[^>]*>?\s*$")
 _AND = re.compile(r"\s+(?:and|&)\s+")
+_AND_END = re.compile(r"\s(?:and|&)$")
+_SUFFIX_END = re.compile(r"\b(?:Co|Cos|Corp|Inc|Ltd|Plc)\.?$")
+# The rest of a partnership's name after its first partner: two or more partner names (one word each)
+# separated by commas or "and", closed by a corporate form (", Unterberg, Towbin Inc", ", Ball and Turben Inc").
+_P = r"[A-Z][\w'’-]*"
+_PARTNERS = re.compile(rf"((?:,\s+{_P}){{2,}}(?:,?\s+(?:and|&)\s+{_P})?|(?:,\s+{_P})+,?\s+(?:and|&)\s+{_P})"
+                       r",?\s+(?:Inc|Corp|Co|Cos|Ltd|Plc)\b\.?")
 _SUFFIX_WORD = re.compile(r"\b(?:Co|Cos|Corp|Inc|Ltd|Plc)\b")
 # Public institutions named without their country ("the Treasury", "the Finance Ministry"): the same
 # words name a different body in every country, so the country is added from the story ("French
@@ -154,7 +161,7 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
     ``gazetteer_types`` holds the indexes of mentions whose canonical came from the gazetteer
     (countries, capitals, IGOs): those are already canonical and are kept as they are.
     """
-    mentions = _join_firms(mentions, ctx)
+    mentions, gazetteer_types = _join_firms(mentions, ctx, gazetteer_types)
     body_names = {m.canonical.casefold(): m for m in mentions if m.field == "body"}
     out: list[Mention] = []
     for i, m in enumerate(mentions):
@@ -194,19 +201,42 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
     return out
 
 
-def _join_firms(mentions: list[Mention], ctx: DocContext) -> list[Mention]:
-    """"American Telephone" and "Telegraph Co" read as two organisations are one firm: a name, "and",
-    and a name carrying the corporate form that ends both ("American Telephone and Telegraph Co")."""
+def _join_firms(mentions: list[Mention], ctx: DocContext, gaz: set[int]) -> tuple[list[Mention], set[int]]:
+    """Pieces of one firm name that NER read as several entities become one organisation:
+    "American Telephone" and "Telegraph Co" (a name, "and", a name with the corporate form that ends
+    both: "American Telephone and Telegraph Co"), "Alex. Brown and" + "Sons Inc", and a partner list
+    that starts with a "person" ("L.F. Rothschild, Unterberg, Towbin Inc": names separated by commas or
+    "and", at least three, closed by a corporate form). Gazetteer mentions (places, IGOs) never join.
+    Returns the mentions and the new indexes of the gazetteer ones."""
     out: list[Mention] = []
-    for m in mentions:
+    out_gaz: set[int] = set()
+    skip_to: tuple[str, int] | None = None
+    for i, m in enumerate(mentions):
+        if skip_to is not None and m.field == skip_to[0] and m.start < skip_to[1] and i not in gaz:
+            continue  # inside a partner list already joined
+        skip_to = None
         prev = out[-1] if out else None
+        text = _text_of(m, ctx)
         if (prev is not None and prev.type == "org" and m.type == "org" and prev.field == m.field
-                and _AND.fullmatch(_text_of(m, ctx)[prev.end : m.start]) and _SUFFIX_WORD.search(m.text)):
-            prev.text = _text_of(m, ctx)[prev.start : m.end]
-            prev.end, prev.canonical = m.end, f"{prev.canonical} and {m.canonical}"
+                and (len(out) - 1) not in out_gaz and i not in gaz and _SUFFIX_WORD.search(m.text)
+                and not _SUFFIX_END.search(prev.text)  # "Towbin Inc and Dean Witter Reynolds Inc": two firms
+                and (_AND.fullmatch(text[prev.end : m.start])
+                     or (_AND_END.search(prev.text) and not text[prev.end : m.start].strip()))):
+            joiner = " " if _AND_END.search(prev.canonical) else " and "
+            prev.text = text[prev.start : m.end]
+            prev.end, prev.canonical = m.end, f"{prev.canonical}{joiner}{m.canonical}"
             continue
+        if m.type == "person" and i not in gaz and (chain := _PARTNERS.match(text, m.end)):
+            end = chain.end()
+            inside = [j for j, n in enumerate(mentions) if n.field == m.field and m.end <= n.start < end]
+            if not any(j in gaz for j in inside):
+                span = text[m.start : end]
+                m.type, m.text, m.end, m.canonical = "org", span, end, " ".join(span.split())
+                skip_to = (m.field, end)
+        if i in gaz:
+            out_gaz.add(len(out))
         out.append(m)
-    return out
+    return out, out_gaz
 
 
 def _text_of(m: Mention, ctx: DocContext) -> str:
@@ -308,10 +338,16 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
     from .places import get_places
 
     orgs = {m.canonical.split()[0].casefold() for m in mentions if m.type == "org"}
+    # a lone word of an organisation's name that names no person of the story: "the Rothschild officials"
+    # beside "L.F. Rothschild, Unterberg, Towbin Inc"
+    orgs |= {w.casefold() for m in mentions if m.type == "org" for w in m.canonical.split()[1:] if w[:1].isupper()} - {
+        m.canonical.rsplit(" ", 1)[-1].casefold() for m in mentions if m.type == "person" and " " in m.canonical}
     org_names = [m.canonical.casefold() + " " for m in mentions if m.type == "org"]
     located = {m.canonical.casefold() for m in mentions if m.type == "location"}
     places = get_places()
+    prev: Mention | None = None
     for m in mentions:
+        before, prev = prev, m
         if m.type != "person":
             continue
         key = m.canonical.casefold()
@@ -326,7 +362,7 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
                 _ROLE_BEFORE + name + r"\b", ctx.body) or re.search(name + _COMPANY_AFTER, ctx.body) or re.search(
                 r"\b" + name + _PART_AFTER, ctx.body) or re.search(
                 "<" + name + r"\b", ctx.title + "\n" + ctx.body) or re.search(name + r"\s*<[A-Z.]+>", ctx.title) \
-                or re.search(_COMPANY_BEFORE + name + r"\b", ctx.body):
+                or re.search(_COMPANY_BEFORE + name + r"\b", ctx.body) or _affiliation(before, m, text):
             m.type = "org"
         elif " " in m.canonical and m.canonical == m.text:
             nxt = _NAME_WORD.match(text, m.end)
@@ -334,6 +370,19 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
                             or ctx.lex.is_calendar(nxt.group(1))):
                 m.end = nxt.end()
                 m.text = m.canonical = text[m.start : m.end]
+    org_names_now = {m.canonical for m in mentions if m.type == "org"}
+    for m in mentions:  # the name just shown to be a company ("of L.F. Rothschild") is one everywhere
+        if m.type == "person" and m.canonical in org_names_now:
+            m.type = "org"
+
+
+def _affiliation(before: Mention | None, m: Mention, text: str) -> bool:
+    """``m`` names where the person just before it works: "Rosario Ilacqua of L.F. Rothschild said"."""
+    return (before is not None and before.type == "person" and before.field == m.field
+            and before.canonical != m.canonical and bool(_OF.fullmatch(text, before.end, m.start)))
+
+
+_OF = re.compile(r",?\s+(?:of|with|at)\s+")
 
 
 def resolve_short_forms(counts: dict[str, int], facet: str = "person", min_share: float = 0.8) -> dict[str, str]:
