@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass
 
 from .aliases import AliasTable, get_aliases as get_aliases_table, is_acronym
+from .entity_corpus import resolve_short_forms  # noqa: F401  (its home before the corpus rules moved out)
 from .entities import EVENT_WORDS
 from .lexicon import CORPORATE_SUFFIXES, GENERIC_ORG_WORDS, Lexicon
 from .types import Mention
@@ -383,35 +384,6 @@ def _affiliation(before: Mention | None, m: Mention, text: str) -> bool:
 
 
 _OF = re.compile(r",?\s+(?:of|with|at)\s+")
-
-
-def resolve_short_forms(counts: dict[str, int], facet: str = "person", min_share: float = 0.8) -> dict[str, str]:
-    """Corpus-level: one-word facet values to attach to the one longer value that carries them.
-
-    ``counts`` maps facet values to document counts over a corpus (or one source). A lone surname
-    (``facet="person"``: the last word) or a one-word organisation (``"org"``: the first word) maps to
-    a longer value when that one has ≥ ``min_share`` of the documents of all longer values sharing the
-    word (an organisation only when it is no acronym and the longer name is the more frequent: "Ford" →
-    "Ford Motor", but "Boeing" is not "Boeing Commercial Airplane") — so "Lyng" → "Richard Lyng", while "Baker" stays "Baker" when James Baker and Howard Baker are
-    both common. Two longer values are never merged. The enricher cannot do this (it sees one
-    document at a time); the indexer may apply the map to its facet values (docs/nlp.md).
-    """
-    by_word: dict[str, dict[str, int]] = {}
-    for name, n in counts.items():
-        parts = name.split()
-        if len(parts) > 1:
-            by_word.setdefault((parts[-1] if facet == "person" else parts[0]).casefold(), {})[name] = n
-    out: dict[str, str] = {}
-    for name in counts:
-        if " " in name or name.casefold() not in by_word:
-            continue
-        longer = by_word[name.casefold()]
-        best = max(longer, key=longer.get)
-        if facet == "org" and (is_acronym(name) or counts[name] > longer[best]):
-            continue  # "GM" is not "GM Overseas Distribution": a longer, rarer org is a part, not the name
-        if longer[best] >= min_share * sum(longer.values()):
-            out[name] = best
-    return out
 
 
 def _in_signoff(m: Mention, ctx: DocContext) -> bool:
