@@ -20,12 +20,15 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from .aliases import is_acronym
+from .lexicon import get_lexicon
 
 
 def person_to_org(person: dict[str, int], org: dict[str, int], min_share: float = 2 / 3,
-                  min_docs: int = 3) -> set[str]:
+                  min_docs: int = 3, lang: str = "en") -> set[str]:
     """Person values of a source that are organisations: values the org facet carries in ≥ ``min_docs``
-    stories and in ≥ ``min_share`` of the stories that give the value either type.
+    stories and in ≥ ``min_share`` of the stories that give the value either type. A full name counts
+    the org values where another partner's name follows it too ("L.F. Rothschild Unterberg Towbin" for
+    "L.F. Rothschild"; ``lang``'s dictionary tells a partner's name from a word such as "Group").
 
     Only this direction: on the Reuters demo the reverse rule (org → person by the same majority) would
     retype firms (Hoare Govett, Refco, Archer Daniels Midland) — NER's error sink for firm names is
@@ -35,12 +38,28 @@ def person_to_org(person: dict[str, int], org: dict[str, int], min_share: float 
     (Paul Volcker: 107 stories as a person, 2 as an org).
     """
     surnames = {name.rsplit(" ", 1)[1].casefold() for name in person if " " in name}
+    opening = _partnerships(org, lang)
     out: set[str] = set()
     for name, p in person.items():
-        o = org.get(name, 0)
+        o = org.get(name, 0) + (opening.get(name, 0) if " " in name else 0)
         if o >= min_docs and o >= min_share * (o + p) and not (" " not in name and name.casefold() in surnames):
             out.add(name)
     return out
+
+
+def _partnerships(org: dict[str, int], lang: str) -> dict[str, int]:
+    """Stories per multi-word opening of org values that another partner's name continues ("L.F.
+    Rothschild" of "L.F. Rothschild Unterberg Towbin"). An opening continued by a dictionary word is no
+    evidence ("Peter Miller Apparel Group" says nothing about Peter Miller, a Lloyd's chairman)."""
+    lex = get_lexicon(lang)
+    openings: dict[str, int] = {}
+    for name, n in org.items():
+        words = name.split()
+        for k in range(2, len(words)):
+            if words[k][:1].isupper() and not (lex.is_common(words[k]) or lex.is_stop(words[k])):
+                opening = " ".join(words[:k])
+                openings[opening] = openings.get(opening, 0) + n
+    return openings
 
 
 def disputed(person: dict[str, int], org: dict[str, int], min_share: float = 0.25, min_docs: int = 2) -> set[str]:
