@@ -28,6 +28,7 @@ _FIRM_COMMA = re.compile(r",\s+(?=[A-Z])")
 _TICKER = re.compile(r"\s*<[^>]*>?\s*$")
 _AND = re.compile(r"\s+(?:and|&)\s+")
 _AND_END = re.compile(r"\s(?:and|&)$")
+_PAIR_BEFORE = re.compile(r"\b([A-Z][a-z][\w'’-]*)\s+(?:and|&)\s+$")
 _SUFFIX_END = re.compile(r"\b(?:Co|Cos|Corp|Inc|Ltd|Plc)\.?$")
 # The rest of a partnership's name after its first partner: two or more partner names (one word each)
 # separated by commas or "and", closed by a corporate form (", Unterberg, Towbin Inc", ", Ball and Turben Inc").
@@ -207,11 +208,13 @@ def _join_firms(mentions: list[Mention], ctx: DocContext, gaz: set[int]) -> tupl
     "American Telephone" and "Telegraph Co" (a name, "and", a name with the corporate form that ends
     both: "American Telephone and Telegraph Co"), "Alex. Brown and" + "Sons Inc", and a partner list
     that starts with a "person" ("L.F. Rothschild, Unterberg, Towbin Inc": names separated by commas or
-    "and", at least three, closed by a corporate form). Gazetteer mentions (places, IGOs) never join.
+    "and", at least three, closed by a corporate form), and a two-partner firm ("Duff and Phelps",
+    :func:`_partner_before`). Gazetteer mentions (places, IGOs) never join.
     Returns the mentions and the new indexes of the gazetteer ones."""
     out: list[Mention] = []
     out_gaz: set[int] = set()
     skip_to: tuple[str, int] | None = None
+    surnames = {m.canonical.rsplit(" ", 1)[1].casefold() for m in mentions if m.type == "person" and " " in m.canonical}
     for i, m in enumerate(mentions):
         if skip_to is not None and m.field == skip_to[0] and m.start < skip_to[1] and i not in gaz:
             continue  # inside a partner list already joined
@@ -221,6 +224,7 @@ def _join_firms(mentions: list[Mention], ctx: DocContext, gaz: set[int]) -> tupl
         if (prev is not None and prev.type == "org" and m.type == "org" and prev.field == m.field
                 and (len(out) - 1) not in out_gaz and i not in gaz and _SUFFIX_WORD.search(m.text)
                 and not _SUFFIX_END.search(prev.text)  # "Towbin Inc and Dean Witter Reynolds Inc": two firms
+                and not _AND.search(prev.text)  # "Wagner and Brown and AFG Industries Inc": two firms
                 and (_AND.fullmatch(text[prev.end : m.start])
                      or (_AND_END.search(prev.text) and not text[prev.end : m.start].strip()))):
             joiner = " " if _AND_END.search(prev.canonical) else " and "
@@ -234,10 +238,47 @@ def _join_firms(mentions: list[Mention], ctx: DocContext, gaz: set[int]) -> tupl
                 span = text[m.start : end]
                 m.type, m.text, m.end, m.canonical = "org", span, end, " ".join(span.split())
                 skip_to = (m.field, end)
+        elif m.type == "person" and i not in gaz and (
+                start := _partner_before(m, prev, (len(out) - 1) in out_gaz, ctx, surnames)) is not None:
+            if prev is not None and prev.field == m.field and prev.start == start:
+                out.pop()  # "Wagner" (ORG) + "and" + "Brown" (PERSON): one firm
+            m.type, m.start, m.text = "org", start, text[start : m.end]
+            m.canonical = " ".join(m.text.split())
         if i in gaz:
             out_gaz.add(len(out))
         out.append(m)
     return out, out_gaz
+
+
+def _partner_before(m: Mention, prev: Mention | None, prev_gaz: bool, ctx: DocContext, surnames: set[str]) -> int | None:
+    """Where the firm starts when a lone "person" is the second partner of a two-name firm: "Duff and
+    Phelps said it lowered its ratings", "investors Wagner and Brown". The first partner is a capitalised
+    word that is no person, place, stop or alias-table word and that the story never writes in lower
+    case (so "Reagan and Gorbachev", "Japan and Brown", "the Treasury and Baker" stay apart), and neither
+    is the surname of a full person name of the story ("James Baker ... Lawson and Baker")."""
+    if " " in m.canonical or m.canonical.casefold() in surnames:
+        return None
+    text = _text_of(m, ctx)
+    before = _PAIR_BEFORE.search(text, max(0, m.start - 40), m.start)
+    if before is None:
+        return None
+    first = before.group(1)
+    lex = ctx.lex
+    if (first.casefold() in ctx.lower_words or lex.is_stop(first) or lex.is_calendar(first) or first.casefold() in surnames
+            or ctx.aliases.org(first, ctx.countries) is not None or _place(first)):
+        return None
+    start = before.start(1)
+    if prev is not None and prev.field == m.field and prev.end > start:  # NER tagged the first partner
+        if prev_gaz or prev.type != "org" or (prev.start, prev.end) != (start, before.end(1)):
+            return None
+    return start
+
+
+def _place(word: str) -> bool:
+    from .gazetteer import get_gazetteer
+    from .places import get_places
+
+    return get_gazetteer().lookup(word) is not None or get_places().lookup(word) is not None
 
 
 def _text_of(m: Mention, ctx: DocContext) -> str:
