@@ -37,6 +37,15 @@ def test_employer_after_a_person_is_an_organisation() -> None:
     assert "Rosario Ilacqua" in r.entities["person"]
 
 
+def test_two_partner_firm_is_one_organisation() -> None:
+    r = _enrich("Duff and Phelps said it lowered the ratings on the senior debt of Mellon Bank Corp. "
+                "Duff and Phelps cited the bank's loans to developing countries.")
+    assert "Duff and Phelps" in r.entities["org"] and "Phelps" not in r.entities["person"]
+    r = _enrich("GenCorp Inc said the partnership of investors Wagner and Brown and AFG Industries Inc "
+                "started a tender offer for its shares.")
+    assert {"Wagner and Brown", "AFG Industries"} <= set(r.entities["org"])  # two firms, not one
+
+
 @pytest.mark.parametrize("body, persons", [
     ("Treasury Secretary James Baker of the United States met Paul Volcker, chairman of the Federal "
      "Reserve Board, in Washington on Tuesday.", {"James Baker", "Paul Volcker"}),
@@ -44,6 +53,11 @@ def test_employer_after_a_person_is_an_organisation() -> None:
      "James Baker met President Reagan at the White House.", {"George Shultz", "Caspar Weinberger", "James Baker"}),
     ("Senator Robert Dole of Kansas said Malcolm Baldrige would testify, and Baldrige agreed.",
      {"Robert Dole", "Malcolm Baldrige"}),
+    # two persons joined by "and" are no firm: the first is a person, or the second a known surname
+    ("President Ronald Reagan met Soviet leader Mikhail Gorbachev. Reagan and Gorbachev agreed to meet again.",
+     {"Ronald Reagan", "Mikhail Gorbachev"}),
+    ("Treasury Secretary James Baker met Nigel Lawson. Lawson and Baker said the dollar was stable.",
+     {"James Baker", "Nigel Lawson"}),
 ])
 def test_real_persons_stay_persons(body: str, persons: set[str]) -> None:
     r = _enrich(body)
