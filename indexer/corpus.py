@@ -62,7 +62,8 @@ def rewrite(src: dict[str, Any], person: dict[str, str], org: dict[str, str], bo
     by_type = {"person": person, "org": org}
     mentions = [{**m, "type": "org"} if m.get("type") == "person" and m.get("canonical") in to_org else m
                 for m in src.get("mentions") or []]
-    if any(by_type.get(m.get("type"), {}).get(m.get("canonical")) for m in mentions) or mentions != (src.get("mentions") or []):
+    retyped = mentions != (src.get("mentions") or [])
+    if retyped or any(by_type.get(m.get("type"), {}).get(m.get("canonical")) for m in mentions):
         out["mentions"] = [{**m, "canonical": by_type.get(m.get("type"), {}).get(m.get("canonical"), m.get("canonical"))}
                            for m in mentions]
     inputs = (src.get("suggest") or {}).get("input")

@@ -20,22 +20,13 @@ from dataclasses import dataclass
 from .aliases import AliasTable, get_aliases as get_aliases_table, is_acronym
 from .entity_corpus import resolve_short_forms  # noqa: F401  (its home before the corpus rules moved out)
 from .entities import EVENT_WORDS
+from .firm_names import affiliation, join_firms
 from .lexicon import CORPORATE_SUFFIXES, GENERIC_ORG_WORDS, Lexicon
 from .types import Mention
 
 _WORDS = re.compile(r"\w[\w'’.&-]*")
 _FIRM_COMMA = re.compile(r",\s+(?=[A-Z])")
 _TICKER = re.compile(r"\s*<[^>]*>?\s*$")
-_AND = re.compile(r"\s+(?:and|&)\s+")
-_AND_END = re.compile(r"\s(?:and|&)$")
-_PAIR_BEFORE = re.compile(r"\b([A-Z][a-z][\w'’-]*)\s+(?:and|&)\s+$")
-_SUFFIX_END = re.compile(r"\b(?:Co|Cos|Corp|Inc|Ltd|Plc)\.?$")
-# The rest of a partnership's name after its first partner: two or more partner names (one word each)
-# separated by commas or "and", closed by a corporate form (", Unterberg, Towbin Inc", ", Ball and Turben Inc").
-_P = r"[A-Z][\w'’-]*"
-_PARTNERS = re.compile(rf"((?:,\s+{_P}){{2,}}(?:,?\s+(?:and|&)\s+{_P})?|(?:,\s+{_P})+,?\s+(?:and|&)\s+{_P})"
-                       r",?\s+(?:Inc|Corp|Co|Cos|Ltd|Plc)\b\.?")
-_SUFFIX_WORD = re.compile(r"\b(?:Co|Cos|Corp|Inc|Ltd|Plc)\b")
 # Public institutions named without their country ("the Treasury", "the Finance Ministry"): the same
 # words name a different body in every country, so the country is added from the story ("French
 # Treasury"), and followed by an instrument word they name the instrument ("Treasury bills"), not the body.
@@ -163,7 +154,7 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
     ``gazetteer_types`` holds the indexes of mentions whose canonical came from the gazetteer
     (countries, capitals, IGOs): those are already canonical and are kept as they are.
     """
-    mentions, gazetteer_types = _join_firms(mentions, ctx, gazetteer_types)
+    mentions, gazetteer_types = join_firms(mentions, ctx, gazetteer_types)
     body_names = {m.canonical.casefold(): m for m in mentions if m.field == "body"}
     out: list[Mention] = []
     for i, m in enumerate(mentions):
@@ -201,84 +192,6 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
         out.append(m)
     _fix_person_types(out, ctx)
     return out
-
-
-def _join_firms(mentions: list[Mention], ctx: DocContext, gaz: set[int]) -> tuple[list[Mention], set[int]]:
-    """Pieces of one firm name that NER read as several entities become one organisation:
-    "American Telephone" and "Telegraph Co" (a name, "and", a name with the corporate form that ends
-    both: "American Telephone and Telegraph Co"), "Alex. Brown and" + "Sons Inc", and a partner list
-    that starts with a "person" ("L.F. Rothschild, Unterberg, Towbin Inc": names separated by commas or
-    "and", at least three, closed by a corporate form), and a two-partner firm ("Duff and Phelps",
-    :func:`_partner_before`). Gazetteer mentions (places, IGOs) never join.
-    Returns the mentions and the new indexes of the gazetteer ones."""
-    out: list[Mention] = []
-    out_gaz: set[int] = set()
-    skip_to: tuple[str, int] | None = None
-    surnames = {m.canonical.rsplit(" ", 1)[1].casefold() for m in mentions if m.type == "person" and " " in m.canonical}
-    for i, m in enumerate(mentions):
-        if skip_to is not None and m.field == skip_to[0] and m.start < skip_to[1] and i not in gaz:
-            continue  # inside a partner list already joined
-        skip_to = None
-        prev = out[-1] if out else None
-        text = _text_of(m, ctx)
-        if (prev is not None and prev.type == "org" and m.type == "org" and prev.field == m.field
-                and (len(out) - 1) not in out_gaz and i not in gaz and _SUFFIX_WORD.search(m.text)
-                and not _SUFFIX_END.search(prev.text)  # "Towbin Inc and Dean Witter Reynolds Inc": two firms
-                and not _AND.search(prev.text)  # "Wagner and Brown and AFG Industries Inc": two firms
-                and (_AND.fullmatch(text[prev.end : m.start])
-                     or (_AND_END.search(prev.text) and not text[prev.end : m.start].strip()))):
-            joiner = " " if _AND_END.search(prev.canonical) else " and "
-            prev.text = text[prev.start : m.end]
-            prev.end, prev.canonical = m.end, f"{prev.canonical}{joiner}{m.canonical}"
-            continue
-        if m.type == "person" and i not in gaz and (chain := _PARTNERS.match(text, m.end)):
-            end = chain.end()
-            inside = [j for j, n in enumerate(mentions) if n.field == m.field and m.end <= n.start < end]
-            if not any(j in gaz for j in inside):
-                span = text[m.start : end]
-                m.type, m.text, m.end, m.canonical = "org", span, end, " ".join(span.split())
-                skip_to = (m.field, end)
-        elif m.type == "person" and i not in gaz and (
-                start := _partner_before(m, prev, (len(out) - 1) in out_gaz, ctx, surnames)) is not None:
-            if prev is not None and prev.field == m.field and prev.start == start:
-                out.pop()  # "Wagner" (ORG) + "and" + "Brown" (PERSON): one firm
-            m.type, m.start, m.text = "org", start, text[start : m.end]
-            m.canonical = " ".join(m.text.split())
-        if i in gaz:
-            out_gaz.add(len(out))
-        out.append(m)
-    return out, out_gaz
-
-
-def _partner_before(m: Mention, prev: Mention | None, prev_gaz: bool, ctx: DocContext, surnames: set[str]) -> int | None:
-    """Where the firm starts when a lone "person" is the second partner of a two-name firm: "Duff and
-    Phelps said it lowered its ratings", "investors Wagner and Brown". The first partner is a capitalised
-    word that is no person, place, stop or alias-table word and that the story never writes in lower
-    case (so "Reagan and Gorbachev", "Japan and Brown", "the Treasury and Baker" stay apart), and neither
-    is the surname of a full person name of the story ("James Baker ... Lawson and Baker")."""
-    if " " in m.canonical or m.canonical.casefold() in surnames:
-        return None
-    text = _text_of(m, ctx)
-    before = _PAIR_BEFORE.search(text, max(0, m.start - 40), m.start)
-    if before is None:
-        return None
-    first = before.group(1)
-    lex = ctx.lex
-    if (first.casefold() in ctx.lower_words or lex.is_stop(first) or lex.is_calendar(first) or first.casefold() in surnames
-            or ctx.aliases.org(first, ctx.countries) is not None or _place(first)):
-        return None
-    start = before.start(1)
-    if prev is not None and prev.field == m.field and prev.end > start:  # NER tagged the first partner
-        if prev_gaz or prev.type != "org" or (prev.start, prev.end) != (start, before.end(1)):
-            return None
-    return start
-
-
-def _place(word: str) -> bool:
-    from .gazetteer import get_gazetteer
-    from .places import get_places
-
-    return get_gazetteer().lookup(word) is not None or get_places().lookup(word) is not None
 
 
 def _text_of(m: Mention, ctx: DocContext) -> str:
@@ -404,7 +317,7 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
                 _ROLE_BEFORE + name + r"\b", ctx.body) or re.search(name + _COMPANY_AFTER, ctx.body) or re.search(
                 r"\b" + name + _PART_AFTER, ctx.body) or re.search(
                 "<" + name + r"\b", ctx.title + "\n" + ctx.body) or re.search(name + r"\s*<[A-Z.]+>", ctx.title) \
-                or re.search(_COMPANY_BEFORE + name + r"\b", ctx.body) or _affiliation(before, m, text):
+                or re.search(_COMPANY_BEFORE + name + r"\b", ctx.body) or affiliation(before, m, text):
             m.type = "org"
         elif " " in m.canonical and m.canonical == m.text:
             nxt = _NAME_WORD.match(text, m.end)
@@ -416,15 +329,6 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
     for m in mentions:  # the name just shown to be a company ("of L.F. Rothschild") is one everywhere
         if m.type == "person" and m.canonical in org_names_now:
             m.type = "org"
-
-
-def _affiliation(before: Mention | None, m: Mention, text: str) -> bool:
-    """``m`` names where the person just before it works: "Rosario Ilacqua of L.F. Rothschild said"."""
-    return (before is not None and before.type == "person" and before.field == m.field
-            and before.canonical != m.canonical and bool(_OF.fullmatch(text, before.end, m.start)))
-
-
-_OF = re.compile(r",?\s+(?:of|with|at)\s+")
 
 
 def _in_signoff(m: Mention, ctx: DocContext) -> bool:

@@ -70,7 +70,8 @@ def disputed(person: dict[str, int], org: dict[str, int], min_share: float = 0.2
             and (o := org.get(name, 0)) >= min_docs and o >= min_share * (o + p)}
 
 
-def move_person_counts(person: dict[str, int], org: dict[str, int], moved: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+def move_person_counts(person: dict[str, int], org: dict[str, int],
+                       moved: set[str]) -> tuple[dict[str, int], dict[str, int]]:
     """The facet counts once ``moved`` persons count as organisations (an upper bound for the org side:
     a story carrying both readings counts twice), for :func:`resolve_short_forms` to decide on."""
     new_org = dict(org)
