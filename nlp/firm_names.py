@@ -82,8 +82,9 @@ def _partner_before(m: Mention, prev: Mention | None, prev_gaz: bool, ctx: DocCo
     """Where the firm starts when a lone "person" is the second partner of a two-name firm: "Duff and
     Phelps said it lowered its ratings", "investors Wagner and Brown". The first partner is a capitalised
     word that is no person, place, stop or alias-table word and that the story never writes in lower
-    case (so "Reagan and Gorbachev", "Japan and Brown", "the Treasury and Baker" stay apart), and neither
-    is the surname of a full person name of the story ("James Baker ... Lawson and Baker")."""
+    case (so "Reagan and Gorbachev", "Japan and Brown", "the Treasury and Baker" stay apart), that never
+    stands alone elsewhere in the story ("Siemens and Ericsson" are two firms), and neither is the
+    surname of a full person name of the story ("James Baker ... Lawson and Baker")."""
     if " " in m.canonical or m.canonical.casefold() in surnames:
         return None
     text = ctx.title if m.field == "title" else ctx.body
@@ -93,8 +94,12 @@ def _partner_before(m: Mention, prev: Mention | None, prev_gaz: bool, ctx: DocCo
     first = before.group(1)
     lex = ctx.lex
     if (first.casefold() in ctx.lower_words or first.casefold() in surnames or lex.is_stop(first)
-            or lex.is_calendar(first) or ctx.aliases.org(first, ctx.countries) is not None or _place(first)):
+            or lex.is_calendar(first) or ctx.aliases.org(first, ctx.countries) is not None or _place(first)
+            or (lex.is_common(first) and lex.is_common(m.canonical))):  # "Secretary and Treasurer"
         return None
+    name = re.escape(first)  # (the headline abbreviates: "Duff/Phelps Lowers …")
+    if len(re.findall(rf"\b{name}\b", text)) > len(re.findall(rf"\b{name}\s+(?:and|&)\s+{re.escape(m.text)}\b", text)):
+        return None  # the first name stands alone elsewhere in the text: two entities ("Siemens and Ericsson")
     start = before.start(1)
     if prev is not None and prev.field == m.field and prev.end > start:  # NER tagged the first partner
         if prev_gaz or prev.type != "org" or (prev.start, prev.end) != (start, before.end(1)):

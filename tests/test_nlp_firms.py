@@ -44,6 +44,9 @@ def test_two_partner_firm_is_one_organisation() -> None:
     r = _enrich("GenCorp Inc said the partnership of investors Wagner and Brown and AFG Industries Inc "
                 "started a tender offer for its shares.")
     assert {"Wagner and Brown", "AFG Industries"} <= set(r.entities["org"])  # two firms, not one
+    r = _enrich("Siemens AG said its talks with Ericsson had ended. Siemens and Ericsson had planned a joint "
+                "venture in telephone exchanges, Siemens said.")
+    assert "Siemens and Ericsson" not in r.entities["org"]  # Siemens stands alone elsewhere: two firms
 
 
 @pytest.mark.parametrize("body, persons", [
