@@ -146,30 +146,46 @@ def country_scores(docs: list[dict], results: list) -> dict:
 
 
 def facet_quality(results: list, top: int = 50) -> dict:
-    """Top values of the person and org facets as enriched, and as an indexer applying
-    ``nlp.entity_clean.resolve_short_forms`` over the corpus would show them."""
+    """Top values of the person and org facets as enriched, and as the indexer's corpus pass leaves
+    them (``indexer.corpus``: persons the corpus shows to be organisations retyped, then short forms
+    resolved; the same decision and rewrite functions, over the whole corpus as one source)."""
     try:
-        from nlp.entity_clean import resolve_short_forms
-    except ImportError:  # an older nlp/ (--nlp-root): no corpus-level view to show
-        resolve_short_forms = None
+        from indexer.corpus import rewrite
+        from nlp.entity_corpus import disputed, move_person_counts, person_to_org, resolve_short_forms
+    except ImportError:  # an older nlp/ (--nlp-root): only the short forms, or no corpus-level view
+        try:
+            from nlp.entity_clean import resolve_short_forms
+        except ImportError:
+            resolve_short_forms = None
+        person_to_org = rewrite = None
 
     junk, groups = load_junk()
+    counts = {f: Counter(v for r in results for v in r.entities.get(f, [])) for f in ("person", "org")}
+    moved = person_to_org(counts["person"], counts["org"]) if person_to_org else set()
+    after = move_person_counts(counts["person"], counts["org"], moved) if person_to_org else (counts["person"], counts["org"])
+    avoid = disputed(counts["person"], counts["org"]) if person_to_org else set()
+    maps = {f: resolve_short_forms(dict(c), f, **({"avoid": avoid} if avoid else {})) if resolve_short_forms else {}
+            for f, c in zip(("person", "org"), after)}
+    resolved = {"person": Counter(), "org": Counter()}
+    for r in results:
+        ents = {f: r.entities.get(f, []) for f in ("person", "org")}
+        if rewrite is not None:
+            ents.update(rewrite({"entities": ents}, maps["person"], maps["org"], set(), moved).get("entities") or {})
+        else:
+            ents = {f: list(dict.fromkeys(maps[f].get(v, v) for v in vs)) for f, vs in ents.items()}
+        for f in resolved:
+            resolved[f].update(set(ents[f]))
     out = {}
     for facet in ("person", "org"):
-        counts = Counter(v for r in results for v in r.entities.get(facet, []))
-        values = [v for v, _ in counts.most_common(top)]
-        bad = [v for v in values if is_junk(v, junk)]
-        pairs = alias_pairs(values, groups, facet == "person")
-        mapping = resolve_short_forms(dict(counts), facet) if resolve_short_forms else {}
-        resolved: Counter = Counter()
-        for r in results:
-            resolved.update({mapping.get(v, v) for v in r.entities.get(facet, [])})
-        rvalues = [v for v, _ in resolved.most_common(top)]
-        out[facet] = {"top": counts.most_common(top), "junk": bad, "junk_share": round(len(bad) / max(1, len(values)), 4),
-                      "unmerged_alias_pairs": pairs,
+        values = [v for v, _ in counts[facet].most_common(top)]
+        rvalues = [v for v, _ in resolved[facet].most_common(top)]
+        out[facet] = {"top": counts[facet].most_common(top), "junk": [v for v in values if is_junk(v, junk)],
+                      "junk_share": round(len([v for v in values if is_junk(v, junk)]) / max(1, len(values)), 4),
+                      "unmerged_alias_pairs": alias_pairs(values, groups, facet == "person"),
                       "with_resolve_short_forms": {
-                          "top": resolved.most_common(top), "junk": [v for v in rvalues if is_junk(v, junk)],
-                          "unmerged_alias_pairs": alias_pairs(rvalues, groups, facet == "person")}}
+                          "top": resolved[facet].most_common(top), "junk": [v for v in rvalues if is_junk(v, junk)],
+                          "unmerged_alias_pairs": alias_pairs(rvalues, groups, facet == "person"),
+                          "person_to_org": sorted(moved) if facet == "person" else []}}
     return out
 
 

@@ -18,15 +18,15 @@ import re
 from dataclasses import dataclass
 
 from .aliases import AliasTable, get_aliases as get_aliases_table, is_acronym
+from .entity_corpus import resolve_short_forms  # noqa: F401  (its home before the corpus rules moved out)
 from .entities import EVENT_WORDS
+from .firm_names import affiliation, join_firms
 from .lexicon import CORPORATE_SUFFIXES, GENERIC_ORG_WORDS, Lexicon
 from .types import Mention
 
 _WORDS = re.compile(r"\w[\w'’.&-]*")
 _FIRM_COMMA = re.compile(r",\s+(?=[A-Z])")
 _TICKER = re.compile(r"\s*<[^>]*>?\s*$")
-_AND = re.compile(r"\s+(?:and|&)\s+")
-_SUFFIX_WORD = re.compile(r"\b(?:Co|Cos|Corp|Inc|Ltd|Plc)\b")
 # Public institutions named without their country ("the Treasury", "the Finance Ministry"): the same
 # words name a different body in every country, so the country is added from the story ("French
 # Treasury"), and followed by an instrument word they name the instrument ("Treasury bills"), not the body.
@@ -154,7 +154,7 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
     ``gazetteer_types`` holds the indexes of mentions whose canonical came from the gazetteer
     (countries, capitals, IGOs): those are already canonical and are kept as they are.
     """
-    mentions = _join_firms(mentions, ctx)
+    mentions, gazetteer_types = join_firms(mentions, ctx, gazetteer_types)
     body_names = {m.canonical.casefold(): m for m in mentions if m.field == "body"}
     out: list[Mention] = []
     for i, m in enumerate(mentions):
@@ -191,21 +191,6 @@ def clean_mentions(mentions: list[Mention], ctx: DocContext, gazetteer_types: se
         m.canonical = name
         out.append(m)
     _fix_person_types(out, ctx)
-    return out
-
-
-def _join_firms(mentions: list[Mention], ctx: DocContext) -> list[Mention]:
-    """"American Telephone" and "Telegraph Co" read as two organisations are one firm: a name, "and",
-    and a name carrying the corporate form that ends both ("American Telephone and Telegraph Co")."""
-    out: list[Mention] = []
-    for m in mentions:
-        prev = out[-1] if out else None
-        if (prev is not None and prev.type == "org" and m.type == "org" and prev.field == m.field
-                and _AND.fullmatch(_text_of(m, ctx)[prev.end : m.start]) and _SUFFIX_WORD.search(m.text)):
-            prev.text = _text_of(m, ctx)[prev.start : m.end]
-            prev.end, prev.canonical = m.end, f"{prev.canonical} and {m.canonical}"
-            continue
-        out.append(m)
     return out
 
 
@@ -308,10 +293,16 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
     from .places import get_places
 
     orgs = {m.canonical.split()[0].casefold() for m in mentions if m.type == "org"}
+    # a lone word of an organisation's name that names no person of the story: "the Rothschild officials"
+    # beside "L.F. Rothschild, Unterberg, Towbin Inc"
+    orgs |= {w.casefold() for m in mentions if m.type == "org" for w in m.canonical.split()[1:] if w[:1].isupper()} - {
+        m.canonical.rsplit(" ", 1)[-1].casefold() for m in mentions if m.type == "person" and " " in m.canonical}
     org_names = [m.canonical.casefold() + " " for m in mentions if m.type == "org"]
     located = {m.canonical.casefold() for m in mentions if m.type == "location"}
     places = get_places()
+    prev: Mention | None = None
     for m in mentions:
+        before, prev = prev, m
         if m.type != "person":
             continue
         key = m.canonical.casefold()
@@ -326,7 +317,7 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
                 _ROLE_BEFORE + name + r"\b", ctx.body) or re.search(name + _COMPANY_AFTER, ctx.body) or re.search(
                 r"\b" + name + _PART_AFTER, ctx.body) or re.search(
                 "<" + name + r"\b", ctx.title + "\n" + ctx.body) or re.search(name + r"\s*<[A-Z.]+>", ctx.title) \
-                or re.search(_COMPANY_BEFORE + name + r"\b", ctx.body):
+                or re.search(_COMPANY_BEFORE + name + r"\b", ctx.body) or affiliation(before, m, text):
             m.type = "org"
         elif " " in m.canonical and m.canonical == m.text:
             nxt = _NAME_WORD.match(text, m.end)
@@ -334,35 +325,10 @@ def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
                             or ctx.lex.is_calendar(nxt.group(1))):
                 m.end = nxt.end()
                 m.text = m.canonical = text[m.start : m.end]
-
-
-def resolve_short_forms(counts: dict[str, int], facet: str = "person", min_share: float = 0.8) -> dict[str, str]:
-    """Corpus-level: one-word facet values to attach to the one longer value that carries them.
-
-    ``counts`` maps facet values to document counts over a corpus (or one source). A lone surname
-    (``facet="person"``: the last word) or a one-word organisation (``"org"``: the first word) maps to
-    a longer value when that one has ≥ ``min_share`` of the documents of all longer values sharing the
-    word (an organisation only when it is no acronym and the longer name is the more frequent: "Ford" →
-    "Ford Motor", but "Boeing" is not "Boeing Commercial Airplane") — so "Lyng" → "Richard Lyng", while "Baker" stays "Baker" when James Baker and Howard Baker are
-    both common. Two longer values are never merged. The enricher cannot do this (it sees one
-    document at a time); the indexer may apply the map to its facet values (docs/nlp.md).
-    """
-    by_word: dict[str, dict[str, int]] = {}
-    for name, n in counts.items():
-        parts = name.split()
-        if len(parts) > 1:
-            by_word.setdefault((parts[-1] if facet == "person" else parts[0]).casefold(), {})[name] = n
-    out: dict[str, str] = {}
-    for name in counts:
-        if " " in name or name.casefold() not in by_word:
-            continue
-        longer = by_word[name.casefold()]
-        best = max(longer, key=longer.get)
-        if facet == "org" and (is_acronym(name) or counts[name] > longer[best]):
-            continue  # "GM" is not "GM Overseas Distribution": a longer, rarer org is a part, not the name
-        if longer[best] >= min_share * sum(longer.values()):
-            out[name] = best
-    return out
+    org_names_now = {m.canonical for m in mentions if m.type == "org"}
+    for m in mentions:  # the name just shown to be a company ("of L.F. Rothschild") is one everywhere
+        if m.type == "person" and m.canonical in org_names_now:
+            m.type = "org"
 
 
 def _in_signoff(m: Mention, ctx: DocContext) -> bool:

@@ -91,3 +91,36 @@ def test_boilerplate_keywords_are_dropped_and_remembered(es: Elasticsearch, alia
     assert corpus_pass(es, alias, ["wire-c"], known=known, min_docs=20)["wire-c"]["updated"] == 1
     assert es.get(index=alias, id="kw-new")["_source"]["keywords"] == ["fresh"]
     assert corpus_pass(es, alias, ["wire-c"], min_docs=20)["wire-c"]["boilerplate"] == []  # nothing left to judge
+
+
+FIRM = [
+    ("Oil Stocks Rise", '"Nobody knows where this will settle," said analyst Rosario Ilacqua of L.F. Rothschild. '
+                        "Texaco shares rose two dlrs in active trading on the New York Stock Exchange."),
+    ("Notes Priced", "Synergy Group Inc said its 50 mln dlrs of senior subordinated notes were priced at par, "
+                     "said sole manager L.F. Rothschild, Unterberg, Towbin Inc."),
+    ("Shares Offered", "Sharper Image Corp said the offering of two mln shares would be underwritten by a group "
+                       "managed by L.F. Rothschild, Unterberg, Towbin Inc and Dean Witter Reynolds Inc."),
+    ("Bank Issue", "The issue is rated A-2 by Moody's Investors Service Inc. Salomon Brothers and "
+                   "L.F. Rothschild co-managed the deal."),
+    ("Rice Market", "Trade Representative Clayton Yeutter said on Tuesday that Japan must open its rice market."),
+    ("Exports", "Yeutter told reporters in Washington that the Soviet Union would buy more wheat this year."),
+]
+
+
+def test_a_firm_read_as_a_person_is_retyped_for_the_whole_source(es: Elasticsearch, alias: str, tmp_path: Path) -> None:
+    docs = [SourceDoc("wire-d", "corpus", t, b, external_id=f"wire-d-{i}", language_hint="en")
+            for i, (t, b) in enumerate(FIRM)]
+    cfg = PipelineConfig(alias=alias, workers=0, batch_size=8, dead_letter_dir=tmp_path / "dead", corpus_pass=False)
+    assert Pipeline(es, cfg, enricher=shared_enricher()).run(iter(docs)).ok
+    before = _persons(es, alias, "wire-d")
+    # the story without a company cue: NER reads the firm as a person (else this test proves nothing)
+    assert "L.F. Rothschild" in before["Bank Issue"]["entities"]["person"]
+    done = corpus_pass(es, alias, ["wire-d"])
+    assert done["wire-d"]["person_to_org"] == ["L.F. Rothschild"]
+    after = _persons(es, alias, "wire-d")
+    bank = after["Bank Issue"]
+    assert "L.F. Rothschild" in bank["entities"]["org"] and "L.F. Rothschild" not in bank["entities"]["person"]
+    assert {m["type"] for m in bank["mentions"] if m["canonical"] == "L.F. Rothschild"} == {"org"}
+    # real persons stay persons, and their short forms still resolve
+    assert after["Oil Stocks Rise"]["entities"]["person"] == ["Rosario Ilacqua"]
+    assert after["Exports"]["entities"]["person"] == ["Clayton Yeutter"]
