@@ -141,7 +141,7 @@ class Enricher:
             self.models.get(lang)
             if self.config.keyword_tagger:
                 self.keywords.tagger(lang)
-        language.detect("warm up the language profiles once")
+        language.warm_up()
         self.topics.scores(self.encoder.encode(["warm up"]))
         # The models, gazetteer and profiles are millions of long-lived objects: frozen, the cyclic
         # garbage collector stops re-scanning them on every full collection (the process is ours:
@@ -306,11 +306,13 @@ class Enricher:
                 docs[i].warnings.append("vector_failed")
             return
         scores = self.topics.scores(vecs)
+        ok = np.isfinite(vecs).all(axis=1) & vecs.any(axis=1)
+        rounded = np.round(vecs.astype(np.float64), 6).tolist()  # one C call, not 512 round()s per document
         for row, i in enumerate(idx):
-            if not np.isfinite(vecs[row]).all() or not vecs[row].any():
+            if not ok[row]:
                 docs[i].warnings.append("vector_failed")
                 continue
-            results[i].vector = [round(float(x), 6) for x in vecs[row]]
+            results[i].vector = rounded[row]
             results[i].topics, results[i].topic_scores = self.topics.assign(scores[row], support_words=support[row])
 
     def _keywords(self, docs: list[_Doc], results: list[Enrichment]) -> None:

@@ -83,6 +83,14 @@ def _stop_owners(family_key: str) -> dict[str, tuple[str, ...]]:
     return {w: tuple(c) for w, c in owners.items()}
 
 
+def warm_up() -> None:
+    """Load the profiles and every family's stop-word lists now (~3 s of spaCy imports, once per process)
+    rather than inside the first document of each family."""
+    _factory()
+    for family in _FAMILIES:
+        _stop_owners(" ".join(family))
+
+
 def _rerank(text: str, probs: dict[str, float]) -> tuple[str, float] | None:
     """Best member of the top language's family and the family's probability mass, or None (no family)."""
     top = max(probs, key=probs.__getitem__)
