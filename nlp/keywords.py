@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,9 @@ _STOPWORDS_DIR = Path(yake.__file__).parent / "core" / "StopwordsList"
 # YAKE names Czech "cz"; everything else is ISO 639-1.
 _YAKE_CODE = {"cs": "cz"}
 _NOUNISH = {"NOUN", "PROPN", "ADJ", "ADP", "DET", "CCONJ", "PART", "PUNCT"}
-_SEP = " .\n. "  # between candidates tagged in one text: sentence edges, so each is read on its own
+# between candidates tagged in one text: a full stop, so each is read on its own. One token: the tagger's
+# cost is per token and " .\n. " (three) made up 60 % of what it read (issue 20, docs/benchmarks.md)
+_SEP = " . "
 _CANDIDATES = 3  # YAKE is asked for this many times ``top`` candidates, the filters then choose
 
 
@@ -125,26 +127,29 @@ def phrase_candidates(text: str, lex: Lexicon, max_ngram: int = 3) -> list[str]:
         runs.append(run)
     freq: Counter = Counter()
     degree: Counter = Counter()
-    for r in runs:
-        for w in r:
-            k = w.casefold()
+    folded = [[w.casefold() for w in r] for r in runs]  # once per word, not once per n-gram holding it
+    for low in folded:
+        d = min(len(low), max_ngram)
+        for k in low:
             freq[k] += 1
-            degree[k] += min(len(r), max_ngram)
+            degree[k] += d
     counts: Counter = Counter()
     surface: dict[str, str] = {}
-    in_lead: dict[str, bool] = defaultdict(bool)
-    for r in runs:
+    in_lead: dict[str, bool] = {}
+    words_of: dict[str, tuple[str, ...]] = {}
+    for r, low in zip(runs, folded):
         for n in range(1, max_ngram + 1):
             for i in range(len(r) - n + 1):
-                words = r[i : i + n]
-                key = " ".join(w.casefold() for w in words)
+                parts = tuple(low[i : i + n])
+                key = " ".join(parts)
                 counts[key] += 1
-                surface.setdefault(key, " ".join(words))
-                in_lead[key] |= all(w.casefold() in lead for w in words)
+                if key not in surface:
+                    surface[key] = " ".join(r[i : i + n])
+                    words_of[key] = parts
+                    in_lead[key] = all(w in lead for w in parts)
     scored = []
     for key, c in counts.items():
-        ws = key.split()
-        score = sum(degree[w] / freq[w] for w in ws) * c * (1.5 if in_lead[key] else 1.0)
+        score = sum(degree[w] / freq[w] for w in words_of[key]) * c * (1.5 if in_lead[key] else 1.0)
         scored.append((-score, key))
     scored.sort()
     return [surface[k] for _, k in scored]
@@ -246,12 +251,17 @@ class KeywordExtractor:
             # one text per document, one candidate per line: a few hundred spaCy docs per batch, not
             # thousands of two-word ones (spaCy's per-doc overhead dominated)
             groups: dict[int, list[int]] = {}
+            first: dict[str, int] = {}  # a phrase several stories of the batch share is tagged once
+            repeats: list[tuple[int, int]] = []
             for i, c in enumerate(candidates):
                 if c[1] == lang:
                     known = self._judged.get((lang, c[2]))
                     if known is not None:
                         keep[i] = known
+                    elif c[2] in first:
+                        repeats.append((i, first[c[2]]))
                     else:
+                        first[c[2]] = i
                         groups.setdefault(c[0], []).append(i)
             if len(self._judged) > self._cache_size:
                 self._judged.clear()
@@ -265,6 +275,8 @@ class KeywordExtractor:
                     toks = [_coarse(t) for t in span if not t.is_space] if span is not None else []
                     keep[i] = bool(toks) and toks[-1] in ("NOUN", "PROPN") and all(t in _NOUNISH for t in toks)
                     self._judged[(lang, kw)] = keep[i]
+            for i, j in repeats:
+                keep[i] = keep[j]
         out: list[list[str]] = [[] for _ in items]
         taken: list[list[set[str]]] = [[] for _ in items]
         for (n, _lang, kw), ok in zip(candidates, keep):
