@@ -57,7 +57,7 @@ class EnricherConfig:
 def _scripts(text: str) -> Counter:
     sample = text[:5000]
     if sample.isascii():  # most text: one script, no need to name every letter
-        return Counter({"LATIN": sum(ch.isalpha() for ch in sample)})
+        return Counter({"LATIN": sum(map(str.isalpha, sample))})
     c: Counter = Counter()
     for ch in sample:
         if ch.isalpha():
@@ -122,7 +122,8 @@ class Enricher:
         self._timed("ner", self._ner, docs)
         results = [Enrichment() for _ in docs]
         self._timed("entities", self._entities, docs, results)
-        self._timed("vector_topics", self._vectors, docs, results)
+        with self.encoder.blas_limit():  # one BLAS thread per worker, for USE and the topic scores alike
+            self._timed("vector_topics", self._vectors, docs, results)
         self._timed("keywords", self._keywords, docs, results)
         self._timed("minhash", self._fingerprints, docs, results)
         for d, r in zip(docs, results):
@@ -292,7 +293,7 @@ class Enricher:
             if d.junk:
                 continue
             t = (d.title.strip() + "\n" + textmod.capped(d.body, self.config.vector_chars)).strip()
-            if sum(c.isalpha() for c in t) >= 3:
+            if sum(map(str.isalpha, t)) >= 3:
                 idx.append(i)
                 texts.append(t)
                 support.append(prose_words(t, get_lexicon(d.language)))

@@ -226,7 +226,7 @@ class KeywordExtractor:
         candidates: list[tuple[int, str, str]] = []
         for n, (text, lang) in enumerate(items):
             text = text[: self.max_chars]
-            if sum(c.isalpha() for c in text[:2000]) < 20:
+            if sum(map(str.isalpha, text[:2000])) < 20:
                 continue
             lex = get_lexicon(lang)
             seen: set[str] = set()
