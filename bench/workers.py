@@ -116,6 +116,9 @@ def child(alias: str, limit: int | None, workers: int, batch_size: int) -> dict:
         "loadavg_start": load0, "loadavg_end": os.getloadavg(),
         "load1_mean": round(sum(sampler.load) / max(1, len(sampler.load)), 2),
         "worker_peak_rss_mb_each": sorted(round(max(v)) for p, v in sampler.rss.items() if p in worker_cpu),
+        # flat memory: RSS at the end of each worker's life against a quarter of the way in (models loaded)
+        "worker_rss_growth_mb_each": sorted(round(v[-1] - v[len(v) // 4]) for p, v in sampler.rss.items()
+                                            if p in worker_cpu and len(v) >= 4),
         "rss_samples_every_10s": sampler.samples[::10],
     })
     drop(es, alias)
@@ -147,7 +150,8 @@ def main() -> None:
         r = report["runs"][str(n)] = json.loads(res.stdout.strip().splitlines()[-1])
         print(f"{n} worker(s): {r['docs_per_s']} docs/s end to end, {r['worker_cpu_ms_per_doc']} worker CPU-ms/doc, "
               f"ES {r['es_cpu_ms_per_doc']} CPU-ms/doc, load1 mean {r['load1_mean']}, "
-              f"worker peak RSS {r['worker_peak_rss_mb_each']} MB", flush=True)
+              f"worker peak RSS {r['worker_peak_rss_mb_each']} MB, RSS growth after the first quarter "
+              f"{r['worker_rss_growth_mb_each']} MB (flat: ~0), worker CPU-s {r['worker_cpu_s_total']}", flush=True)
     runs = report["runs"]
     if "1" in runs and "2" in runs:
         report["speedup_2_over_1"] = round(runs["2"]["docs_per_s"] / runs["1"]["docs_per_s"], 3)
