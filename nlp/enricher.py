@@ -334,7 +334,7 @@ class Enricher:
         for d, r in zip(docs, results):
             text = d.title + "\n" + d.body
             words = fingerprint.normalised_words(text)
-            r.content_hash = fingerprint.content_hash(text) if words else ""
+            r.content_hash = fingerprint.words_hash(words) if words else ""  # the words read once for both
             r.minhash = fingerprint.minhash(words)
             r.lsh_bands = fingerprint.lsh_bands(r.minhash)
 
