@@ -140,6 +140,7 @@ class Enricher:
         get_lexicon("en")
         for lang in languages:
             self.models.get(lang)
+            get_lexicon(lang)  # its common-word list (~0.25 s) would otherwise load inside a document's stage
             if self.config.keyword_tagger:
                 self.keywords.tagger(lang)
         language.warm_up()
