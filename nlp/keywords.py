@@ -186,6 +186,7 @@ class KeywordExtractor:
         # (language, phrase) → noun phrase?  Keyphrases recur across a corpus (Zipf), so most are
         # judged once; bounded (cleared when full) so a worker's memory stays flat on a long run.
         self._judged: dict[tuple[str, str], bool] = {}
+        self._lexical: dict[tuple[str, str], bool] = {}  # (language, phrase) → lexical_ok
         self._cache_size = cache_size
 
     def _extractor(self, lang: str) -> yake.KeywordExtractor:
@@ -219,6 +220,16 @@ class KeywordExtractor:
                 self._taggers[lang] = tagger
             return self._taggers[lang]
 
+    def _lexical_ok(self, kw: str, lex: Lexicon) -> bool:
+        """:func:`lexical_ok`, remembered: candidates recur across stories (Zipf) and the alias checks
+        inside it cost ~0.2 ms a story; bounded like the tagger's judgements."""
+        hit = self._lexical.get((lex.lang, kw))
+        if hit is None:
+            if len(self._lexical) > self._cache_size:
+                self._lexical.clear()
+            hit = self._lexical[(lex.lang, kw)] = lexical_ok(kw, lex)
+        return hit
+
     def extract(self, text: str, lang: str) -> list[str]:
         return self.extract_many([(text, lang)])[0]
 
@@ -238,7 +249,7 @@ class KeywordExtractor:
             for kw in ranked:
                 kw = " ".join(kw.split())
                 key = kw.casefold()
-                if key in seen or not lexical_ok(kw, lex):
+                if key in seen or not self._lexical_ok(kw, lex):
                     continue
                 seen.add(key)
                 candidates.append((n, lang, kw))
