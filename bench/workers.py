@@ -132,9 +132,13 @@ def child(alias: str, limit: int | None, workers: int, batch_size: int) -> dict:
 
 
 def _rss_after_warmup(sampler: Sampler, workers: dict, warmup_s: float) -> dict:
+    """Per worker process, its RSS samples once its models are in: after the pool's warm-up and from the
+    first sample at 80 % of its own peak (a worker recycled mid-run loads its models later)."""
     growth, ranges = [], []
     for p in workers:
-        warm = [r for t, r in zip(sampler.rss_t.get(p, []), sampler.rss.get(p, [])) if t > warmup_s + 10]
+        rss = [r for t, r in zip(sampler.rss_t.get(p, []), sampler.rss.get(p, [])) if t > warmup_s]
+        loaded = next((i for i, r in enumerate(rss) if rss and r >= 0.8 * max(rss)), len(rss))
+        warm = rss[loaded:]
         if len(warm) >= 2:
             growth.append(round(warm[-1] - warm[0]))
             ranges.append([round(min(warm)), round(max(warm))])
