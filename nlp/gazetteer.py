@@ -122,6 +122,7 @@ class Gazetteer:
         self.entries: dict[str, Entry] = {}
         self.max_tokens = 1
         self.sources: dict[str, str] = {}
+        self._prefixes: frozenset[str] | None = None  # every proper token prefix of a multi-token key
         self._build()
 
     # --- building -------------------------------------------------------------------------------
@@ -143,6 +144,7 @@ class Gazetteer:
         if old is None or _PRIORITY[entry.kind] < _PRIORITY[old.kind]:
             self.entries[key] = entry
             self.max_tokens = max(self.max_tokens, key.count(" ") + 1)
+            self._prefixes = None
 
     def _build(self) -> None:
         import babel
@@ -289,24 +291,45 @@ class Gazetteer:
                 return None
         return entry
 
+    def _key_prefixes(self) -> frozenset[str]:
+        if self._prefixes is None:
+            found: set[str] = set()
+            for key in self.entries:
+                parts = key.split(" ")
+                found.update(" ".join(parts[:k]) for k in range(1, len(parts)))
+            self._prefixes = frozenset(found)
+        return self._prefixes
+
     def scan(self, text: str) -> list[GazMatch]:
-        """Longest non-overlapping matches in ``text`` with exact character offsets."""
+        """Longest non-overlapping matches in ``text`` with exact character offsets.
+
+        At each token the key grows one token at a time only while it is an entry or the start of one
+        (``_key_prefixes``): most tokens cost one lookup instead of one per possible length (up to 8)."""
         toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
         norms = [norm_token(t[2]) for t in toks]
         out: list[GazMatch] = []
         i, n = 0, len(toks)
-        entries = self.entries
+        entries, prefixes = self.entries, self._key_prefixes()
+        limit = self.max_tokens
         while i < n:
-            matched = False
-            for size in range(min(self.max_tokens, n - i), 0, -1):
-                key = " ".join(norms[i : i + size]) if size > 1 else norms[i]
+            found: list[tuple[int, Entry]] = []  # (size, entry), shortest first
+            key = norms[i]
+            entry = entries.get(key)
+            if entry is None and len(key) > 4 and key.endswith("s"):
+                entry = entries.get(key[:-1])  # German genitive: Deutschlands, Frankreichs
+                if entry is not None and entry.kind not in ("country", "capital"):
+                    entry = None
+            if entry is not None:
+                found.append((1, entry))
+            size = 1
+            while key in prefixes and size < limit and i + size < n:
+                key = key + " " + norms[i + size]
+                size += 1
                 entry = entries.get(key)
-                if entry is None and size == 1 and len(key) > 4 and key.endswith("s"):
-                    entry = entries.get(key[:-1])  # German genitive: Deutschlands, Frankreichs
-                    if entry is not None and entry.kind not in ("country", "capital"):
-                        entry = None
-                if entry is None:
-                    continue
+                if entry is not None:
+                    found.append((size, entry))
+            matched = False
+            for size, entry in reversed(found):  # longest first, as before
                 start, end = toks[i][0], toks[i + size - 1][1]
                 span = text[start:end]
                 if not self._case_ok(span, entry):

@@ -18,10 +18,20 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pycountry
-from langdetect import DetectorFactory, detector_factory
-from langdetect.lang_detect_exception import LangDetectException
 
-DetectorFactory.seed = 0  # langdetect is randomised; without a seed results change run to run
+try:  # the Rust port: langdetect's walk, bit for bit (same Mersenne Twister, same floating-point order)
+    import langdetect_rs as _ld
+    from langdetect_rs import detector_factory as _ld_factory
+except ImportError:  # pure-Python langdetect: same answers, ~10x the CPU (bench/language_candidates.py)
+    import langdetect as _ld
+    from langdetect import detector_factory as _ld_factory
+
+_ld.DetectorFactory.seed = 0  # langdetect is randomised; without a seed results change run to run
+BACKEND = _ld.__name__  # recorded in the enrichment provenance
+# The quick pass on a prefix (see ``detect``) only pays on the pure-Python package: in Rust the full read
+# costs ~0.16 ms per Reuters story, so every text gets it, with langdetect's own answers (issue 20).
+QUICK_PREFIX_CHARS = 0 if BACKEND == "langdetect_rs" else 400
+LangDetectException = _ld.LangDetectException
 
 _LOCK = threading.Lock()
 
@@ -33,11 +43,11 @@ class LanguageResult:
     reason: str = ""
 
 
-def _factory() -> DetectorFactory:
+def _factory():  # noqa: ANN202 - either package's DetectorFactory
     with _LOCK:
-        if detector_factory._factory is None:  # loads ~55 profiles once per process
-            detector_factory.init_factory()
-        return detector_factory._factory
+        if _ld_factory._factory is None:  # loads ~55 profiles once per process
+            _ld_factory.init_factory()
+        return _ld_factory._factory
 
 
 # Families langdetect confuses (its codes; "no" is Norwegian Bokmål). Letters: those each member uses beyond
@@ -71,6 +81,14 @@ def _stop_owners(family_key: str) -> dict[str, tuple[str, ...]]:
         for w in mod.STOP_WORDS:
             owners.setdefault(w.lower(), []).append(code)
     return {w: tuple(c) for w, c in owners.items()}
+
+
+def warm_up() -> None:
+    """Load the profiles and every family's stop-word lists now (~3 s of spaCy imports, once per process)
+    rather than inside the first document of each family."""
+    _factory()
+    for family in _FAMILIES:
+        _stop_owners(" ".join(family))
 
 
 def _rerank(text: str, probs: dict[str, float]) -> tuple[str, float] | None:
@@ -119,7 +137,7 @@ def valid_hint(hint: str | None) -> str | None:
 
 
 def detect(text: str, *, min_letters: int = 12, min_confidence: float = 0.5, max_chars: int = 3000,
-           prefix_chars: int = 400, sure: float = 0.95, quick_trials: int = 3) -> LanguageResult:
+           prefix_chars: int | None = None, sure: float = 0.95, quick_trials: int = 3) -> LanguageResult:
     """Detect the language of ``text``; ``und`` with a reason when there is too little to go on.
 
     A quick pass first: the first ``prefix_chars`` (cut at a space) with ``quick_trials`` of
@@ -127,8 +145,11 @@ def detect(text: str, *, min_letters: int = 12, min_confidence: float = 0.5, max
     n-grams until one language passes 0.99999) and its per-character n-gram extraction, while its
     answer settles within a few hundred characters. Only when that answer is unsure (below ``sure``,
     or ``und``) is the text read again up to ``max_chars`` with all 7 trials (docs/benchmarks.md).
-    Texts no longer than ``prefix_chars`` get the full read only; ``prefix_chars=0`` skips the quick pass.
+    Texts no longer than ``prefix_chars`` get the full read only; ``prefix_chars=0`` skips the quick pass;
+    ``None`` is :data:`QUICK_PREFIX_CHARS` (0 with the Rust backend).
     """
+    if prefix_chars is None:
+        prefix_chars = QUICK_PREFIX_CHARS
     if prefix_chars and len(text) > prefix_chars:
         # only a real prefix: a short text is read once, in full, as before (3 trials alone on the
         # whole of a short fortune lost 1-2 texts per 1,500 in es/it/pl: bench/results/t20_language*.json)
@@ -140,10 +161,10 @@ def detect(text: str, *, min_letters: int = 12, min_confidence: float = 0.5, max
 
 
 def _detect(sample: str, min_letters: int, min_confidence: float, trials: int) -> LanguageResult:
-    letters = sum(1 for c in sample if c.isalpha())
+    letters = sum(map(str.isalpha, sample))  # map over a C method: ~3x the generator's speed
     if letters < min_letters:
         return LanguageResult("und", 0.0, "too_little_text")
-    upper = sum(1 for c in sample if c.isupper())
+    upper = sum(map(str.isupper, sample))
     if upper > 0.6 * letters:
         sample = sample.lower()  # langdetect's n-gram profiles are lower-case text: ALL-CAPS reads as German
     try:

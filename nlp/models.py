@@ -9,6 +9,7 @@ falls back to the gazetteer and the result says so.
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata as md
 import logging
 import threading
@@ -36,8 +37,10 @@ class NerModel:
     best_effort: bool = False
 
 
+@functools.lru_cache(maxsize=None)
 def package_version(dist: str) -> str:
-    """Installed version of a distribution, for provenance ("missing" when absent)."""
+    """Installed version of a distribution, for provenance ("missing" when absent). Cached: reading the
+    metadata costs ~0.8 ms, and provenance asks for spaCy's on every document (issue 20)."""
     try:
         return md.version(dist)
     except md.PackageNotFoundError:

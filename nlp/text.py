@@ -79,7 +79,7 @@ def chunks(text: str, size: int) -> list[tuple[int, str]]:
 
 
 def word_count(text: str) -> int:
-    return sum(1 for _ in _WORD.finditer(text))
+    return len(_WORD.findall(text))
 
 
 def letter_ratio(text: str) -> float:

@@ -45,26 +45,48 @@ def test_yake_still_selectable_and_bad_method_refused() -> None:
      "en"),
 ])
 def test_quick_language_pass_agrees_with_the_full_read(text: str, code: str) -> None:
-    quick, full = language.detect(text), language.detect(text, prefix_chars=0)
+    quick, full = language.detect(text, prefix_chars=400), language.detect(text, prefix_chars=0)
     assert quick.code == full.code == code
 
 
 def test_unsure_quick_pass_falls_back_to_the_whole_text() -> None:
     # a short English lead, then Spanish: the lead alone is too little, the whole text decides
     text = "OK. " + "El gobierno anunció ayer que la economía del país creció más de lo esperado. " * 10
-    assert language.detect(text).code == "es"
+    assert language.detect(text, prefix_chars=400).code == "es"
     short = "Der Bundestag hat ein neues Gesetz beschlossen."
-    assert language.detect(short) == language.detect(short, prefix_chars=0)  # short texts: one full read
+    assert language.detect(short, prefix_chars=400) == language.detect(short, prefix_chars=0)  # one full read
+
+
+def test_rust_langdetect_gives_langdetects_probabilities() -> None:
+    """The Rust port is chosen when installed (the quick pass is then off): its walk must be langdetect's."""
+    import langdetect
+    import langdetect_rs
+    from langdetect import detector_factory as pure
+    from langdetect_rs import detector_factory as rust
+
+    assert language.BACKEND == "langdetect_rs" and language.QUICK_PREFIX_CHARS == 0
+    langdetect.DetectorFactory.seed = langdetect_rs.DetectorFactory.seed = 0
+    pure.init_factory()
+    rust.init_factory()
+    for text in (STORY, "Война и мир — роман Льва Толстого.", "Ein, zwei, drei, vier", "Olá, tudo bem? Sim."):
+        got = []
+        for factory in (pure._factory, rust._factory):
+            det = factory.create()
+            det.append(text)
+            det.get_probabilities()
+            got.append(dict(zip(det.langlist, det.langprob)))
+        assert got[0] == got[1]
 
 
 def test_compiled_tokenizer_gives_the_same_vectors() -> None:
     from nlp.encoder import FastEncoder
     from nlp.topics import Encoder
 
-    texts = ["Opec oil ministers meet in Vienna", "Это текст на русском языке о Москве.", "x"]
+    texts = ["Opec oil ministers meet in Vienna", "Это текст на русском языке о Москве.", "x",
+             "Xylophonists' zygomorphic quibbles " * 30]  # rare pieces: past the first-layer cache
     fast = FastEncoder()
     a, b = Encoder().encode(texts), fast.encode(texts)
-    assert fast.compiled
+    assert fast.compiled and fast.first_layer_cached
     assert np.allclose(a, b, atol=1e-6)
 
 
