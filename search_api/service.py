@@ -18,6 +18,7 @@ checked with :func:`search_api.access.may_read` and reported as not found when u
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -135,20 +136,17 @@ class SearchService:
 
     async def search(self, req: SearchRequest, principal: Principal, *, within: list[str] | None = None) -> SearchResponse:
         body = await self._full_search_body(req)
-        body = await self._sampled(req, body, principal, within)
-        res = await self._search(body, principal, within=within)
-        return shape_search(req, res, self.cursor_key)
-
-    async def _sampled(self, req: SearchRequest, body: dict[str, Any], principal: Principal,
-                       within: list[str] | None) -> dict[str, Any]:
-        """``body`` with its facet counts and timeline sampled when the search matches very many documents
-        (search_api/sampling.py): a count request first, as ``principal``, only on a large index."""
+        # On a large index: count first, then hits and (maybe sampled) aggregations at once (sampling.py).
         count = sampling.count_body(body, Q.aggregated_sets(req), index_docs=self._index_docs,
                                     sample_docs=self.facet_sample_docs)
         if count is None:
-            return body
-        res = await self._search(count, principal, within=within)
-        return sampling.sampled(body, sampling.probabilities(res, self.facet_sample_docs))
+            res = await self._search(body, principal, within=within)
+        else:
+            probs = sampling.probabilities(await self._search(count, principal, within=within), self.facet_sample_docs)
+            hits, aggs = sampling.split(sampling.sampled(body, probs))
+            res = sampling.merged(*await asyncio.gather(self._search(hits, principal, within=within),
+                                                        self._search(aggs, principal, within=within)))
+        return shape_search(req, res, self.cursor_key)
 
     async def count_groups(self, req: SearchRequest, principal: Principal, groups: dict[str, list[str]]) -> dict[str, int]:
         """How many results of ``req`` fall in each group of document ids (star/tag facets), in one request."""

@@ -39,7 +39,10 @@ def test_small_index_and_knn_only_bodies_get_no_count_request():
     assert sampling.count_body({k: v for k, v in body.items() if k != "query"}, sets, index_docs=10**6,
                                sample_docs=20) is None
     count = sampling.count_body(body, sets, index_docs=41, sample_docs=20)
-    assert count == {"query": body["query"], "size": 0, "track_total_hits": True}  # no selection: the total is the set
+    assert count["query"] == body["query"] and count["size"] == 0
+    assert count["aggs"]["sets"] == {"filters": {"filters": {"_all": {"match_all": {}}}}}  # exact on a small index
+    count = sampling.count_body(body, sets, index_docs=10**6, sample_docs=20)
+    assert count["aggs"]["count"]["random_sampler"]["probability"] == 0.01  # 10,000 documents of a million
 
 
 def test_sampled_groups_by_probability_and_unwrap_flattens():
@@ -106,7 +109,9 @@ def test_broad_search_is_sampled_and_labelled(module_settings, docs):
     true_en = sum(d["language"] == "en" for d in docs)
     est_en = next(b.count for b in res.facets["language"].buckets if b.value == "en")
     assert 0.3 * true_en < est_en < 3 * true_en  # scaled back to the whole set by Elasticsearch
-    assert "random_sampler" in str(bodies[-1]["aggs"]) and bodies[-2]["size"] == 0  # count request first
+    count, hits, aggs = bodies[-3:]  # a count first, then the hits and the aggregations at once
+    assert count["size"] == 0 and "sets" in count["aggs"] and "aggs" not in hits
+    assert "random_sampler" in str(aggs["aggs"]) and aggs["size"] == 0
 
 
 def test_narrow_search_and_small_index_stay_exact(module_settings, docs):
@@ -137,7 +142,22 @@ def test_access_filter_holds_in_both_requests(module_settings, docs):
     # the probability comes from the reader's own matches, not the index's: the count request was restricted
     assert res.sample_probability == sampling.probability(visible, SAMPLE) != sampling.probability(len(docs), SAMPLE)
     user_bodies = [b for b in bodies if "languages" not in b.get("aggs", {})]  # the index's language list is OPEN
-    assert len(user_bodies) == 2
+    assert len(user_bodies) == 3  # count, hits, aggregations
     for b in user_bodies:
         assert {"terms": {COLLECTION_FIELD: sorted(readable)}} in b["query"]["bool"]["filter"]
     assert all(b.value != "Hidden Wire" for b in res.facets["source"].buckets)
+
+
+def test_set_sizes_estimated_from_a_sample_of_the_index(es, index_alias, docs):
+    """The count request on a (pretend) large index samples the index: estimates near the true sizes."""
+    req = SearchRequest(language=["en"], duplicates="show")
+    body = Q.search_body(req)
+    count = sampling.count_body(body, Q.aggregated_sets(req), index_docs=len(docs), sample_docs=1, count_sample=60)
+    assert "random_sampler" in count["aggs"]["count"]
+    res = es.search(index=index_alias, body=count)
+    sets = {k: b["doc_count"] for k, b in res["aggregations"]["count"]["sets"]["buckets"].items()}
+    en = sum(d["language"] == "en" for d in docs)
+    assert 0.5 * en < sets["_all"] < 2 * en and 0.5 * len(docs) < sets["language"] < 2 * len(docs)
+    assert sampling.probabilities(res, 10) == {**{n: pytest.approx(10 / v, rel=0.01) for n, v in (
+        ("language", sets["language"]),)}, **{n: pytest.approx(10 / sets["_all"], rel=0.01)
+                                              for n in (*Q.FACETS_BY_NAME, "histogram") if n != "language"}}
