@@ -23,7 +23,12 @@ deep pages (bench/search.py ``query_mix``), and one hybrid body in five (the sam
 ``knn`` clause on ``vector`` with the query embedded by the product's encoder, k=10, 100 candidates).
 The API (``periscope serve``'s app, one process for the whole run) answers ``--api-queries`` searches
 at each size and its resident memory is read from /proc. Index size = primary store size.
-Prints and saves bench/results/scale.json after every size; the index is deleted at the end.
+Prints and saves bench/results/scale.json; the indices are deleted at the end unless ``--keep``.
+
+``--variants exact,sampled`` (issue 19): each search is timed as the product sends it — ``sampled``: on an
+index of more than 2 × FACET_SAMPLE_DOCS documents a sampled count request, then hits and aggregations at
+once (search_api/sampling.py); ``exact``: the one body with every count exact — interleaved in the same
+rounds, so before/after is a same-run ratio. ``--keep`` then ``--reuse`` measures kept indices again.
 """
 
 from __future__ import annotations
