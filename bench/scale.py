@@ -23,7 +23,12 @@ deep pages (bench/search.py ``query_mix``), and one hybrid body in five (the sam
 ``knn`` clause on ``vector`` with the query embedded by the product's encoder, k=10, 100 candidates).
 The API (``periscope serve``'s app, one process for the whole run) answers ``--api-queries`` searches
 at each size and its resident memory is read from /proc. Index size = primary store size.
-Prints and saves bench/results/scale.json after every size; the index is deleted at the end.
+Prints and saves bench/results/scale.json; the indices are deleted at the end unless ``--keep``.
+
+``--variants exact,sampled`` (issue 19): each search is timed as the product sends it — ``sampled``: on an
+index of more than 2 × FACET_SAMPLE_DOCS documents a sampled count request, then hits and aggregations at
+once (search_api/sampling.py); ``exact``: the one body with every count exact — interleaved in the same
+rounds, so before/after is a same-run ratio. ``--keep`` then ``--reuse`` measures kept indices again.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,9 +59,12 @@ from elasticsearch import helpers  # noqa: E402
 from mappings import drop, install  # noqa: E402
 from mappings.audit import audit_pattern, audit_template_name  # noqa: E402  (the API's audit trail)
 from mappings.client import es_client  # noqa: E402
+from mappings.vocabulary import FACET_SAMPLE_DOCS  # noqa: E402
 from periscope.settings import load_settings  # noqa: E402
 from search import api_server, as_params, query_mix, run, summary  # noqa: E402
-from search_api.query import search_body  # noqa: E402
+from search_api import sampling  # noqa: E402
+from search_api.query import aggregated_sets, search_body  # noqa: E402
+from search_api.textfields import languages_body, languages_from  # noqa: E402
 
 VECTOR = "vector"
 KNN_SHARE = 5  # one body in five is hybrid (BM25 + kNN)
@@ -144,15 +153,71 @@ def api_rss_mb(port: int) -> float | None:
     return None
 
 
-def jobs_for(es_url: str, alias: str, mix: list[Any], vectors: dict[str, list[float]]) -> dict[str, list]:
-    """The mix as requests to ``alias``: the product's BM25 bodies, one in five with the kNN half."""
-    out: dict[str, list] = {"bm25": [], "hybrid_knn": []}
+# What a variant sends per search: "exact" = every count exact (the body before sampling, one request);
+# "sampled" = the product (search_api/sampling.py: a count request first on an index holding more than
+# 2 × FACET_SAMPLE_DOCS documents, then the body with its aggregations under random_sampler when the
+# search matches more than that). "sampled:N" uses N instead of FACET_SAMPLE_DOCS.
+VARIANTS = ("exact", "sampled")
+
+
+def sample_docs_of(variant: str) -> int:
+    name, _, n = variant.partition(":")
+    if name not in VARIANTS:
+        raise SystemExit(f"unknown variant {variant!r}: use {', '.join(VARIANTS)} (sampled:N for another sample size)")
+    return 0 if name == "exact" else int(n or FACET_SAMPLE_DOCS)
+
+
+Plan = tuple[str, dict[str, Any], dict[str, Any] | None, int]  # url, body, count body (or None), sample docs
+
+
+def jobs_for(es: Any, es_url: str, alias: str, mix: list[Any], vectors: dict[str, list[float]],
+             variant: str) -> dict[str, list[Plan]]:
+    """The mix as the product sends it to ``alias``: its BM25 bodies (only the index's languages' fields, as
+    SearchService does), one in five with the kNN half; per search the count request when the variant has one."""
+    languages = languages_from(es.search(index=alias, body=languages_body()))
+    index_docs = es.count(index=alias)["count"]
+    n_sample = sample_docs_of(variant)
+    out: dict[str, list[Plan]] = {"bm25": [], "hybrid_knn": []}
     for n, req in enumerate(mix):
-        body, kind = search_body(req), "bm25"
+        body, kind = search_body(req, languages=languages), "bm25"
         if n % KNN_SHARE == 0 and req.q:
             body, kind = hybrid(body, vectors[req.q]), "hybrid_knn"
-        out[kind].append(("POST", f"{es_url}/{alias}/_search", body))
+        count = sampling.count_body(body, aggregated_sets(req), index_docs=index_docs, sample_docs=n_sample)
+        out[kind].append((f"{es_url}/{alias}/_search", body, count, n_sample))
     return out
+
+
+async def run_plans(plans: list[Plan], samples: list[float] | None = None,
+                    sampled: list[float] | None = None) -> list[float]:
+    """Each search at concurrency 1, timed from the first request to the last answer (all requests of a
+    two-round-trip search, and the probability computed in between, as SearchService.search does). ``sampled``
+    collects each search's smallest sampling probability (1.0 = exact)."""
+    lat: list[float] = []
+    async with httpx.AsyncClient(timeout=600) as client:
+        async def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+            # no answer from the shard request cache (size-0 bodies are cached by default): every round
+            # computes every search, as the first time an analyst sends it. (Clearing the cache instead
+            # also drops the global ordinals: 2-3x slower searches, a cold start no live index has.)
+            r = await client.post(url, json=body, params={"request_cache": "false"})
+            r.raise_for_status()
+            return r.json()
+
+        for url, body, count, n_sample in plans:
+            t = time.perf_counter()
+            p = 1.0
+            if count is None:
+                await post(url, body)
+            else:  # as SearchService.search: count, then hits and aggregations at once
+                probs = sampling.probabilities(await post(url, count), n_sample)
+                hits, aggs = sampling.split(sampling.sampled(body, probs))
+                await asyncio.gather(post(url, hits), post(url, aggs))
+                p = min(probs.values())
+            lat.append((time.perf_counter() - t) * 1000)
+            if sampled is not None:
+                sampled.append(p)
+    if samples is not None:
+        samples.extend(lat)
+    return lat
 
 
 def build(es: Any, seed: list[dict[str, Any]], vecs: np.ndarray, alias: str, size: int,
@@ -185,6 +250,9 @@ def main() -> None:
     ap.add_argument("--keep", action="store_true", help="keep the indices")
     ap.add_argument("--reuse", action="store_true",
                     help="use an index kept by an earlier --keep run (same --alias, complete) instead of building it")
+    ap.add_argument("--variants", default="sampled",
+                    help="comma-separated, measured interleaved in the same run: exact (every count exact), "
+                         "sampled (the product), sampled:N (another sample size)")
     ap.add_argument("--out", default=str(ROOT / "bench/results/scale.json"))
     args = ap.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -213,18 +281,35 @@ def main() -> None:
         mix = query_mix(es, aliases[sizes[0]], args.queries)  # facet values that exist at every size
         texts = sorted({r.q for r in mix if r.q})
         vectors = dict(zip(texts, Encoder().encode(texts).tolist()))
-        jobs = {size: jobs_for(es_url, aliases[size], mix, vectors) for size in sizes}
-        for size in sizes:  # warm-up, every body once: caches, global ordinals, vectors paged in
-            asyncio.run(run(1, jobs[size]["bm25"] + jobs[size]["hybrid_knn"], 120))
-        lat: dict[int, dict[str, list[float]]] = {size: {"bm25": [], "hybrid_knn": []} for size in sizes}
-        for r in range(args.rounds):  # interleaved, so the machine's load hits every size alike
+        variants = args.variants.split(",")
+        for v in variants:
+            sample_docs_of(v)
+        report["variants"] = variants
+        keys = [(size, v) for size in sizes for v in variants]
+        jobs = {(size, v): jobs_for(es, es_url, aliases[size], mix, vectors, v) for size, v in keys}
+        for key in keys:  # warm-up, every body once: caches, global ordinals, vectors paged in
+            asyncio.run(run_plans(jobs[key]["bm25"] + jobs[key]["hybrid_knn"]))
+        lat = {key: {"bm25": [], "hybrid_knn": []} for key in keys}
+        probs: dict[tuple[int, str], list[float]] = {key: [] for key in keys}
+        loads = []
+        for r in range(args.rounds):  # interleaved, so the machine's load hits every size and variant alike
             for size in sizes[r % len(sizes):] + sizes[: r % len(sizes)]:
-                for kind in ("bm25", "hybrid_knn"):
-                    asyncio.run(run(1, jobs[size][kind], 120, lat[size][kind]))
+                for v in variants[r % len(variants):] + variants[: r % len(variants)]:
+                    for kind in ("bm25", "hybrid_knn"):
+                        asyncio.run(run_plans(jobs[size, v][kind], lat[size, v][kind], probs[size, v] if r == 0 else None))
+            loads.append(os.getloadavg())
+            print(f"round {r + 1}/{args.rounds} done, loadavg {loads[-1]}", flush=True)
+        report["loadavg_per_round"] = loads
         for size in sizes:
             row = report["sizes"][size]
-            row["direct"] = {k: summary(v) for k, v in lat[size].items()}
-            row["direct"]["all"] = summary(lat[size]["bm25"] + lat[size]["hybrid_knn"])
+            row["variants"] = {}
+            for v in variants:
+                d = {k: summary(x) for k, x in lat[size, v].items()}
+                d["all"] = summary(lat[size, v]["bm25"] + lat[size, v]["hybrid_knn"])
+                ps = probs[size, v]
+                d["searches_sampled"] = sum(p < 1 for p in ps)
+                d["min_probability"] = min(ps)
+                row["variants"][v] = d
             with api_server(aliases[size]) as base:
                 api_jobs = [("GET", f"{base}/api/v1/search", as_params(q)) for q in mix[: args.api_queries]]
                 asyncio.run(run(1, api_jobs[:20], 120))
@@ -234,14 +319,19 @@ def main() -> None:
         base_row = report["sizes"][sizes[0]]
         for size in sizes:
             row = report["sizes"][size]
-            row["growth_vs_smallest"] = {
-                f"{kind}_{q}": round(row["direct"][kind][f"{q}_ms"] / base_row["direct"][kind][f"{q}_ms"], 2)
-                for kind in ("bm25", "hybrid_knn", "all") for q in ("p50", "p99")}
-            d = row["direct"]
-            print(f"{size:>8} docs  store {row['store_mb']:8.1f} MB  bm25 p50 {d['bm25']['p50_ms']:7.1f} p99 "
-                  f"{d['bm25']['p99_ms']:7.1f}  hybrid p50 {d['hybrid_knn']['p50_ms']:7.1f} p99 "
-                  f"{d['hybrid_knn']['p99_ms']:7.1f}  all p50 x{row['growth_vs_smallest']['all_p50']}  "
-                  f"API p50 {row['api']['p50_ms']:.1f}  API RSS {row['api_rss_mb']} MB", flush=True)
+            for v in variants:
+                d, b = row["variants"][v], base_row["variants"][v]
+                d["growth_vs_smallest"] = {f"{kind}_{q}": round(d[kind][f"{q}_ms"] / b[kind][f"{q}_ms"], 2)
+                                           for kind in ("bm25", "hybrid_knn", "all") for q in ("p50", "p99")}
+                print(f"{size:>8} docs {v:>14}  store {row['store_mb']:8.1f} MB  bm25 p50 {d['bm25']['p50_ms']:7.1f} "
+                      f"p99 {d['bm25']['p99_ms']:7.1f}  hybrid p50 {d['hybrid_knn']['p50_ms']:7.1f} p99 "
+                      f"{d['hybrid_knn']['p99_ms']:7.1f}  all p50 {d['all']['p50_ms']:7.1f} "
+                      f"x{d['growth_vs_smallest']['all_p50']}  sampled {d['searches_sampled']}/{len(mix)}", flush=True)
+            if len(variants) > 1:
+                first = row["variants"][variants[0]]["all"]
+                row["p50_vs_" + variants[0]] = {v: round(row["variants"][v]["all"]["p50_ms"] / first["p50_ms"], 3)
+                                                for v in variants[1:]}
+            print(f"{size:>8} docs  API p50 {row['api']['p50_ms']:.1f}  API RSS {row['api_rss_mb']} MB", flush=True)
         Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     finally:
         if not args.keep:

@@ -141,6 +141,13 @@ MAX_ID_CHARS = 512  # a document id (Elasticsearch's own limit)
 MAX_CURSOR_CHARS = 2048
 MAX_RESULT_WINDOW = 10_000  # = index.max_result_window: deeper than this needs `cursor`
 TRACK_TOTAL_HITS = 10_000
+# Facet counts and the timeline of a search matching more than 2 × FACET_SAMPLE_DOCS documents are estimated
+# from a random sample of about FACET_SAMPLE_DOCS of them (Elasticsearch's ``random_sampler``, whose probability
+# must be ≤ 0.5), and labelled as estimates; below that they are exact. Why sampling: exact counts cost time in
+# proportion to the matches (issue 19: 1M documents), a sample's cost is bounded (search_api/sampling.py).
+# 5,000: a value holding 2 % of the matches is estimated within about ±10 % (one standard deviation), and an
+# index of up to 10,000 documents never sends the extra count request (docs/scaling.md "Growth").
+FACET_SAMPLE_DOCS = 5_000
 EXPORT_CAP = 10_000
 EXPORT_PAGE = 500
 MAX_SIMILAR = 50

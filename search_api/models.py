@@ -117,9 +117,14 @@ class Bucket(BaseModel):
     selected: bool = False
 
 
+_ESTIMATED = ("true when the counts are estimates from a random sample of the matching documents "
+              "(see SearchResponse.sample_probability)")
+
+
 class Facet(BaseModel):
     buckets: list[Bucket]
     missing: int = 0
+    estimated: bool = Field(False, description=_ESTIMATED)
 
 
 class HistogramBucket(BaseModel):
@@ -131,6 +136,7 @@ class Histogram(BaseModel):
     interval: str
     buckets: list[HistogramBucket]
     missing: int = 0
+    estimated: bool = Field(False, description=_ESTIMATED)
 
 
 class SearchResponse(BaseModel):
@@ -142,6 +148,13 @@ class SearchResponse(BaseModel):
     hits: list[Hit]
     facets: dict[str, Facet] = Field(default_factory=dict)
     histogram: Histogram | None = None
+    facets_sampled: bool = Field(False, description=(
+        "true when some facet or histogram counts are estimates: the search matched so many documents that they "
+        "were counted on a random sample (each estimated facet says so in its own `estimated`); `total` is not "
+        "affected"))
+    sample_probability: float | None = Field(None, description=(
+        "the smallest share of the matching documents the estimates were counted on (e.g. 0.02 = 2 %); "
+        "null when every count is exact"))
 
 
 class HitList(BaseModel):

@@ -36,7 +36,7 @@ from .models import SearchRequest
 from .syntax import BoolOp, Node, Not, Phrase, Required, Term, parse
 from .grading_query import GRADE_SCALES, PREFER_RELIABLE, grade_values, prefer_reliable
 from .textfields import ALL, BODY_BOOST, TITLE_BOOST, TextFields, text_fields
-from . import semantic, similar
+from . import sampling, semantic, similar
 
 # field:value names an analyst may use -> keyword index field; the facet table gives names and aliases.
 KEYWORD_QUERY_FIELDS: dict[str, str] = {
@@ -205,6 +205,21 @@ def _semantic_parts(req: SearchRequest, default_operator: str, fields: TextField
     return out
 
 
+def missing_agg(field: str) -> dict[str, Any]:
+    """Documents without ``field``: a filter rather than a ``missing`` aggregation, which ``random_sampler``
+    refuses to sample (search_api/sampling.py); the same count."""
+    return {"filter": {"bool": {"must_not": [{"exists": {"field": field}}]}}}
+
+
+def aggregated_sets(req: SearchRequest) -> dict[str, list[dict[str, Any]]]:
+    """The filters of the sets the aggregations count: every selection (histogram, unselected facets),
+    and for each selected facet every selection but its own (see :func:`search_api.sampling.count_body`)."""
+    out = {sampling.ALL: selection_filters(req)}
+    for name in req.selections():
+        out[name] = selection_filters(req, exclude=name)
+    return out
+
+
 def facet_aggs(req: SearchRequest) -> dict[str, Any]:
     """Multi-select facets: each facet's counts apply every selection except its own.
 
@@ -216,7 +231,7 @@ def facet_aggs(req: SearchRequest) -> dict[str, Any]:
     for spec in FACETS:
         sub: dict[str, Any] = {
             "values": {"terms": {"field": spec.field, "size": req.facet_size}},
-            "missing": {"missing": {"field": spec.field}},
+            "missing": missing_agg(spec.field),
         }
         if spec.name in selections:
             sub["selected"] = {"filters": {"filters": {v: facet_filter(spec, [v]) for v in selections[spec.name]}}}
@@ -244,7 +259,7 @@ def histogram_agg(req: SearchRequest) -> dict[str, Any]:
         if req.date_from and req.date_to:
             spec["extended_bounds"] = {"min": req.date_from.isoformat(), "max": req.date_to.isoformat()}
     return {"filter": _and(selection_filters(req)),
-            "aggs": {"dates": {"date_histogram": spec}, "missing": {"missing": {"field": DATE_FIELD}}}}
+            "aggs": {"dates": {"date_histogram": spec}, "missing": missing_agg(DATE_FIELD)}}
 
 
 # --- whole request bodies -------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ checked with :func:`search_api.access.may_read` and reported as not found when u
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 import time
@@ -28,12 +29,13 @@ from elasticsearch import ApiError, AsyncElasticsearch, NotFoundError, Transport
 
 from mappings import STEMMED_LANGUAGES, VECTOR_FIELD, body_field, title_field
 from mappings.vocabulary import (
-    DATE_FIELD, EXPORT_CAP, FACET_NAMES, FACETS_BY_NAME, MAX_FACET_SIZE, MAX_ID_CHARS, MAX_PREFIX_CHARS, MAX_QUERY_CHARS,
+    DATE_FIELD, EXPORT_CAP, FACET_NAMES, FACET_SAMPLE_DOCS, FACETS_BY_NAME, MAX_FACET_SIZE, MAX_ID_CHARS, MAX_PREFIX_CHARS, MAX_QUERY_CHARS,
     MAX_SIMILAR, MAX_SUGGEST,
 )
 
 from . import query as Q
 from . import reader_hits as RH
+from . import sampling
 from .access import OPEN, Principal, may_read, restrict
 from .errors import DocumentNotFound, InvalidParameter, PeriscopeError, es_error_types, translate_es_error
 from .models import Bucket, FacetValues, HitList, SearchRequest, Suggestion, Suggestions
@@ -64,7 +66,8 @@ PIT_KEEP_ALIVE = "2m"  # renewed by every page; long enough for a slow client be
 
 class SearchService:
     def __init__(self, es: AsyncElasticsearch, alias: str, *, default_operator: str = "and",
-                 cursor_key: bytes | None = None, embedder: QueryEmbedder | None = None):
+                 cursor_key: bytes | None = None, embedder: QueryEmbedder | None = None,
+                 facet_sample_docs: int = FACET_SAMPLE_DOCS):
         self.es = es
         self.alias = alias
         self.default_operator = default_operator
@@ -76,6 +79,9 @@ class SearchService:
         self._languages: list[str] | None = None
         self._languages_at = -COLLECTIONS_TTL_S
         self.embedder = embedder or QueryEmbedder()
+        # Facet counts of a search matching more than twice this many documents are estimated (sampling.py).
+        self.facet_sample_docs = facet_sample_docs
+        self._index_docs = 0  # documents in the index, learnt with its languages
 
     async def _call(self, coro: Any) -> Any:
         try:
@@ -135,7 +141,16 @@ class SearchService:
 
     async def search(self, req: SearchRequest, principal: Principal, *, within: list[str] | None = None) -> SearchResponse:
         body = await self._full_search_body(req)
-        res = await self._search(body, principal, within=within)
+        # On a large index: count first, then hits and (maybe sampled) aggregations at once (sampling.py).
+        count = sampling.count_body(body, Q.aggregated_sets(req), index_docs=self._index_docs,
+                                    sample_docs=self.facet_sample_docs)
+        if count is None:
+            res = await self._search(body, principal, within=within)
+        else:
+            probs = sampling.probabilities(await self._search(count, principal, within=within), self.facet_sample_docs)
+            hits, aggs = sampling.split(sampling.sampled(body, probs))
+            res = sampling.merged(*await asyncio.gather(self._search(hits, principal, within=within),
+                                                        self._search(aggs, principal, within=within)))
         return shape_search(req, res, self.cursor_key)
 
     async def count_groups(self, req: SearchRequest, principal: Principal, groups: dict[str, list[str]]) -> dict[str, int]:
@@ -277,8 +292,10 @@ class SearchService:
         if now - self._languages_at > COLLECTIONS_TTL_S:
             # Index-wide codes, never shown to a user. A failure is the search's failure (same node, same
             # index): raised at once, so a hung node costs one timeout, not two.
-            res = await self._search(languages_body(), OPEN)
+            # The index's size rides along (counted, not collected): whether searches may need a sample.
+            res = await self._search({**languages_body(), "track_total_hits": True}, OPEN)
             self._languages, self._languages_at = languages_from(res), now
+            self._index_docs = res["hits"]["total"]["value"]
         return self._languages
 
     # --- export ---------------------------------------------------------------------------------

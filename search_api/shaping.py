@@ -10,6 +10,7 @@ from mappings.vocabulary import FACETS, FACETS_BY_NAME, FacetSpec, export_column
 
 from . import query as Q
 from .cursor import encode_cursor
+from .sampling import unwrap
 from .models import Bucket, Facet, Histogram, HistogramBucket, Hit, SearchRequest, SearchResponse, Total
 
 _MARK = "<mark>"
@@ -74,23 +75,24 @@ def shape_search(req: SearchRequest, res: dict[str, Any], cursor_key: bytes) -> 
         next_cursor = encode_cursor(req.sort, raw_hits[-1]["sort"], cursor_key)
     facets: dict[str, Facet] = {}
     histogram = None
-    aggs = res.get("aggregations") or {}
+    aggs, sampled_at = unwrap(res.get("aggregations") or {})
     selections = req.selections()
     for spec in FACETS:
         a = aggs.get(f"facet_{spec.name}")
         if a is not None:
             facets[spec.name] = Facet(buckets=facet_buckets(spec, a, selections.get(spec.name, [])),
-                                      missing=a["missing"]["doc_count"])
+                                      missing=a["missing"]["doc_count"], estimated=f"facet_{spec.name}" in sampled_at)
     if "histogram" in aggs:
         raw = [(b["key_as_string"], b["doc_count"]) for b in aggs["histogram"]["dates"]["buckets"]]
         interval = Q.histogram_interval(req)
         if interval is None:  # day buckets from ES, rolled up to an interval that fits the span
             interval, raw = Q.rollup(raw, req.date_from, req.date_to)
         histogram = Histogram(interval=interval, buckets=[HistogramBucket(date=d, count=c) for d, c in raw],
-                              missing=aggs["histogram"]["missing"]["doc_count"])
+                              missing=aggs["histogram"]["missing"]["doc_count"], estimated="histogram" in sampled_at)
     return SearchResponse(
         total=Total(value=total["value"], relation=total["relation"]), took_ms=res.get("took", 0),
         page=req.page, size=req.size, next_cursor=next_cursor, hits=hits, facets=facets, histogram=histogram,
+        facets_sampled=bool(sampled_at), sample_probability=min(sampled_at.values()) if sampled_at else None,
     )
 
 

@@ -157,7 +157,7 @@ def test_filters_post_filter_and_facet_aggs():
     # a selected value gets its own count, so it shows its true count even outside the top N
     assert body["aggs"]["facet_org"]["aggs"]["selected"] == {"filters": {"filters": {"OPEC": org_f}}}
     assert body["aggs"]["facet_source"]["filter"]["bool"]["filter"] == body["post_filter"]["bool"]["filter"]
-    assert body["aggs"]["facet_org"]["aggs"]["missing"] == {"missing": {"field": "entities.org"}}
+    assert body["aggs"]["facet_org"]["aggs"]["missing"] == {"filter": {"bool": {"must_not": [{"exists": {"field": "entities.org"}}]}}}
     assert body["track_total_hits"] == 10_000 and body["from"] == 0
 
 

@@ -48,7 +48,7 @@ def facet_input_id(name: str, value: str) -> str:
     return f"f-{name}-{hashlib.sha1(value.encode('utf-8')).hexdigest()[:10]}"
 
 
-def facet_view(name: str, label: str, buckets: list[Bucket], state: UiState) -> dict[str, Any]:
+def facet_view(name: str, label: str, buckets: list[Bucket], state: UiState, estimated: bool = False) -> dict[str, Any]:
     selected = state.selected(name)
     shown = [{"value": b.value, "label": value_label(name, b.value), "count": b.count,
               "selected": b.value in selected, "id": facet_input_id(name, b.value)} for b in buckets]
@@ -57,7 +57,7 @@ def facet_view(name: str, label: str, buckets: list[Bucket], state: UiState) -> 
     missing = [{"value": v, "label": value_label(name, v), "count": None, "selected": True,
                 "id": facet_input_id(name, v)} for v in selected if v not in seen]
     return {"name": name, "label": label, "buckets": missing + shown, "selected": selected,
-            "more": len(buckets) >= FACET_SIZE, "searchable": name in SEARCHABLE_FACETS}
+            "more": len(buckets) >= FACET_SIZE, "searchable": name in SEARCHABLE_FACETS, "estimated": estimated}
 
 
 def _chips(state: UiState) -> list[dict[str, str]]:
@@ -94,7 +94,9 @@ async def search_page(request: Request) -> Response:
         "total": res.total.value,
         "total_relation": res.total.relation,
         "took_ms": res.took_ms,
-        "facets": [facet_view(n, label, top_n[n], state) for n, label in SIDEBAR_FACETS],
+        "facets": [facet_view(n, label, top_n[n], state, n in res.facets and res.facets[n].estimated)
+                   for n, label in SIDEBAR_FACETS],
+        "sample_percent": _percent(res.sample_probability) if res.facets_sampled else None,
         "timeline": timeline(res.histogram, state),
         "pager": pager(state, res.total.value),
         "export_csv": "/api/v1/export?" + urlencode([("format", "csv"), ("query_comment", "true"), *state.params(page=False)]),
@@ -102,6 +104,11 @@ async def search_page(request: Request) -> Response:
         "export_cap": request.app.state.settings.export_max_rows,  # the operator's limit (issue 18: no 10,000 cap)
     }
     return templates.TemplateResponse(request, "search.html", ctx)
+
+
+def _percent(probability: float | None) -> str:
+    """A sampling probability as an analyst reads it: "2 %", "0.5 %"."""
+    return f"{100 * (probability or 0):.2g} %"
 
 
 def _facet_message(text: str, status: int = 200) -> HTMLResponse:

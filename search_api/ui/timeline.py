@@ -43,4 +43,5 @@ def timeline(histogram: Histogram | None, state: UiState, width: int = WIDTH, he
             "label": label, "href": state.url(date_from=day.isoformat(), date_to=end.isoformat()),
         })
     return {"bars": bars, "width": width, "height": height, "interval": interval,
-            "first": human_date(bars[0]["from"]), "last": human_date(bars[-1]["to"]), "peak": peak}
+            "first": human_date(bars[0]["from"]), "last": human_date(bars[-1]["to"]), "peak": peak,
+            "estimated": histogram.estimated}
