@@ -5,6 +5,7 @@ which share one index) never see each other's documents."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,6 +13,8 @@ from fastapi.testclient import TestClient
 
 from alert_receivers import SmtpServer, WebhookReceiver
 from mappings import COLLECTION_FIELD
+from search_api.alerts.config import AlertConfig
+from search_api.alerts.engine import AlertEngine
 from search_api.app import create_app
 from tests.workspace_fixtures import pg_server, workspace_url  # noqa: F401 - fixtures
 
@@ -228,6 +231,30 @@ def test_cli_list_and_test(monkeypatch, module_settings, workspace_url, es, inde
 
 
 # last in the module: once a user account exists the install is no longer open (the API then needs sign-in)
+def test_a_pass_larger_than_one_msearch_batch_finds_every_search(client, module_settings, es, index_alias):
+    """Saved searches go out in ``alerts_msearch_batch``-sized ``_msearch`` requests with the background
+    budget (``alerts_es_timeout_s``); a pass over more searches than one batch still sees every one.
+    (Placed before the access test below: that one creates accounts, after which this module's client
+    would need a key.)"""
+    cfg = AlertConfig.from_settings(module_settings.model_copy(update={"alerts_msearch_batch": 2,
+                                                                       "alerts_es_timeout_s": 20.0}))
+    assert (cfg.msearch_batch, cfg.es_timeout_s) == (2, 20.0)
+    running = client.app.state.alerts.engine
+    engine = AlertEngine(running.ws, running.service, replace(running.cfg, msearch_batch=2, es_timeout_s=20.0))
+    words = ["zq" + uuid.uuid4().hex[:10] for _ in range(5)]
+    ids = []
+    for w in words:
+        ids.append(save(client, f"batch {w}", w, watch=True, interval_s=60)["id"])
+        index_doc(es, index_alias, f"{w}-doc", f"{w} report")
+    report = client.portal.call(lambda: engine.run_pass(only=ids))
+    assert report.ok and report.new_matches == 5, report
+    for sid, w in zip(ids, words, strict=True):
+        matches = client.get(f"{API}/{sid}/matches").json()
+        assert [m["doc_id"] for m in matches] == [f"{w}-doc"], matches
+    for sid in ids:
+        assert client.delete(f"{API}/{sid}").status_code == 204
+
+
 def test_alerts_deliver_only_what_the_owner_may_read(client, es, index_alias, word):
     from workspace import Role, access, users
     from workspace import saved_searches as saved
@@ -246,26 +273,3 @@ def test_alerts_deliver_only_what_the_owner_may_read(client, es, index_alias, wo
 
     with ws.session(readonly=True) as db:
         assert [m.doc_id for m in ledger.matches(db, s.id)] == [f"{word}-ok"]
-
-
-def test_a_pass_larger_than_one_msearch_batch_finds_every_search(module_settings, workspace_url, es, index_alias):  # noqa: F811
-    """Saved searches go out in ``alerts_msearch_batch``-sized ``_msearch`` requests with the background
-    budget (``alerts_es_timeout_s``); a pass over more searches than one batch still sees every one."""
-    settings = module_settings.model_copy(update={
-        "database_url": workspace_url, "alerts_scheduler": False, "alerts_msearch_batch": 2,
-        "alerts_es_timeout_s": 20.0})
-    with TestClient(create_app(settings)) as c:
-        engine = c.app.state.alerts.engine
-        assert (engine.cfg.msearch_batch, engine.cfg.es_timeout_s) == (2, 20.0)
-        words = ["zq" + uuid.uuid4().hex[:10] for _ in range(5)]
-        ids = []
-        for w in words:
-            ids.append(save(c, f"batch {w}", w, watch=True, interval_s=60)["id"])
-            index_doc(es, index_alias, f"{w}-doc", f"{w} report")
-        report = c.portal.call(lambda: engine.run_pass(only=ids))
-        assert report.ok and report.new_matches == 5, report
-        for sid, w in zip(ids, words, strict=True):
-            matches = c.get(f"{API}/{sid}/matches").json()
-            assert [m["doc_id"] for m in matches] == [f"{w}-doc"], matches
-        for sid in ids:
-            assert c.delete(f"{API}/{sid}").status_code == 204
