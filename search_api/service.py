@@ -136,8 +136,8 @@ class SearchService:
         searches: list[dict[str, Any]] = []
         for b in bodies:
             searches += [{"index": self.alias}, restrict(b, principal)]
-        es = self.es if timeout_s is None else self.es.options(request_timeout=timeout_s)
-        return await self._call(es.msearch(searches=searches))
+        budget = {} if timeout_s is None else {"request_timeout": timeout_s}
+        return await self._call(self.es.options(**budget).msearch(searches=searches))
 
     async def search(self, req: SearchRequest, principal: Principal, *, within: list[str] | None = None) -> SearchResponse:
         body = await self._full_search_body(req)

@@ -78,13 +78,19 @@ ALLOWED_ES_CALLS = {"_search": {"search"}, "_msearch": {"msearch"}, "_raw_docume
                     "_open_pit": {"open_point_in_time"}, "_close_pit": {"close_point_in_time"}}
 
 
+def _is_client(node: ast.AST) -> bool:
+    """``self.es``, or ``self.es.options(...)`` (the same client with per-request options, e.g. a timeout)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "options":
+        node = node.func.value
+    return isinstance(node, ast.Attribute) and node.attr == "es" and isinstance(node.value, ast.Name)
+
+
 def _es_calls(fn: ast.AST) -> set[str]:
-    """Names of ``self.es.<name>(...)`` calls inside ``fn``."""
+    """Names of ``self.es.<name>(...)`` (or ``self.es.options(...).<name>(...)``) calls inside ``fn``."""
     out = set()
     for node in ast.walk(fn):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            owner = node.func.value
-            if isinstance(owner, ast.Attribute) and owner.attr == "es" and isinstance(owner.value, ast.Name):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr != "options":
+            if _is_client(node.func.value):
                 out.add(node.func.attr)
     return out
 
