@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from mappings.vocabulary import FACET_SAMPLE_DOCS
+
 if TYPE_CHECKING:
     from mappings.client import ESConnection
 
@@ -72,6 +74,10 @@ class Settings(BaseSettings):
     api_es_timeout: float = Field(4.0, gt=0)
     # /health probes get a shorter budget so the health check itself answers within ~2 s.
     api_health_timeout: float = Field(1.5, gt=0)
+    # Facet counts and the timeline of a search matching more than twice this many documents are estimated
+    # from a random sample (search_api/sampling.py, labelled in the API and UI); 0: always exact counts,
+    # at a cost that grows with the match count (docs/scaling.md "Growth").
+    facet_sample_docs: int = Field(FACET_SAMPLE_DOCS, ge=0, le=10_000_000)
     # Bulk indexing (CLI, indexer) may retry a timed-out request; the API never does (see api_es_timeout).
     es_retry_on_timeout: bool = True
 

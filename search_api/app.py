@@ -55,7 +55,8 @@ def create_app(settings: Settings, *, default_operator: str = "and") -> FastAPI:
         # A pool as wide as the concurrency we serve: the client default (10) queues requests under load.
         app.state.es = async_es_client(settings.api_es_connection(), connections_per_node=64)
         app.state.service = SearchService(app.state.es, settings.index_alias, default_operator=default_operator,
-                                          cursor_key=settings.resolved_secret())
+                                          cursor_key=settings.resolved_secret(),
+                                          facet_sample_docs=settings.facet_sample_docs)
         # The audit trail: buffered, flushed every second by a background task, drained on shutdown.
         app.state.audit = AuditLog(app.state.es, settings.index_alias, record_queries=settings.audit_queries,
                                    shards=settings.index_shards, replicas=settings.index_replicas)

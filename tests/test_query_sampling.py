@@ -162,3 +162,20 @@ def test_set_sizes_estimated_from_a_sample_of_the_index(es, index_alias, docs):
     assert sampling.probabilities(res, 10) == {**{n: pytest.approx(10 / v, rel=0.01) for n, v in (
         ("language", sets["language"]),)}, **{n: pytest.approx(10 / sets["_all"], rel=0.01)
                                               for n in (*Q.FACETS_BY_NAME, "histogram") if n != "language"}}
+
+
+@pytest.mark.parametrize("sample_docs, sampled", [(SAMPLE, True), (0, False)])
+def test_the_operator_setting_reaches_the_api(module_settings, docs, sample_docs, sampled):
+    """``PERISCOPE_FACET_SAMPLE_DOCS`` sets the threshold of the running API; 0 keeps every count exact."""
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+
+    with TestClient(create_app(module_settings.model_copy(update={"facet_sample_docs": sample_docs}))) as c:
+        r = c.get("/api/v1/search", params={"duplicates": "show"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["facets_sampled"] is sampled and body["histogram"]["estimated"] is sampled
+    if not sampled:  # exact: the true count (a loopback install without accounts reads every collection)
+        true_en = sum(d["language"] == "en" for d in docs)
+        assert [b["count"] for b in body["facets"]["language"]["buckets"] if b["value"] == "en"] == [true_en]
