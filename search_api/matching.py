@@ -72,3 +72,8 @@ def facet_value_matches(spec: FacetSpec, prefix: str) -> Callable[[str], bool]:
     """The predicate the caller applies to the buckets of :func:`facet_values_body`."""
     codes = {c.casefold() for c in coded_values_matching(spec, prefix)}
     return lambda value: word_prefix_match(value, prefix) or value.casefold() in codes
+
+
+def all_of(filters: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every filter must hold (``match_all`` for none): one combinator for the query layer and sampling."""
+    return {"bool": {"filter": filters}} if filters else {"match_all": {}}

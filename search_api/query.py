@@ -29,8 +29,8 @@ from .cursor import decode_cursor, encode_cursor  # noqa: F401 - part of the que
 from .errors import InvalidParameter
 from .histogram import interval_for_span, rollup  # noqa: F401 - part of the query layer's API
 from .matching import (  # noqa: F401 - facet_value_matches, selected_keys, word_prefix_match: the layer's API
-    any_of, coded_values_matching, facet_filter, facet_value_matches, keyword_match, selected_keys, word_prefix_filter,
-    word_prefix_match,
+    all_of, any_of, coded_values_matching, facet_filter, facet_value_matches, keyword_match, selected_keys,
+    word_prefix_filter, word_prefix_match,
 )
 from .models import SearchRequest
 from .syntax import BoolOp, Node, Not, Phrase, Required, Term, parse
@@ -173,10 +173,6 @@ def selection_filters(req: SearchRequest, *, exclude: str | None = None) -> list
     return out
 
 
-def _and(filters: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"bool": {"filter": filters}} if filters else {"match_all": {}}
-
-
 def main_query(req: SearchRequest, default_operator: str, fields: TextFields = ALL) -> dict[str, Any]:
     query = {"bool": {"must": [text_query(req.q, default_operator, fields)], "filter": base_filters(req)}}
     return prefer_reliable(query) if req.sort == PREFER_RELIABLE else query
@@ -235,7 +231,7 @@ def facet_aggs(req: SearchRequest) -> dict[str, Any]:
         }
         if spec.name in selections:
             sub["selected"] = {"filters": {"filters": {v: facet_filter(spec, [v]) for v in selections[spec.name]}}}
-        aggs[f"facet_{spec.name}"] = {"filter": _and(selection_filters(req, exclude=spec.name)), "aggs": sub}
+        aggs[f"facet_{spec.name}"] = {"filter": all_of(selection_filters(req, exclude=spec.name)), "aggs": sub}
     return aggs
 
 
@@ -258,7 +254,7 @@ def histogram_agg(req: SearchRequest) -> dict[str, Any]:
         spec.update(calendar_interval=interval, min_doc_count=0)
         if req.date_from and req.date_to:
             spec["extended_bounds"] = {"min": req.date_from.isoformat(), "max": req.date_to.isoformat()}
-    return {"filter": _and(selection_filters(req)),
+    return {"filter": all_of(selection_filters(req)),
             "aggs": {"dates": {"date_histogram": spec}, "missing": missing_agg(DATE_FIELD)}}
 
 
@@ -294,7 +290,7 @@ def search_body(req: SearchRequest, *, default_operator: str = "and", cursor_key
         body["track_scores"] = True
     post = selection_filters(req)
     if post:
-        body["post_filter"] = _and(post)
+        body["post_filter"] = all_of(post)
     if req.size:
         node = parse(req.q, QUERY_FIELDS, default_operator)
         body["highlight"] = fields.highlight(prefixes=_has_prefix(node))

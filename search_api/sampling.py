@@ -29,6 +29,8 @@ from typing import Any
 
 from mappings.vocabulary import FACETS
 
+from .matching import all_of
+
 SAMPLE_PREFIX = "sample_"  # aggregation names of the random_sampler groups
 SAMPLE_SEED = 19  # a fixed seed: the same search shows the same estimates page after page
 ALL = "_all"  # the set of the histogram and of every facet without a selection of its own
@@ -36,10 +38,6 @@ MAX_PROBABILITY = 0.5  # random_sampler's own limit (a probability must be ≤ 0
 HISTOGRAM = "histogram"
 COUNT = "count"  # the count request's sampler
 COUNT_SAMPLE_DOCS = 10_000  # documents of the index the count request estimates the set sizes from
-
-
-def _and(filters: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"bool": {"filter": filters}} if filters else {"match_all": {}}
 
 
 def count_body(body: dict[str, Any], selection_filters: Mapping[str, list[dict[str, Any]]], *, index_docs: int,
@@ -59,7 +57,7 @@ def count_body(body: dict[str, Any], selection_filters: Mapping[str, list[dict[s
     """
     if sample_docs <= 0 or index_docs <= 2 * sample_docs or "query" not in body or "aggs" not in body:
         return None
-    sets = {"filters": {"filters": {k: _and(v) for k, v in selection_filters.items()}}}
+    sets = {"filters": {"filters": {k: all_of(v) for k, v in selection_filters.items()}}}
     p = probability(index_docs, count_sample)
     aggs = {"sets": sets} if p >= 1.0 else {
         COUNT: {"random_sampler": {"probability": p, "seed": SAMPLE_SEED}, "aggs": {"sets": sets}}}
