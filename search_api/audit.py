@@ -158,10 +158,31 @@ class AuditLog:
                                 "sort": [{"@timestamp": "desc"}, {"request_id": "asc"}], "track_total_hits": True}
         if search_after:
             body["search_after"] = search_after
-        res = await self.es.search(index=audit_pattern(self.alias), body=body, ignore_unavailable=True,
-                                   allow_no_indices=True)
+        res = await self._search(body)
         hits = [{**h["_source"], "id": h["_id"], "sort": h.get("sort")} for h in res["hits"]["hits"]]
         return res["hits"]["total"]["value"], hits
+
+    async def _search(self, body: dict[str, Any]) -> Any:
+        """Search every month; a month index the flusher is creating right now is waited for.
+
+        The first event of a month auto-creates that month's index; a reader arriving in the few
+        milliseconds before its shard starts gets "no shard available" (503) for the whole pattern.
+        That is a moment, not an outage: wait for the shard (bounded) and ask once more.
+        """
+        pattern = audit_pattern(self.alias)
+        try:
+            return await self.es.search(index=pattern, body=body, ignore_unavailable=True,
+                                        allow_no_indices=True)
+        except ApiError as exc:
+            if exc.meta.status != 503 or "no_shard_available" not in str(exc.body):
+                raise
+            try:
+                await self.es.cluster.health(index=pattern, wait_for_status="yellow", timeout="10s",
+                                             wait_for_no_initializing_shards=True)
+            except (ApiError, TransportError):  # timed out: the retry reports the real state
+                pass
+            return await self.es.search(index=pattern, body=body, ignore_unavailable=True,
+                                        allow_no_indices=True)
 
     async def refresh(self) -> None:
         """Make flushed events searchable now (tests, and the admin page right after an action)."""

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from mappings.audit import audit_index, audit_pattern, audit_template_name
+from mappings.audit import audit_index, audit_pattern, audit_template, audit_template_name
 from mappings.client import async_es_client
 from search_api.audit import AuditEvent, AuditLog
 
@@ -88,3 +88,31 @@ def test_events_survive_an_unreachable_node_and_go_out_later(settings, alias, es
 
     first, second, (total, _) = _run(settings, alias, body)
     assert (first, second, total) == (0, 1, 1)
+
+
+def test_a_month_index_whose_shard_is_still_starting_is_waited_for_not_a_503(settings, alias, es):
+    """The first event of a month creates its index; an admin reading at that moment must not get 503.
+
+    The shard is held unassigned (allocation filter to a node that does not exist) and released
+    half a second after the read starts: the read must wait for it and answer.
+    """
+    now = dt.datetime.now(dt.timezone.utc)
+    index = audit_index(alias, now)
+    es.indices.put_index_template(**audit_template(alias))  # the month index gets the real mapping
+    es.indices.create(index=index, settings={
+        "number_of_shards": 1, "number_of_replicas": 0,
+        "index.routing.allocation.require._name": "no-such-node"}, wait_for_active_shards="0")
+
+    async def body(log):
+        async def release():
+            await asyncio.sleep(0.5)
+            await log.es.indices.put_settings(index=index, settings={
+                "index.routing.allocation.require._name": None})
+        releaser = asyncio.create_task(release())
+        try:
+            return await log.search()
+        finally:
+            await releaser
+
+    total, hits = _run(settings, alias, body)
+    assert (total, hits) == (0, [])
