@@ -286,21 +286,61 @@ _NAME_WORD = re.compile(r" ([A-Z][a-z]{2,})\b")
 _COMPANY_BEFORE = r"\b(?:company|firm|group|bank|carrier|airline|maker|producer|concern|subsidiary|unit|broker)\s+"
 
 
-@lru_cache(maxsize=8192)
-def _org_cues(name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The company cues around ``name`` as two compiled patterns (body, title).
+# The cues are tested around each occurrence of the name rather than with one pattern per name: a
+# pattern per new name meant a regex compile per person mention (~1 ms a story, most names being new;
+# issue 20). The "before" cues are found once per text: greedy ``\s+`` ends each match exactly where a
+# following name starts, so a name at that position has the cue before it.
+_ROLE_BEFORE_RE = re.compile(_ROLE_BEFORE)
+_COMPANY_BEFORE_RE = re.compile(_COMPANY_BEFORE)
+_COMPANY_AFTER_RE = re.compile(_COMPANY_AFTER)
+_PART_AFTER_RE = re.compile(_PART_AFTER)
+_TICKER_AFTER_RE = re.compile(r"\s*<[A-Z.]+>")
 
-    One alternation per name, cached: compiling six patterns per person mention overflowed the ``re``
-    module's own cache (512 entries) and cost ~0.6 ms per story; names recur across stories."""
-    n = re.escape(name)
-    body = re.compile(rf"{_ROLE_BEFORE}{n}\b|{n}{_COMPANY_AFTER}|\b{n}{_PART_AFTER}|<{n}\b|{_COMPANY_BEFORE}{n}\b")
-    title = re.compile(rf"<{n}\b|{n}\s*<[A-Z.]+>")
-    return body, title
+
+@lru_cache(maxsize=4)
+def _cue_starts(text: str) -> frozenset[int]:
+    """Positions of ``text`` right after "analyst with", "the company" and the like."""
+    return frozenset(m.end() for r in (_ROLE_BEFORE_RE, _COMPANY_BEFORE_RE) for m in r.finditer(text))
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what ``re`` calls a word character in a str pattern
+
+
+def _boundary(text: str, i: int) -> bool:
+    """``\b`` at ``i``, as ``re`` decides it."""
+    return (i > 0 and _is_word(text[i - 1])) != (i < len(text) and _is_word(text[i]))
+
+
+def _occurrences(text: str, name: str):  # noqa: ANN202 - a generator of (start, end)
+    i = text.find(name)
+    while i >= 0:
+        yield i, i + len(name)
+        i = text.find(name, i + 1)
 
 
 def _org_cue_in(name: str, ctx: DocContext) -> bool:
-    body, title = _org_cues(name)
-    return bool(body.search(ctx.body) or title.search(ctx.title))
+    """A company cue around ``name`` in the story: "analyst with NAME", "NAME Inc", "NAME's X unit",
+    "<NAME", "the company NAME"; in the headline "<NAME" or "NAME <TICKER>"."""
+    if not name:
+        return False
+    body = ctx.body
+    starts = None
+    for i, j in _occurrences(body, name):
+        if _COMPANY_AFTER_RE.match(body, j) or (_boundary(body, i) and _PART_AFTER_RE.match(body, j)):
+            return True
+        if _boundary(body, j):
+            if i > 0 and body[i - 1] == "<":
+                return True
+            if starts is None:
+                starts = _cue_starts(body)
+            if i in starts:
+                return True
+    title = ctx.title
+    for i, j in _occurrences(title, name):
+        if (i > 0 and title[i - 1] == "<" and _boundary(title, j)) or _TICKER_AFTER_RE.match(title, j):
+            return True
+    return False
 
 
 def _fix_person_types(mentions: list[Mention], ctx: DocContext) -> None:
