@@ -118,14 +118,16 @@ class Enricher:
 
     def enrich_batch(self, items: list[EnrichInput]) -> list[Enrichment]:
         docs = [self._prepare(it) for it in items]
-        self._timed("language", self._languages, docs)
-        self._timed("ner", self._ner, docs)
-        results = [Enrichment() for _ in docs]
-        self._timed("entities", self._entities, docs, results)
-        with self.encoder.blas_limit():  # one BLAS thread per worker, for USE and the topic scores alike
+        # one BLAS thread per worker for every stage that multiplies matrices: spaCy's (NER, the keyword
+        # tagger: models.numpy_blas), USE and the topic scores; workers are the parallelism
+        with self.encoder.blas_limit():
+            self._timed("language", self._languages, docs)
+            self._timed("ner", self._ner, docs)
+            results = [Enrichment() for _ in docs]
+            self._timed("entities", self._entities, docs, results)
             self._timed("vector_topics", self._vectors, docs, results)
-        self._timed("keywords", self._keywords, docs, results)
-        self._timed("minhash", self._fingerprints, docs, results)
+            self._timed("keywords", self._keywords, docs, results)
+            self._timed("minhash", self._fingerprints, docs, results)
         for d, r in zip(docs, results):
             r.language, r.language_confidence = d.language, d.confidence
             r.word_count = textmod.word_count(d.title) + textmod.word_count(d.body)

