@@ -59,7 +59,7 @@ from elasticsearch import helpers  # noqa: E402
 from mappings import drop, install  # noqa: E402
 from mappings.audit import audit_pattern, audit_template_name  # noqa: E402  (the API's audit trail)
 from mappings.client import es_client  # noqa: E402
-from mappings.vocabulary import FACET_SAMPLE_DOCS  # noqa: E402
+from mappings.vocabulary import FACET_SAMPLE_DOCS, FACETS  # noqa: E402
 from periscope.settings import load_settings  # noqa: E402
 from search import api_server, as_params, query_mix, run, summary  # noqa: E402
 from search_api import sampling  # noqa: E402
@@ -67,6 +67,7 @@ from search_api.query import aggregated_sets, search_body  # noqa: E402
 from search_api.textfields import languages_body, languages_from  # noqa: E402
 
 VECTOR = "vector"
+SIDEBAR = tuple(f.name for f in FACETS if f.sidebar)
 KNN_SHARE = 5  # one body in five is hybrid (BM25 + kNN)
 
 
@@ -167,7 +168,7 @@ def sample_docs_of(variant: str) -> int:
     return 0 if name == "exact" else int(n or FACET_SAMPLE_DOCS)
 
 
-Plan = tuple[str, dict[str, Any], dict[str, Any] | None, int]  # url, body, count body (or None), sample docs
+Plan = tuple[str, dict[str, Any], dict[str, Any] | None, int, dict[str, Any]]  # url, body, count body (or None), sample docs, sets
 
 
 def jobs_for(es: Any, es_url: str, alias: str, mix: list[Any], vectors: dict[str, list[float]],
@@ -182,8 +183,9 @@ def jobs_for(es: Any, es_url: str, alias: str, mix: list[Any], vectors: dict[str
         body, kind = search_body(req, languages=languages), "bm25"
         if n % KNN_SHARE == 0 and req.q:
             body, kind = hybrid(body, vectors[req.q]), "hybrid_knn"
-        count = sampling.count_body(body, aggregated_sets(req), index_docs=index_docs, sample_docs=n_sample)
-        out[kind].append((f"{es_url}/{alias}/_search", body, count, n_sample))
+        sets = aggregated_sets(req)
+        count = sampling.count_body(body, sets, index_docs=index_docs, sample_docs=n_sample)
+        out[kind].append((f"{es_url}/{alias}/_search", body, count, n_sample, sets))
     return out
 
 
@@ -202,14 +204,14 @@ async def run_plans(plans: list[Plan], samples: list[float] | None = None,
             r.raise_for_status()
             return r.json()
 
-        for url, body, count, n_sample in plans:
+        for url, body, count, n_sample, sets in plans:
             t = time.perf_counter()
             p = 1.0
             if count is None:
                 await post(url, body)
             else:  # as SearchService.search: count, then hits and aggregations at once
                 probs = sampling.probabilities(await post(url, count), n_sample)
-                hits, aggs = sampling.split(sampling.sampled(body, probs))
+                hits, aggs = sampling.split(sampling.sampled(body, probs), sets)
                 await asyncio.gather(post(url, hits), post(url, aggs))
                 p = min(probs.values())
             lat.append((time.perf_counter() - t) * 1000)
@@ -253,6 +255,8 @@ def main() -> None:
     ap.add_argument("--variants", default="sampled",
                     help="comma-separated, measured interleaved in the same run: exact (every count exact), "
                          "sampled (the product), sampled:N (another sample size)")
+    ap.add_argument("--facets", choices=("sidebar", "all"), default="sidebar",
+                    help="facets counted per search: the search page's (default) or every facet (the API's default)")
     ap.add_argument("--out", default=str(ROOT / "bench/results/scale.json"))
     args = ap.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
@@ -265,7 +269,8 @@ def main() -> None:
     aliases = {size: f"{args.alias}-{size}" for size in sizes}
     report: dict[str, Any] = {"seed_index": args.seed_index, "seed_documents": len(seed), "es": es_url,
                               "queries": args.queries, "rounds": args.rounds, "knn_share": f"1/{KNN_SHARE}",
-                              "command": " ".join(["bench/scale.py", *sys.argv[1:]]), "sizes": {}}
+                              "facets": args.facets, "command": " ".join(["bench/scale.py", *sys.argv[1:]]),
+                              "sizes": {}}
     try:
         for size in sizes:
             report["sizes"][size] = build(es, seed, vecs, aliases[size], size, args.reuse)
@@ -279,6 +284,8 @@ def main() -> None:
         from nlp.topics import Encoder  # the product's encoder (USE), as the indexer embeds documents
 
         mix = query_mix(es, aliases[sizes[0]], args.queries)  # facet values that exist at every size
+        if args.facets == "sidebar":  # what the search page asks for (search_api/ui/pages.py)
+            mix = [r.model_copy(update={"facets": list(SIDEBAR)}) for r in mix]
         texts = sorted({r.q for r in mix if r.q})
         vectors = dict(zip(texts, Encoder().encode(texts).tolist()))
         variants = args.variants.split(",")

@@ -48,6 +48,10 @@ class _SearchFields(BaseModel):
         None, description="Opaque next_cursor from a previous response (deep paging; page is then ignored)")
     page: int = Field(1, ge=1, le=MAX_RESULT_WINDOW, description="1-based page; page*size must stay within 10,000")
     facet_size: int = Field(10, ge=0, le=MAX_FACET_SIZE, description="Buckets per facet; 0 disables facets")
+    facets: list[FacetName] | None = Field(  # type: ignore[valid-type]
+        None, max_length=len(FACETS),
+        description="Only these facets are counted (repeat the parameter; default: every facet). Each facet "
+                    "costs one aggregation over the matches: ask only for those you show.")
     interval: Interval = "auto"
 
     @field_validator("date_to")

@@ -142,13 +142,13 @@ class SearchService:
     async def search(self, req: SearchRequest, principal: Principal, *, within: list[str] | None = None) -> SearchResponse:
         body = await self._full_search_body(req)
         # On a large index: count first, then hits and (maybe sampled) aggregations at once (sampling.py).
-        count = sampling.count_body(body, Q.aggregated_sets(req), index_docs=self._index_docs,
-                                    sample_docs=self.facet_sample_docs)
+        sets = Q.aggregated_sets(req)
+        count = sampling.count_body(body, sets, index_docs=self._index_docs, sample_docs=self.facet_sample_docs)
         if count is None:
             res = await self._search(body, principal, within=within)
         else:
             probs = sampling.probabilities(await self._search(count, principal, within=within), self.facet_sample_docs)
-            hits, aggs = sampling.split(sampling.sampled(body, probs))
+            hits, aggs = sampling.split(sampling.sampled(body, probs), sets)
             res = sampling.merged(*await asyncio.gather(self._search(hits, principal, within=within),
                                                         self._search(aggs, principal, within=within)))
         return shape_search(req, res, self.cursor_key)

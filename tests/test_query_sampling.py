@@ -60,6 +60,34 @@ def test_sampled_groups_by_probability_and_unwrap_flattens():
     assert sampling.unwrap(response) == ({"facet_org": {"x": 1}, "histogram": {"y": 2}}, {"histogram": 0.01})
 
 
+def test_split_filters_the_hits_query_and_narrows_the_aggregations_to_the_union_of_their_sets():
+    req = SearchRequest(q="oil", language=["en"], countries=["US"])
+    body = {**Q.search_body(req), "knn": {"field": "vector", "query_vector": [0.1], "k": 5, "num_candidates": 10}}
+    sets = Q.aggregated_sets(req)
+    hits, aggs = sampling.split(body, sets)
+    # hits: the selections filter the query (and the kNN half) instead of a post_filter
+    assert "post_filter" not in hits and "aggs" not in hits
+    assert hits["query"] == {"bool": {"must": [body["query"]], "filter": [body["post_filter"]]}}
+    assert hits["knn"]["filter"][-1] == body["post_filter"]
+    # aggregations: the union of the sets they count (en AND US, US, en) bounds the documents visited
+    union = aggs["query"]["bool"]["filter"][0]["bool"]["should"]
+    assert aggs["query"]["bool"]["must"] == [body["query"]] and len(union) == len(sets) == 3
+    assert aggs["aggs"] == body["aggs"] and aggs["size"] == 0
+    # one selection: the selected facet counts every match, so nothing can be narrowed
+    one = SearchRequest(q="oil", language=["en"])
+    _, aggs = sampling.split(Q.search_body(one), Q.aggregated_sets(one))
+    assert aggs["query"] == Q.search_body(one)["query"]
+
+
+def test_only_the_facets_asked_for_are_counted():
+    req = SearchRequest(q="oil", countries=["US"], keywords=["crude"], facets=["topics", "countries"])
+    aggs = Q.search_body(req)["aggs"]
+    assert set(aggs) == {"facet_topics", "facet_countries", "histogram"}
+    assert set(Q.aggregated_sets(req)) == {sampling.ALL, "countries"}  # keywords is filtered, not counted
+    assert "keywords" in str(Q.search_body(req)["post_filter"])
+    assert len(Q.search_body(SearchRequest(q="oil"))["aggs"]) == len(Q.FACETS) + 1  # default: every facet
+
+
 # --- against the node ---------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -179,3 +207,30 @@ def test_the_operator_setting_reaches_the_api(module_settings, docs, sample_docs
     if not sampled:  # exact: the true count (a loopback install without accounts reads every collection)
         true_en = sum(d["language"] == "en" for d in docs)
         assert [b["count"] for b in body["facets"]["language"]["buckets"] if b["value"] == "en"] == [true_en]
+
+
+def test_split_requests_give_the_exact_path_s_hits_and_counts(module_settings, docs):
+    """Two selections on an index just above the threshold: count, hits and narrowed aggregations as two
+    requests give the same hits, total and (exact) counts as the one exact body."""
+    req = SearchRequest(language=["fr"], countries=["US"], duplicates="show")
+    split_res, bodies = run(module_settings, 60, req)  # 205 documents > 2 x 60: count + hits + aggregations
+    exact_res, one = run(module_settings, len(docs), req)
+    user = [[b for b in bs if "languages" not in b.get("aggs", {})] for bs in (bodies, one)]  # not the index's languages
+    assert [len(u) for u in user] == [3, 1]
+    assert not split_res.facets_sampled  # every set of these selections is under 2 x 60
+    assert split_res.total == exact_res.total and split_res.total.value > 0
+    assert [h.id for h in split_res.hits] == [h.id for h in exact_res.hits]
+    assert split_res.facets == exact_res.facets and split_res.histogram == exact_res.histogram
+
+
+def test_the_facets_parameter_through_the_api(module_settings, docs):
+    from fastapi.testclient import TestClient
+
+    from search_api.app import create_app
+
+    with TestClient(create_app(module_settings)) as c:
+        r = c.get("/api/v1/search", params=[("facets", "topics"), ("facets", "language"), ("q", "oil")])
+        bad = c.get("/api/v1/search", params={"facets": "no-such-facet"})
+    assert r.status_code == 200, r.text
+    assert set(r.json()["facets"]) == {"topics", "language"}
+    assert bad.status_code == 422 and "facets" in bad.text

@@ -18,7 +18,7 @@ from ..models import SearchRequest
 
 INGESTED_AT = "ingest.ingested_at"
 # Fields kept from a saved SearchRequest: what the analyst asked for, not how a page was shown.
-VOLATILE = {"size", "page", "cursor", "facet_size", "interval"}
+VOLATILE = {"size", "page", "cursor", "facet_size", "facets", "interval"}
 # _source fields an alert match needs: its title, link, the language (which highlight to show) and the stamp
 ALERT_SOURCE = ["id", "url", "title", "language", INGESTED_AT]
 

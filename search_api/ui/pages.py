@@ -80,8 +80,9 @@ async def search_page(request: Request) -> Response:
                                    "chips": _chips(state), "timeline": None,
                                    "plain_url": "/?" + urlencode({"q": state.q}) if state.q else "/"}
     try:
-        res = await _service(request).search(SearchRequest.model_validate(state.request_data()),
-                                             current_principal(request))
+        # only the sidebar's facets are counted: each facet is an aggregation over every match
+        wanted = state.request_data() | {"facets": [n for n, _ in SIDEBAR_FACETS]}
+        res = await _service(request).search(SearchRequest.model_validate(wanted), current_principal(request))
     except Exception as exc:  # noqa: BLE001 - every failure becomes a readable page
         ctx["error"] = err = ui_error(exc, request)
         return templates.TemplateResponse(request, "search.html", ctx, status_code=err.status)
