@@ -29,6 +29,8 @@ Prints and saves bench/results/scale.json; the indices are deleted at the end un
 index of more than 2 × FACET_SAMPLE_DOCS documents a sampled count request, then hits and aggregations at
 once (search_api/sampling.py); ``exact``: the one body with every count exact — interleaved in the same
 rounds, so before/after is a same-run ratio. ``--keep`` then ``--reuse`` measures kept indices again.
+``--facets sidebar`` (default): each search counts the facets the search page shows, as the page asks
+(``facets=``); ``--facets all``: every facet, the API's default.
 """
 
 from __future__ import annotations
