@@ -15,6 +15,8 @@ from typing import Any
 
 from mappings import COLLECTION_FIELD
 
+from .matching import knn_filtered
+
 ROLES = ("admin", "analyst", "reader", "integrator")
 
 
@@ -73,14 +75,7 @@ def restrict(body: dict[str, Any], principal: Principal, *, known_collections: S
     if query is not None or "knn" not in out:
         out["query"] = {"bool": {"filter": [flt], **({"must": [query]} if query else {})}}
     if "knn" in out:
-        knns = out["knn"] if isinstance(out["knn"], list) else [out["knn"]]
-        restricted = []
-        for k in knns:
-            k = dict(k)
-            existing = k.get("filter")
-            k["filter"] = [flt] + (existing if isinstance(existing, list) else [existing] if existing else [])
-            restricted.append(k)
-        out["knn"] = restricted if isinstance(out["knn"], list) else restricted[0]
+        out["knn"] = knn_filtered(out["knn"], flt)
     return out
 
 

@@ -77,3 +77,12 @@ def facet_value_matches(spec: FacetSpec, prefix: str) -> Callable[[str], bool]:
 def all_of(filters: list[dict[str, Any]]) -> dict[str, Any]:
     """Every filter must hold (``match_all`` for none): one combinator for the query layer and sampling."""
     return {"bool": {"filter": filters}} if filters else {"match_all": {}}
+
+
+def knn_filtered(knn: dict[str, Any] | list[dict[str, Any]], flt: dict[str, Any]) -> dict[str, Any] | list[dict[str, Any]]:
+    """A ``knn`` section (one or a list) whose candidates must also match ``flt``: kNN candidates are chosen
+    before the query, so a filter meant for the hits goes into each section's own ``filter``."""
+    def one(k: dict[str, Any]) -> dict[str, Any]:
+        existing = k.get("filter")
+        return {**k, "filter": [flt] + (existing if isinstance(existing, list) else [existing] if existing else [])}
+    return [one(k) for k in knn] if isinstance(knn, list) else one(knn)

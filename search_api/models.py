@@ -70,6 +70,10 @@ class _SearchFields(BaseModel):
             raise ValueError(f"page * size may not exceed {MAX_RESULT_WINDOW}; use cursor (next_cursor) for deep paging")
         return value
 
+    def counted_facets(self) -> tuple[str, ...]:
+        """The facets this request counts, in vocabulary order (``facets``; default: every facet)."""
+        return FACET_NAMES if self.facets is None else tuple(n for n in FACET_NAMES if n in self.facets)
+
     def selections(self) -> dict[str, list[str]]:
         """Selected values per facet (only facets with a selection), in vocabulary order."""
         return {name: getattr(self, name) for name in FACET_NAMES if getattr(self, name)}

@@ -21,7 +21,7 @@ from typing import Any
 
 from mappings import COLLECTION_FIELD, STEMMED_LANGUAGES, SUGGEST_FIELD, VECTOR_FIELD, body_field, title_field
 from mappings.vocabulary import (
-    DATE_FIELD, EXPORT_PAGE, EXTRA_KEYWORD_FIELDS, FACET_NAMES, FACETS, FACETS_BY_NAME, MAX_FACET_SCAN, MAX_FILTER_VALUES,
+    DATE_FIELD, EXPORT_PAGE, EXTRA_KEYWORD_FIELDS, FACETS, FACETS_BY_NAME, MAX_FACET_SCAN, MAX_FILTER_VALUES,
     MAX_RESULT_WINDOW, MAX_VALUE_CHARS, SORTS_BY_NAME, TEXT_QUERY_FIELDS, TRACK_TOTAL_HITS, FacetSpec,
 )
 
@@ -211,8 +211,9 @@ def aggregated_sets(req: SearchRequest) -> dict[str, list[dict[str, Any]]]:
     """The filters of the sets the aggregations count: every selection (histogram, unselected facets),
     and for each selected facet every selection but its own (see :func:`search_api.sampling.count_body`)."""
     out = {sampling.ALL: selection_filters(req)}
+    counted = req.counted_facets()
     for name in req.selections():
-        if req.facets is None or name in req.facets:  # a facet not asked for is not counted
+        if name in counted:  # a facet not asked for is not counted
             out[name] = selection_filters(req, exclude=name)
     return out
 
@@ -225,7 +226,7 @@ def facet_aggs(req: SearchRequest) -> dict[str, Any]:
     """
     aggs: dict[str, Any] = {}
     selections = req.selections()
-    wanted = set(FACET_NAMES if req.facets is None else req.facets)
+    wanted = req.counted_facets()
     for spec in FACETS:
         if spec.name not in wanted:
             continue

@@ -29,7 +29,7 @@ from typing import Any
 
 from mappings.vocabulary import FACETS
 
-from .matching import all_of, any_of
+from .matching import all_of, any_of, knn_filtered
 
 SAMPLE_PREFIX = "sample_"  # aggregation names of the random_sampler groups
 SAMPLE_SEED = 19  # a fixed seed: the same search shows the same estimates page after page
@@ -118,9 +118,7 @@ def split(body: dict[str, Any], selection_filters: Mapping[str, list[dict[str, A
         if "query" in hits:
             hits["query"] = {"bool": {"must": [hits["query"]], "filter": [post]}}
         if "knn" in hits:  # the kNN half is filtered as the post_filter did (it pre-filters: k matches)
-            knn = dict(hits["knn"])
-            knn["filter"] = [*_as_list(knn.get("filter")), post]
-            hits["knn"] = knn
+            hits["knn"] = knn_filtered(hits["knn"], post)
     aggs = {k: body[k] for k in ("query", "knn", "aggs") if k in body}
     sets = list((selection_filters or {}).values())
     if "query" in aggs and sets and all(sets):
@@ -131,12 +129,6 @@ def split(body: dict[str, Any], selection_filters: Mapping[str, list[dict[str, A
         union = any_of([all_of(f) for f in sets])
         aggs["query"] = {"bool": {"must": [aggs["query"]], "filter": [union]}}
     return hits, {**aggs, "size": 0, "track_total_hits": False}
-
-
-def _as_list(clause: Any) -> list[Any]:
-    if clause is None:
-        return []
-    return list(clause) if isinstance(clause, list) else [clause]
 
 
 def merged(hits: dict[str, Any], aggs: dict[str, Any]) -> dict[str, Any]:
