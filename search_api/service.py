@@ -56,6 +56,20 @@ def _bounded_text(field: str, value: str, limit: int) -> str:
     return value
 
 
+async def both(first: Any, second: Any) -> tuple[Any, Any]:
+    """Two awaitables at once; if either fails the other is cancelled (not left running on the node with
+    nobody to read its answer or its error) and the failure raised."""
+    tasks = [asyncio.ensure_future(first), asyncio.ensure_future(second)]
+    try:
+        a, b = await asyncio.gather(*tasks)
+    except BaseException:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    return a, b
+
+
 def _clamp(value: int, low: int, high: int) -> int:
     return max(low, min(int(value), high))
 
@@ -141,16 +155,21 @@ class SearchService:
 
     async def search(self, req: SearchRequest, principal: Principal, *, within: list[str] | None = None) -> SearchResponse:
         body = await self._full_search_body(req)
-        # On a large index: count first, then hits and (maybe sampled) aggregations at once (sampling.py).
+        # On a large index the hits go at once, beside the count, and the (maybe sampled) aggregations
+        # after it (sampling.py): the hits do not depend on the count, so only the aggregations wait for it.
         sets = Q.aggregated_sets(req)
         count = sampling.count_body(body, sets, index_docs=self._index_docs, sample_docs=self.facet_sample_docs)
         if count is None:
             res = await self._search(body, principal, within=within)
         else:
-            probs = sampling.probabilities(await self._search(count, principal, within=within), self.facet_sample_docs)
-            hits, aggs = sampling.split(sampling.sampled(body, probs), sets)
-            res = sampling.merged(*await asyncio.gather(self._search(hits, principal, within=within),
-                                                        self._search(aggs, principal, within=within)))
+            async def aggregations() -> Any:
+                counted = await self._search(count, principal, within=within)
+                probs = sampling.probabilities(counted, self.facet_sample_docs)
+                return await self._search(sampling.split(sampling.sampled(body, probs), sets)[1], principal,
+                                          within=within)
+
+            hits = sampling.split(body, sets)[0]
+            res = sampling.merged(*await both(self._search(hits, principal, within=within), aggregations()))
         return shape_search(req, res, self.cursor_key)
 
     async def count_groups(self, req: SearchRequest, principal: Principal, groups: dict[str, list[str]]) -> dict[str, int]:

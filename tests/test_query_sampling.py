@@ -137,9 +137,33 @@ def test_broad_search_is_sampled_and_labelled(module_settings, docs):
     true_en = sum(d["language"] == "en" for d in docs)
     est_en = next(b.count for b in res.facets["language"].buckets if b.value == "en")
     assert 0.3 * true_en < est_en < 3 * true_en  # scaled back to the whole set by Elasticsearch
-    count, hits, aggs = bodies[-3:]  # a count first, then the hits and the aggregations at once
-    assert count["size"] == 0 and "sets" in count["aggs"] and "aggs" not in hits
+    # the hits at once and the count beside them; the aggregations once the count has answered
+    hits, count, aggs = bodies[-3:]
+    assert count["size"] == 0 and "sets" in count["aggs"] and "aggs" not in hits and hits.get("size") != 0
     assert "random_sampler" in str(aggs["aggs"]) and aggs["size"] == 0
+
+
+def test_both_cancels_the_other_request_when_one_fails():
+    from search_api.service import both
+
+    finished = []
+
+    async def slow():
+        await asyncio.sleep(0.5)
+        finished.append("slow")
+
+    async def failing():
+        await asyncio.sleep(0.01)
+        raise RuntimeError("node said no")
+
+    async def go():
+        with pytest.raises(RuntimeError, match="node said no"):
+            await both(slow(), failing())
+        await asyncio.sleep(0.6)
+        assert await both(asyncio.sleep(0, "a"), asyncio.sleep(0, "b")) == ("a", "b")
+
+    asyncio.run(go())
+    assert finished == []  # cancelled, not left running
 
 
 def test_narrow_search_and_small_index_stay_exact(module_settings, docs):
