@@ -211,10 +211,15 @@ async def run_plans(plans: list[Plan], samples: list[float] | None = None,
             p = 1.0
             if count is None:
                 await post(url, body)
-            else:  # as SearchService.search: count, then hits and aggregations at once
-                probs = sampling.probabilities(await post(url, count), n_sample)
-                hits, aggs = sampling.split(sampling.sampled(body, probs), sets)
-                await asyncio.gather(post(url, hits), post(url, aggs))
+            else:  # as SearchService.search: the hits at once beside the count, the aggregations after it
+                async def aggregations() -> dict[str, float]:
+                    counted = await post(url, count)
+                    probs = sampling.probabilities(counted, n_sample)
+                    coarse = sampling.coarse_histogram(body, sampling.span_interval(counted))
+                    await post(url, sampling.split(sampling.sampled(coarse, probs), sets)[1])
+                    return probs
+
+                _, probs = await asyncio.gather(post(url, sampling.split(body, sets)[0]), aggregations())
                 p = min(probs.values())
             lat.append((time.perf_counter() - t) * 1000)
             if sampled is not None:

@@ -41,16 +41,24 @@ def next_start(d: dt.date, interval: str) -> dt.date:
     return dt.date(d.year + m // 12, m % 12 + 1, 1)
 
 
+def coarser(a: str, b: str | None) -> str:
+    """The coarser of two intervals (``b`` None: ``a``)."""
+    return a if b is None or INTERVALS.index(a) >= INTERVALS.index(b) else b
+
+
 def rollup(days: list[tuple[str, int]], start: dt.date | None = None, end: dt.date | None = None,
-           interval: str | None = None) -> tuple[str, list[tuple[str, int]]]:
-    """Roll non-empty day buckets up to an interval chosen from the span, filling empty buckets."""
+           interval: str | None = None, floor: str | None = None) -> tuple[str, list[tuple[str, int]]]:
+    """Roll non-empty buckets up to an interval chosen from the span, filling empty buckets.
+
+    ``floor``: the buckets are already of that interval (``key`` its first day), so nothing finer is chosen:
+    the span of month keys is up to two months short of the documents' own."""
     if not days:
-        return interval or "day", []
+        return interval or floor or "day", []
     parsed = [(dt.date.fromisoformat(k[:10]), c) for k, c in days]
     lo = start or parsed[0][0]
     hi = end or parsed[-1][0]
     lo, hi = min(lo, parsed[0][0]), max(hi, parsed[-1][0])
-    interval = interval or interval_for_span((hi - lo).days)
+    interval = interval or coarser(interval_for_span((hi - lo).days), floor)
     counts: dict[dt.date, int] = {}
     for d, c in parsed:
         key = bucket_start(d, interval)

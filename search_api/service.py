@@ -165,7 +165,8 @@ class SearchService:
             async def aggregations() -> Any:
                 counted = await self._search(count, principal, within=within)
                 probs = sampling.probabilities(counted, self.facet_sample_docs)
-                return await self._search(sampling.split(sampling.sampled(body, probs), sets)[1], principal,
+                coarse = sampling.coarse_histogram(body, sampling.span_interval(counted))
+                return await self._search(sampling.split(sampling.sampled(coarse, probs), sets)[1], principal,
                                           within=within)
 
             hits = sampling.split(body, sets)[0]

@@ -10,6 +10,7 @@ from mappings.vocabulary import FACETS, FACETS_BY_NAME, FacetSpec, export_column
 
 from . import query as Q
 from .cursor import encode_cursor
+from .histogram import INTERVALS
 from .sampling import unwrap
 from .models import Bucket, Facet, Histogram, HistogramBucket, Hit, SearchRequest, SearchResponse, Total
 
@@ -83,10 +84,12 @@ def shape_search(req: SearchRequest, res: dict[str, Any], cursor_key: bytes) -> 
             facets[spec.name] = Facet(buckets=facet_buckets(spec, a, selections.get(spec.name, [])),
                                       missing=a["missing"]["doc_count"], estimated=f"facet_{spec.name}" in sampled_at)
     if "histogram" in aggs:
-        raw = [(b["key_as_string"], b["doc_count"]) for b in aggs["histogram"]["dates"]["buckets"]]
+        dates = aggs["histogram"]["dates"]
+        raw = [(b["key_as_string"], b["doc_count"]) for b in dates["buckets"]]
         interval = Q.histogram_interval(req)
-        if interval is None:  # day buckets from ES, rolled up to an interval that fits the span
-            interval, raw = Q.rollup(raw, req.date_from, req.date_to)
+        if interval is None:  # day buckets (or coarser: sampling.coarse_histogram) rolled up to fit the span
+            floor = (dates.get("meta") or {}).get("interval")
+            interval, raw = Q.rollup(raw, req.date_from, req.date_to, floor=floor if floor in INTERVALS else None)
         histogram = Histogram(interval=interval, buckets=[HistogramBucket(date=d, count=c) for d, c in raw],
                               missing=aggs["histogram"]["missing"]["doc_count"], estimated="histogram" in sampled_at)
     return SearchResponse(

@@ -258,3 +258,50 @@ def test_the_facets_parameter_through_the_api(module_settings, docs):
     assert r.status_code == 200, r.text
     assert set(r.json()["facets"]) == {"topics", "language"}
     assert bad.status_code == 422 and "facets" in bad.text
+
+
+def test_a_timeline_spanning_months_is_bucketed_by_elasticsearch_not_by_day(module_settings, docs):
+    """The count request dates the histogram's set; spanning more than 62 days it needs week buckets at
+    least, so Elasticsearch is asked for weeks (marked in the aggregation's meta): same timeline as rolling
+    up the exact path's day buckets."""
+    req = SearchRequest(source=["Market Wire"], duplicates="show")
+    split_res, bodies = run(module_settings, 60, req)
+    exact_res, _ = run(module_settings, len(docs), req)
+    assert not split_res.histogram.estimated and split_res.total.value <= 120  # the source facet itself is sampled
+    aggs = next(b for b in bodies if b.get("size") == 0 and "histogram" in str(b.get("aggs")) and "sets" not in str(b))
+    spec = aggs["aggs"]["histogram"]["aggs"]["dates"]
+    assert spec["date_histogram"]["calendar_interval"] == "week" and spec["meta"] == {"interval": "week"}
+    assert split_res.histogram == exact_res.histogram and split_res.histogram.interval == "week"
+
+
+def test_span_interval_and_coarse_histogram_are_conservative():
+    body = Q.search_body(SearchRequest(q="oil"))
+    day = 86_400_000
+
+    def answer(lo, hi, sampled=True):
+        span = {"span": {"doc_count": 3, "from": {"value": lo}, "to": {"value": hi}}}
+        return {"aggregations": {sampling.COUNT: span} if sampled else span}
+
+    assert sampling.span_interval(answer(0, 62 * day)) is None  # days: nothing coarser than day buckets
+    assert sampling.span_interval(answer(0, 63 * day)) == "week"
+    assert sampling.span_interval(answer(0, 1000 * day, sampled=False)) == "month"
+    assert sampling.span_interval(answer(None, None)) is None  # the sample saw no dated document
+    coarse = sampling.coarse_histogram(body, "month")
+    assert coarse["aggs"]["histogram"]["aggs"]["dates"]["date_histogram"]["calendar_interval"] == "month"
+    assert body["aggs"]["histogram"]["aggs"]["dates"]["date_histogram"]["calendar_interval"] == "day"  # not mutated
+    assert sampling.coarse_histogram(body, None) is body
+    # an explicit interval is the analyst's: never changed
+    weekly = Q.search_body(SearchRequest(q="oil", interval="week"))
+    assert sampling.coarse_histogram(weekly, "year") is weekly
+    assert "span" not in str(sampling.count_body(weekly, Q.aggregated_sets(SearchRequest(q="oil", interval="week")),
+                                                 index_docs=10**6, sample_docs=10))
+
+
+def test_rollup_never_goes_finer_than_the_buckets_it_was_given():
+    from search_api.histogram import rollup
+
+    months = [("1990-01-01", 3), ("1991-03-01", 2)]  # keys 424 days apart: "month" from the keys alone
+    assert rollup(months, floor="month") == ("month", rollup(months, interval="month")[1])
+    # 60 days of keys would choose "day"; month buckets cannot be split
+    assert rollup([("1990-01-01", 1), ("1990-03-01", 1)], floor="month")[0] == "month"
+    assert rollup([("1990-01-01", 1), ("2010-03-01", 1)], floor="month")[0] == "year"
