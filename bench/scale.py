@@ -159,8 +159,10 @@ def api_rss_mb(port: int) -> float | None:
 # What a variant sends per search: "exact" = every count exact (the body before sampling, one request);
 # "sampled" = the product (search_api/sampling.py: a count request first on an index holding more than
 # 2 × FACET_SAMPLE_DOCS documents, then the body with its aggregations under random_sampler when the
-# search matches more than that). "sampled:N" uses N instead of FACET_SAMPLE_DOCS.
-VARIANTS = ("exact", "sampled")
+# search matches more than that). "sampled:N" uses N instead of FACET_SAMPLE_DOCS. "serial" is the product
+# before issue 19's third step, for a before/after in one run: the hits wait for the count, and the
+# timeline is always day buckets.
+VARIANTS = ("exact", "sampled", "serial")
 
 
 def sample_docs_of(variant: str) -> int:
@@ -170,7 +172,8 @@ def sample_docs_of(variant: str) -> int:
     return 0 if name == "exact" else int(n or FACET_SAMPLE_DOCS)
 
 
-Plan = tuple[str, dict[str, Any], dict[str, Any] | None, int, dict[str, Any]]  # url, body, count body (or None), sample docs, sets
+# url, body, count body (or None), sample docs, sets, serial flow
+Plan = tuple[str, dict[str, Any], dict[str, Any] | None, int, dict[str, Any], bool]
 
 
 def jobs_for(es: Any, es_url: str, alias: str, mix: list[Any], vectors: dict[str, list[float]],
@@ -187,7 +190,10 @@ def jobs_for(es: Any, es_url: str, alias: str, mix: list[Any], vectors: dict[str
             body, kind = hybrid(body, vectors[req.q]), "hybrid_knn"
         sets = aggregated_sets(req)
         count = sampling.count_body(body, sets, index_docs=index_docs, sample_docs=n_sample)
-        out[kind].append((f"{es_url}/{alias}/_search", body, count, n_sample, sets))
+        if count is not None and variant == "serial":  # as before: no dates in the count request
+            inner = count["aggs"].get(sampling.COUNT, {}).get("aggs", count["aggs"])
+            inner.pop(sampling.SPAN, None)
+        out[kind].append((f"{es_url}/{alias}/_search", body, count, n_sample, sets, variant == "serial"))
     return out
 
 
@@ -206,11 +212,15 @@ async def run_plans(plans: list[Plan], samples: list[float] | None = None,
             r.raise_for_status()
             return r.json()
 
-        for url, body, count, n_sample, sets in plans:
+        for url, body, count, n_sample, sets, serial in plans:
             t = time.perf_counter()
             p = 1.0
             if count is None:
                 await post(url, body)
+            elif serial:  # count, then hits and aggregations at once, day buckets
+                probs = sampling.probabilities(await post(url, count), n_sample)
+                await asyncio.gather(*(post(url, b) for b in sampling.split(sampling.sampled(body, probs), sets)))
+                p = min(probs.values())
             else:  # as SearchService.search: the hits at once beside the count, the aggregations after it
                 async def aggregations() -> dict[str, float]:
                     counted = await post(url, count)
