@@ -113,7 +113,7 @@ def child(alias: str, limit: int | None, workers: int, batch_size: int) -> dict:
         # the pool's model loading (warmup_s) is paid once per run: on a short run it hides the steady rate
         "docs_per_s_after_warmup": round(docs / max(1e-9, out["elapsed_s"] - (out.get("warmup_s") or 0.0)), 2),
         "main_cpu_s": round(time.process_time() - cpu0, 1),
-        "worker_processes_seen": n_workers_seen,  # > workers: recycled every ~2,048 documents
+        "worker_processes_seen": n_workers_seen,  # > workers: recycled every ~16,384 documents (PipelineConfig.recycle_worker_docs)
         "worker_cpu_s_total": round(sum(worker_cpu.values()), 1),
         "worker_cpu_ms_per_doc": round(1000 * sum(worker_cpu.values()) / max(1, docs), 2),
         "es_cpu_s": round(es_cpu, 1), "es_cpu_ms_per_doc": round(1000 * es_cpu / max(1, docs), 2),
