@@ -197,6 +197,26 @@ def jobs_for(es: Any, es_url: str, alias: str, mix: list[Any], vectors: dict[str
     return out
 
 
+async def large_index_search(post: Any, url: str, body: dict[str, Any], count: dict[str, Any], n_sample: int,
+                             sets: dict[str, Any], *, serial: bool = False, coarse: bool = True) -> dict[str, float]:
+    """The requests of one search with a count request, as ``SearchService.search`` sends them: the hits at
+    once beside the count, the aggregations after it, the timeline's interval from the count's dates.
+    ``serial``: the flow before issue 19's third step (count, then hits and aggregations at once);
+    ``coarse=False``: day buckets. Returns the sampling probabilities."""
+    async def aggregations() -> dict[str, float]:  # (serial: and the hits) once the count has answered
+        counted = await post(url, count)
+        probs = sampling.probabilities(counted, n_sample)
+        b = sampling.coarse_histogram(body, sampling.span_interval(counted)) if coarse else body
+        hits, aggs = sampling.split(sampling.sampled(b, probs), sets)
+        await (asyncio.gather(post(url, hits), post(url, aggs)) if serial else post(url, aggs))
+        return probs
+
+    if serial:
+        return await aggregations()
+    _, probs = await asyncio.gather(post(url, sampling.split(body, sets)[0]), aggregations())
+    return probs
+
+
 async def run_plans(plans: list[Plan], samples: list[float] | None = None,
                     sampled: list[float] | None = None) -> list[float]:
     """Each search at concurrency 1, timed from the first request to the last answer (all requests of a
@@ -217,19 +237,9 @@ async def run_plans(plans: list[Plan], samples: list[float] | None = None,
             p = 1.0
             if count is None:
                 await post(url, body)
-            elif serial:  # count, then hits and aggregations at once, day buckets
-                probs = sampling.probabilities(await post(url, count), n_sample)
-                await asyncio.gather(*(post(url, b) for b in sampling.split(sampling.sampled(body, probs), sets)))
-                p = min(probs.values())
-            else:  # as SearchService.search: the hits at once beside the count, the aggregations after it
-                async def aggregations() -> dict[str, float]:
-                    counted = await post(url, count)
-                    probs = sampling.probabilities(counted, n_sample)
-                    coarse = sampling.coarse_histogram(body, sampling.span_interval(counted))
-                    await post(url, sampling.split(sampling.sampled(coarse, probs), sets)[1])
-                    return probs
-
-                _, probs = await asyncio.gather(post(url, sampling.split(body, sets)[0]), aggregations())
+            else:
+                probs = await large_index_search(post, url, body, count, n_sample, sets, serial=serial,
+                                                 coarse=not serial)
                 p = min(probs.values())
             lat.append((time.perf_counter() - t) * 1000)
             if sampled is not None:

