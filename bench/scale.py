@@ -58,7 +58,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from elasticsearch import helpers  # noqa: E402
 
-from mappings import drop, install  # noqa: E402
+from mappings import apply_dynamic_settings, current_index, drop, install  # noqa: E402
 from mappings.audit import audit_pattern, audit_template_name  # noqa: E402  (the API's audit trail)
 from mappings.client import es_client  # noqa: E402
 from mappings.vocabulary import FACET_SAMPLE_DOCS, FACETS  # noqa: E402
@@ -132,7 +132,7 @@ def hybrid(body: dict[str, Any], vector: list[float]) -> dict[str, Any]:
     return {**body, "knn": {"field": VECTOR, "query_vector": vector, "k": 10, "num_candidates": 100}}
 
 
-def settle(es: Any, alias: str, limit_s: float = 600.0) -> float:
+def settle(es: Any, alias: str, limit_s: float = 3600.0) -> float:
     """Wait until background merges are done (steady state, as a live index between bursts)."""
     t = time.monotonic()
     while time.monotonic() - t < limit_s:
@@ -252,8 +252,14 @@ async def run_plans(plans: list[Plan], samples: list[float] | None = None,
 def build(es: Any, seed: list[dict[str, Any]], vecs: np.ndarray, alias: str, size: int,
           reuse: bool = False) -> dict[str, Any]:
     if reuse and es.indices.exists(index=alias) and es.count(index=alias)["count"] == size:
-        print(f"reusing {alias} ({size} documents, kept by an earlier --keep run)", flush=True)
-        return {"build_s": None, "docs_per_s": None, "reused": True}
+        # an index kept by an earlier release gets today's dynamic settings (merge policy), as `periscope up`
+        # gives a live one; the merges they call for are started here and waited for by settle()
+        changed = apply_dynamic_settings(es, current_index(es, alias))
+        if changed:
+            es.indices.forcemerge(index=alias)  # no max_num_segments: starts the policy's merges, returns
+        print(f"reusing {alias} ({size} documents, kept by an earlier --keep run){' with ' + str(changed) if changed else ''}",
+              flush=True)
+        return {"build_s": None, "docs_per_s": None, "reused": True, "settings_applied": changed}
     install(es, alias)
     t = time.monotonic()
     # bulk-load practice: no refresh while loading (fewer tiny segments to merge), then settle;

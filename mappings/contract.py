@@ -88,10 +88,26 @@ def _load(version: int) -> str:
     return path.read_text(encoding="utf-8")
 
 
+# Fewer, larger segments than Lucene's general-purpose defaults (2 MB floor, 10 per tier). Why: every
+# search pays a fixed setup per segment for each aggregation and for the kNN graph — at 1M documents in
+# 28 segments that was most of a sampled search's aggregation time (docs/scaling.md, "Growth, fourth
+# step"). A Periscope index is written slowly (tens of documents a second) and searched with ~30
+# aggregations, the case Lucene's maintainers advise more merging for; these are the values Elasticsearch
+# proposes for vector-heavy indices. The price is more merge I/O while loading (measured there too).
+# Dynamic settings: :func:`mappings.install.apply_dynamic_settings` brings existing indices in line.
+MERGE_POLICY: dict[str, Any] = {"floor_segment": "128mb", "segments_per_tier": 5}
+
+
+def dynamic_settings() -> dict[str, Any]:
+    """The contract's index settings that can change on a live index (flat names, as ``_settings`` takes)."""
+    return {f"index.merge.policy.{k}": v for k, v in MERGE_POLICY.items()}
+
+
 def index_body(version: int = CURRENT_VERSION, *, shards: int = 1, replicas: int = 0) -> dict[str, Any]:
     """A fresh copy of the index settings + mappings for ``version``."""
     body = json.loads(_load(version))
-    body["settings"]["index"].update({"number_of_shards": shards, "number_of_replicas": replicas})
+    body["settings"]["index"].update({"number_of_shards": shards, "number_of_replicas": replicas,
+                                      "merge": {"policy": dict(MERGE_POLICY)}})
     return body
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
 
-from .contract import CURRENT_VERSION, index_body, index_name, upgrade_source, version_of
+from .contract import CURRENT_VERSION, dynamic_settings, index_body, index_name, upgrade_source, version_of
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ def install(
     """
     existing = current_index(client, alias)
     if existing is not None:
+        apply_dynamic_settings(client, existing)
         return InstallResult(alias, existing, created=False)
     index = index_name(alias, version)
     body = body or index_body(version, shards=shards, replicas=replicas)
@@ -64,6 +65,20 @@ def install(
     )
     client.cluster.health(index=index, wait_for_status="yellow", timeout="30s")
     return InstallResult(alias, index, created=created)
+
+
+def apply_dynamic_settings(client: Elasticsearch, index: str) -> dict[str, Any]:
+    """Bring an existing index's dynamic settings (the merge policy) in line with the contract; returns
+    what changed. An index created before a setting was added gets it without a migration; merges follow
+    as documents are written (or at once with ``_forcemerge`` without ``max_num_segments``)."""
+    wanted = dynamic_settings()
+    current = client.indices.get_settings(index=index, name=list(wanted), flat_settings=True)
+    have = (current.body.get(index) or {}).get("settings", {})
+    changed = {k: v for k, v in wanted.items() if str(have.get(k)) != str(v)}
+    if changed:
+        client.indices.put_settings(index=index, settings=changed)
+        log.info("index %s: settings %s applied", index, changed)
+    return changed
 
 
 def create_if_absent(client: Elasticsearch, index: str, body: dict[str, Any]) -> bool:

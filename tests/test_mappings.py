@@ -18,8 +18,10 @@ from mappings import (
     default_collection,
     CURRENT_VERSION,
     VECTOR_DIMS,
+    apply_dynamic_settings,
     title_field,
 )
+from mappings.contract import MERGE_POLICY, dynamic_settings
 from mappings.vocabulary import NORMALISED_FIELDS
 from tests.conftest import unique_alias
 
@@ -54,6 +56,32 @@ def test_install_is_idempotent(es: Elasticsearch):
         # strict: a field outside the contract is rejected, not silently added
         with pytest.raises(Exception, match="strict_dynamic_mapping_exception"):
             es.index(index=alias, document={"not_in_contract": 1})
+    finally:
+        drop(es, alias)
+
+
+def test_existing_index_gets_the_contracts_merge_policy(es: Elasticsearch):
+    """An index created before the merge policy was in the contract gets it at the next install, once."""
+    alias = unique_alias("mergepolicy")
+    body = index_body()
+    del body["settings"]["index"]["merge"]  # as an index created by an earlier release
+    names = list(dynamic_settings())
+    try:
+        install(es, alias, body=body)
+        index = current_index(es, alias)
+        before = es.indices.get_settings(index=index, name=names, flat_settings=True).body.get(index, {})
+        assert not before  # Elasticsearch's defaults, not ours
+        install(es, alias)  # the alias exists: only the dynamic settings change
+        after = es.indices.get_settings(index=index, name=names, flat_settings=True)[index]["settings"]
+        assert after == {k: str(v) for k, v in dynamic_settings().items()}
+        assert after["index.merge.policy.floor_segment"] == MERGE_POLICY["floor_segment"]
+        assert apply_dynamic_settings(es, index) == {}  # in line: nothing to change
+        fresh = unique_alias("mergepolicy-new")
+        try:  # a new index has them from the start
+            created = install(es, fresh).index
+            assert es.indices.get_settings(index=created, name=names, flat_settings=True)[created]["settings"] == after
+        finally:
+            drop(es, fresh)
     finally:
         drop(es, alias)
 
