@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from elasticsearch import BadRequestError, Elasticsearch, NotFoundError, helpers
+from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundError, helpers
 
 from .contract import CURRENT_VERSION, dynamic_settings, index_body, index_name, upgrade_source, version_of
 
@@ -76,7 +76,11 @@ def apply_dynamic_settings(client: Elasticsearch, index: str) -> dict[str, Any]:
     have = (current.body.get(index) or {}).get("settings", {})
     changed = {k: v for k, v in wanted.items() if str(have.get(k)) != str(v)}
     if changed:
-        client.indices.put_settings(index=index, settings=changed)
+        try:
+            client.indices.put_settings(index=index, settings=changed)
+        except ApiError as exc:  # e.g. a read-only block: searches and writes work as before, only slower
+            log.warning("index %s: could not apply %s (%s); it keeps its settings", index, changed, exc)
+            return {}
         log.info("index %s: settings %s applied", index, changed)
     return changed
 

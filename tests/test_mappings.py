@@ -76,6 +76,16 @@ def test_existing_index_gets_the_contracts_merge_policy(es: Elasticsearch):
         assert after == {k: str(v) for k, v in dynamic_settings().items()}
         assert after["index.merge.policy.floor_segment"] == MERGE_POLICY["floor_segment"]
         assert apply_dynamic_settings(es, index) == {}  # in line: nothing to change
+        # a read-only index keeps what it has: install still answers (searches work, only slower)
+        es.indices.put_settings(index=index, settings={"index.merge.policy.segments_per_tier": 10})
+        es.indices.put_settings(index=index, settings={"index.blocks.read_only": True})
+        try:
+            assert install(es, alias).index == index
+            assert apply_dynamic_settings(es, index) == {}
+            kept = es.indices.get_settings(index=index, name=names, flat_settings=True)[index]["settings"]
+            assert kept["index.merge.policy.segments_per_tier"] == "10"
+        finally:
+            es.indices.put_settings(index=index, settings={"index.blocks.read_only": None})
         fresh = unique_alias("mergepolicy-new")
         try:  # a new index has them from the start
             created = install(es, fresh).index
