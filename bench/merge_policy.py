@@ -27,13 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from elasticsearch import helpers  # noqa: E402
-
 from mappings import drop, index_body, install  # noqa: E402
 from mappings.client import es_client  # noqa: E402
 from mappings.contract import MERGE_POLICY  # noqa: E402
 from periscope.settings import load_settings  # noqa: E402
-from scale import grow, load_seed, settle  # noqa: E402
+from scale import bulk_load, grow, load_seed, settle  # noqa: E402
+
 
 def merge_settings(policy: str) -> dict[str, Any] | None:
     """``contract``: the contract's; ``defaults``: Elasticsearch's (None); else ``name=value/name=value`` of
@@ -55,10 +54,7 @@ def load_once(es: Any, seed: list[dict[str, Any]], vecs: Any, alias: str, policy
     install(es, alias, body=body)
     try:
         t = time.monotonic()
-        for ok, item in helpers.parallel_bulk(es, grow(seed, vecs, 0, docs, alias), thread_count=2,
-                                              chunk_size=500, queue_size=4):
-            if not ok:
-                raise RuntimeError(f"bulk item failed: {item}")
+        bulk_load(es, grow(seed, vecs, 0, docs, alias))
         load_s = time.monotonic() - t
         settle_s = settle(es, alias)
         es.indices.refresh(index=alias)
@@ -99,8 +95,8 @@ def main() -> None:
                                                for k in ("docs_per_s", "total_s") if summary["defaults"][k]}
     for name, row in summary.items():
         print(f"{name}: {row}", flush=True)
-    report = {"command": " ".join(["bench/merge_policy.py", *sys.argv[1:]]), "contract_merge_policy": MERGE_POLICY, "policies": policies,
-              "docs": args.docs, "runs": runs, "summary": summary, "loadavg": os.getloadavg()}
+    report = {"command": " ".join(["bench/merge_policy.py", *sys.argv[1:]]), "contract_merge_policy": MERGE_POLICY,
+              "policies": policies, "docs": args.docs, "runs": runs, "summary": summary, "loadavg": os.getloadavg()}
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(f"-> {args.out}")
 

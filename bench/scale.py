@@ -249,6 +249,14 @@ async def run_plans(plans: list[Plan], samples: list[float] | None = None,
     return lat
 
 
+def bulk_load(es: Any, actions: Any) -> None:
+    """Bulk requests of 500 from two client threads (one per Elasticsearch write thread here); a failed
+    item stops the load."""
+    for ok, item in helpers.parallel_bulk(es, actions, thread_count=2, chunk_size=500, queue_size=4):
+        if not ok:
+            raise RuntimeError(f"bulk item failed: {item}")
+
+
 def build(es: Any, seed: list[dict[str, Any]], vecs: np.ndarray, alias: str, size: int,
           reuse: bool = False) -> dict[str, Any]:
     if reuse and es.indices.exists(index=alias) and es.count(index=alias)["count"] == size:
@@ -265,10 +273,7 @@ def build(es: Any, seed: list[dict[str, Any]], vecs: np.ndarray, alias: str, siz
     # bulk-load practice: no refresh while loading (fewer tiny segments to merge), then settle;
     # two client threads so both of Elasticsearch's write threads (one per core here) are busy
     es.indices.put_settings(index=alias, settings={"index": {"refresh_interval": "-1"}})
-    for ok, item in helpers.parallel_bulk(es, grow(seed, vecs, 0, size, alias), thread_count=2,
-                                          chunk_size=500, queue_size=4):
-        if not ok:
-            raise RuntimeError(f"bulk item failed: {item}")
+    bulk_load(es, grow(seed, vecs, 0, size, alias))
     es.indices.put_settings(index=alias, settings={"index": {"refresh_interval": None}})
     es.indices.refresh(index=alias)
     return {"build_s": round(time.monotonic() - t, 1), "docs_per_s": round(size / (time.monotonic() - t), 1)}
